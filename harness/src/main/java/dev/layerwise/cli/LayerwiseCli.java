@@ -1,0 +1,79 @@
+package dev.layerwise.cli;
+
+import dev.layerwise.LayerwiseException;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Entry point of the {@code layerwise} command. Exit status: 0 success / within tolerance, 1 a
+ * divergence (or nondeterminism), 2 bad input, 3 traces not comparable.
+ */
+@Command(name = "layerwise", mixinStandardHelpOptions = true, versionProvider = LayerwiseCli.Version.class,
+        description = "Differential debugging and validation harness for transformer inference engines.",
+        subcommands = {
+            CommandLine.HelpCommand.class,
+        })
+public final class LayerwiseCli {
+
+    @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
+            description = "Print stack traces for errors.")
+    boolean verbose;
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the CLI without exiting the JVM (tests call this). */
+    public static int run(String... args) {
+        try {
+            return newCommandLine().execute(args);
+        } catch (OutOfMemoryError e) {
+            System.err.println("layerwise: not enough memory for this model (raise the heap with LAYERWISE_JAVA_OPTS=-Xmx...)");
+            return LayerwiseException.BAD_INPUT;
+        }
+    }
+
+    public static CommandLine newCommandLine() {
+        LayerwiseCli root = new LayerwiseCli();
+        CommandLine cl = new CommandLine(root);
+        cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            boolean verbose = parseResult.hasMatchedOption("--verbose")
+                    || parseResult.subcommands().stream().anyMatch(p -> p.hasMatchedOption("--verbose"));
+            PrintWriter err = commandLine.getErr();
+            if (ex instanceof LayerwiseException le) {
+                err.println("layerwise: " + le.getMessage());
+                if (verbose) {
+                    le.printStackTrace(err);
+                }
+                err.flush();
+                return le.exitCode();
+            }
+            err.println("layerwise: internal error: " + ex);
+            if (verbose) {
+                ex.printStackTrace(err);
+            } else {
+                err.println("(run with --verbose for the stack trace)");
+            }
+            err.flush();
+            return 70;
+        });
+        cl.setParameterExceptionHandler((ex, args) -> {
+            CommandLine c = ex.getCommandLine();
+            c.getErr().println("layerwise: " + ex.getMessage());
+            c.getErr().println("(see: layerwise " + c.getCommandName() + " --help)");
+            c.getErr().flush();
+            return LayerwiseException.BAD_INPUT;
+        });
+        return cl;
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = LayerwiseCli.class.getPackage().getImplementationVersion();
+            return new String[] {"layerwise " + (v == null ? "dev" : v)};
+        }
+    }
+}

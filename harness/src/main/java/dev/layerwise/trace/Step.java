@@ -1,0 +1,62 @@
+package dev.layerwise.trace;
+
+import dev.layerwise.numeric.DType;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * One recorded step of a forward pass. {@code rowSums}, {@code rowSumSq}, {@code sketch} and
+ * {@code sha256} are null when the producer did not record them.
+ */
+public record Step(
+        String name,
+        long[] shape,
+        DType dtype,
+        Stats stats,
+        double[] rowSums,
+        double[] rowSumSq,
+        double[] sketch,
+        String sha256) {
+
+    public Step {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(shape, "shape");
+        Objects.requireNonNull(dtype, "dtype");
+        Objects.requireNonNull(stats, "stats");
+    }
+
+    /** Product of the shape. */
+    public long elementCount() {
+        long n = 1;
+        for (long d : shape) {
+            n *= d;
+        }
+        return n;
+    }
+
+    public String shapeString() {
+        return Arrays.toString(shape);
+    }
+
+    public Step withName(String newName) {
+        return new Step(newName, shape, dtype, stats, rowSums, rowSumSq, sketch, sha256);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Step s && name.equals(s.name) && Arrays.equals(shape, s.shape) && dtype == s.dtype
+                && stats.equals(s.stats) && Arrays.equals(rowSums, s.rowSums)
+                && Arrays.equals(rowSumSq, s.rowSumSq) && Arrays.equals(sketch, s.sketch)
+                && Objects.equals(sha256, s.sha256);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(name, Arrays.hashCode(shape), dtype, stats, sha256);
+    }
+
+    @Override
+    public String toString() {
+        return "Step[" + name + " " + shapeString() + " " + dtype.traceName() + " sum=" + stats.sum() + "]";
+    }
+}

@@ -1,0 +1,86 @@
+package dev.layerwise.trace;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.layerwise.numeric.DType;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import org.junit.jupiter.api.Test;
+
+class StepAccumulatorTest {
+
+    @Test
+    void computesStatsRowsSketchAndHash() throws Exception {
+        float[] v = {1f, -2f, 0f, 3.5f, -0f, 0.25f};
+        Step s = StepAccumulator.of("x", new long[] {2, 3}, DType.FLOAT32, v);
+        Stats st = s.stats();
+        assertEquals(6, st.count());
+        assertEquals(2.75, st.sum(), 0);
+        assertEquals(6.75, st.absSum(), 0);
+        assertEquals(1 + 4 + 12.25 + 0.0625, st.sumSq(), 0);
+        assertEquals(-2, st.min());
+        assertEquals(3.5, st.max());
+        assertEquals(2, st.zeros());
+        assertEquals(0, st.nan());
+        assertArrayEquals(new double[] {-1, 3.75}, s.rowSums(), 0);
+        assertArrayEquals(new double[] {5, 12.3125}, s.rowSumSq(), 0);
+
+        RademacherSigns signs = RademacherSigns.of(0, 16);
+        double[] expected = new double[16];
+        for (int j = 0; j < 16; j++) {
+            for (int i = 0; i < v.length; i++) {
+                expected[j] += signs.sign(j, i) * (double) v[i];
+            }
+        }
+        assertArrayEquals(expected, s.sketch(), 0);
+
+        ByteBuffer b = ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN);
+        for (float f : v) {
+            b.putFloat(f);
+        }
+        String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b.array()));
+        assertEquals(sha, s.sha256());
+    }
+
+    @Test
+    void float16IsHashedAsTwoByteValues() throws Exception {
+        float[] v = {1f, 0.5f, -65504f};
+        Step s = StepAccumulator.of("h", new long[] {3}, DType.FLOAT16, v);
+        byte[] bytes = {0x00, 0x3c, 0x00, 0x38, (byte) 0xff, (byte) 0xfb};
+        assertEquals(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)), s.sha256());
+    }
+
+    @Test
+    void nonFiniteValuesAreCountedAndExcludedFromExtrema() {
+        float[] v = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 2f};
+        Step s = StepAccumulator.of("n", new long[] {4}, DType.FLOAT32, v);
+        assertEquals(1, s.stats().nan());
+        assertEquals(1, s.stats().posInf());
+        assertEquals(1, s.stats().negInf());
+        assertEquals(2.0, s.stats().min());
+        assertEquals(2.0, s.stats().max());
+        assertTrue(Double.isNaN(s.stats().sum()));
+    }
+
+    @Test
+    void allNonFiniteHasNullExtrema() {
+        Step s = StepAccumulator.of("n", new long[] {1}, DType.FLOAT32, new float[] {Float.NaN});
+        assertNull(s.stats().min());
+        assertNull(s.stats().max());
+    }
+
+    @Test
+    void rejectsTooFewOrTooManyValues() {
+        StepAccumulator acc = new StepAccumulator().begin("x", new long[] {2, 2}, DType.FLOAT32);
+        acc.add(new float[3]);
+        assertThrows(IllegalStateException.class, acc::finish);
+        StepAccumulator acc2 = new StepAccumulator().begin("x", new long[] {2}, DType.FLOAT32);
+        assertThrows(IllegalArgumentException.class, () -> acc2.add(new float[3]));
+    }
+}

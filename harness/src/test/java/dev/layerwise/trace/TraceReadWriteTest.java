@@ -1,0 +1,94 @@
+package dev.layerwise.trace;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.layerwise.LayerwiseException;
+import dev.layerwise.io.AtomicFiles;
+import dev.layerwise.numeric.DType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TraceReadWriteTest {
+    @TempDir
+    Path dir;
+
+    private static Trace sample() {
+        Step a = StepAccumulator.of("embed", new long[] {2, 2}, DType.FLOAT32, new float[] {1, 2, Float.NaN, 4});
+        Step b = new Step("logits", new long[] {2, 3}, DType.FLOAT32, Stats.sumOnly(-3.5), null, null, null, null);
+        return new Trace(new Producer("layerwise-cpu", "0.1", "cpu", "eager", Map.of("k", "v")), null,
+                DType.FLOAT32, new Input(new int[] {5, 7}, null), SketchSpec.DEFAULT, List.of(a, b),
+                List.of(new TopLogit(3, 1.5)), null);
+    }
+
+    @Test
+    void roundTripsIncludingNonFiniteValues() {
+        Path f = dir.resolve("t.json");
+        Trace t = sample();
+        TraceWriter.write(t, f, AtomicFiles.Overwrite.REFUSE);
+        Trace back = TraceReader.read(f);
+        assertEquals(t.steps(), back.steps());
+        assertEquals(t.input(), back.input());
+        assertEquals(t.topK(), back.topK());
+        assertEquals("layerwise-cpu", back.producer().name());
+    }
+
+    @Test
+    void refusesToOverwriteAnExistingFile() throws Exception {
+        Path f = dir.resolve("t.json");
+        Files.writeString(f, "keep");
+        LayerwiseException e = assertThrows(LayerwiseException.class,
+                () -> TraceWriter.write(sample(), f, AtomicFiles.Overwrite.REFUSE));
+        assertEquals(2, e.exitCode());
+        assertEquals("keep", Files.readString(f));
+    }
+
+    @Test
+    void acceptsBareNonFiniteTokensAndIgnoresUnknownFields() throws Exception {
+        Path f = dir.resolve("py.json");
+        Files.writeString(f, """
+                {"format":"layerwise-trace","version":1,"dtype":"float16","future":{"x":1},
+                 "input":{"token_ids":[1,2]},
+                 "steps":[{"name":"embed","shape":[2,4],"dtype":"float16","stats":{"sum":NaN,"max":Infinity}}]}
+                """);
+        Trace t = TraceReader.read(f);
+        assertTrue(Double.isNaN(t.steps().get(0).stats().sum()));
+        assertEquals(Double.POSITIVE_INFINITY, t.steps().get(0).stats().max());
+    }
+
+    private String error(String json) throws Exception {
+        Path f = dir.resolve("bad.json");
+        Files.writeString(f, json);
+        LayerwiseException e = assertThrows(LayerwiseException.class, () -> TraceReader.read(f));
+        assertEquals(2, e.exitCode());
+        assertTrue(e.getMessage().startsWith(f.toString()), e.getMessage());
+        assertTrue(!e.getMessage().contains("\n"), "one line");
+        return e.getMessage();
+    }
+
+    @Test
+    void malformedTracesNameTheFieldAndCause() throws Exception {
+        String head = "{\"format\":\"layerwise-trace\",\"version\":1,\"dtype\":\"float32\",\"input\":{\"token_ids\":[1]},";
+        assertTrue(error("{\"format\":\"other\",\"version\":1}").contains("format: expected"));
+        assertTrue(error("{\"format\":\"layerwise-trace\",\"version\":2}").contains("version"));
+        assertTrue(error(head + "\"steps\":[{\"name\":\"a\",\"shape\":[1],\"dtype\":\"float32\",\"stats\":{}}]}")
+                .contains("steps[0] (a).stats.sum: missing required field"));
+        assertTrue(error(head + "\"steps\":[{\"name\":\"a\",\"shape\":[1],\"dtype\":\"float32\",\"stats\":{\"sum\":\"abc\"}}]}")
+                .contains("steps[0] (a).stats.sum: expected a number"));
+        assertTrue(error(head + "\"steps\":[{\"name\":\"a\",\"shape\":[1],\"dtype\":\"float32\",\"stats\":{\"sum\":1,\"nan\":\"NaN\"}}]}")
+                .contains("stats.nan: expected a non-negative integer count"));
+        assertTrue(error(head + "\"steps\":[{\"name\":\"a\",\"shape\":[2],\"dtype\":\"float32\",\"stats\":{\"sum\":1,\"count\":3}}]}")
+                .contains("stats.count: is 3 but the shape holds 2"));
+        assertTrue(error(head + "\"steps\":[{\"name\":\"a\",\"shape\":[1],\"dtype\":\"float32\",\"stats\":{\"sum\":1}},"
+                + "{\"name\":\"a\",\"shape\":[1],\"dtype\":\"float32\",\"stats\":{\"sum\":1}}]}")
+                .contains("duplicate step name"));
+        assertTrue(error(head + "\"steps\":[{\"name\":\"a\",\"shape\":[2],\"dtype\":\"float32\",\"stats\":{\"sum\":1},\"row_sums\":[1]}]}")
+                .contains("row_sums: has 1 values, expected 2"));
+        assertTrue(error("{\"format\":\"layerwise-trace\",").contains("not valid JSON"));
+    }
+}
