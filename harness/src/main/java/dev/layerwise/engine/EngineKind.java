@@ -1,0 +1,23 @@
+package dev.layerwise.engine;
+
+import java.util.Locale;
+
+/** Which engine runs the model: float32 compute rounded to the model dtype, or the float64 oracle. */
+public enum EngineKind {
+    CPU("layerwise-cpu"),
+    ORACLE("layerwise-oracle");
+
+    private final String producerName;
+
+    EngineKind(String producerName) {
+        this.producerName = producerName;
+    }
+
+    public String producerName() {
+        return producerName;
+    }
+
+    public String cliName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}

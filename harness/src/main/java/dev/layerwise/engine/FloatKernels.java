@@ -1,0 +1,171 @@
+package dev.layerwise.engine;
+
+import dev.layerwise.engine.kernels.Activations;
+import dev.layerwise.engine.kernels.Attention;
+import dev.layerwise.engine.kernels.MatMul;
+import dev.layerwise.engine.kernels.Precision;
+import dev.layerwise.engine.kernels.Rope;
+import dev.layerwise.engine.kernels.RopeTable;
+import dev.layerwise.engine.kernels.RmsNorm;
+import dev.layerwise.engine.kernels.Scratch;
+import dev.layerwise.engine.kernels.WeightMatrix;
+import dev.layerwise.engine.kernels.WorkerPool;
+import dev.layerwise.model.Tensor;
+import dev.layerwise.numeric.BFloat16;
+import dev.layerwise.numeric.DType;
+import dev.layerwise.trace.TopK;
+import dev.layerwise.trace.TopLogit;
+import java.util.List;
+
+/** Float32 compute, rounded to the model dtype where Hugging Face rounds ({@link Precision}). */
+public final class FloatKernels implements Kernels<float[]> {
+    private final Precision precision;
+    private final WorkerPool pool;
+    private final Scratch scratch;
+    private float[] normWeight = new float[0];
+
+    public FloatKernels(Precision precision, WorkerPool pool) {
+        this.precision = precision;
+        this.pool = pool;
+        this.scratch = new Scratch(pool.threads());
+    }
+
+    public Precision precision() {
+        return precision;
+    }
+
+    @Override
+    public DType stepDtype() {
+        return precision.dtype();
+    }
+
+    @Override
+    public String precisionDescription() {
+        return precision.toString();
+    }
+
+    @Override
+    public float[] allocate(int length) {
+        return new float[length];
+    }
+
+    @Override
+    public void embed(WeightMatrix table, int[] tokens, float[] out) {
+        int hidden = table.cols();
+        boolean round = precision.roundsWeightsStoredAs(table.storedDtype());
+        for (int t = 0; t < tokens.length; t++) {
+            table.decodeRow(tokens[t], out, t * hidden);
+            if (round) {
+                precision.round(out, t * hidden, (t + 1) * hidden);
+            }
+        }
+    }
+
+    @Override
+    public void rmsNorm(float[] x, int rows, int cols, Tensor weight, double eps, float[] out) {
+        if (normWeight.length < cols) {
+            normWeight = new float[cols];
+        }
+        for (int i = 0; i < cols; i++) {
+            normWeight[i] = precision.round(weight.getFloat(i));
+        }
+        RmsNorm.apply(x, rows, cols, normWeight, eps, out, precision);
+    }
+
+    @Override
+    public void linear(float[] x, int rows, WeightMatrix weight, float[] out) {
+        MatMul.linear(x, rows, weight, out, precision, pool, scratch);
+    }
+
+    @Override
+    public RopeTable ropeTable(int positions, int headDim, double theta) {
+        return RopeTable.forFloat(positions, headDim, theta, precision);
+    }
+
+    @Override
+    public void rope(float[] x, int rows, int heads, int headDim, RopeTable table, float[] out) {
+        Rope.apply(x, rows, heads, headDim, table, out, precision);
+    }
+
+    @Override
+    public void attentionProbabilities(float[] q, float[] k, int tokens, int heads, int kvHeads, int headDim,
+            float[] probs) {
+        Attention.probabilities(q, k, tokens, heads, kvHeads, headDim, probs, precision, pool);
+    }
+
+    @Override
+    public void attentionContext(float[] probs, float[] v, int tokens, int heads, int kvHeads, int headDim,
+            float[] ctx) {
+        Attention.context(probs, v, tokens, heads, kvHeads, headDim, ctx, precision, pool);
+    }
+
+    @Override
+    public void add(float[] a, float[] b, int n, float[] out) {
+        Activations.add(a, b, n, out, precision);
+    }
+
+    @Override
+    public void silu(float[] x, int n, float[] out) {
+        Activations.silu(x, n, out, precision);
+    }
+
+    @Override
+    public void multiply(float[] a, float[] b, int n, float[] out) {
+        Activations.multiply(a, b, n, out, precision);
+    }
+
+    @Override
+    public void fill(float[] buffer, int n, double value) {
+        java.util.Arrays.fill(buffer, 0, n, precision.round((float) value));
+    }
+
+    @Override
+    public void scale(float[] buffer, int n, double factor) {
+        for (int i = 0; i < n; i++) {
+            buffer[i] = precision.round((float) (buffer[i] * factor));
+        }
+    }
+
+    @Override
+    public void copy(float[] from, float[] to, int n) {
+        System.arraycopy(from, 0, to, 0, n);
+    }
+
+    @Override
+    public void perturbUlp(float[] buffer, int n) {
+        for (int i = 0; i < n; i++) {
+            buffer[i] = nextUp(buffer[i], precision.dtype());
+        }
+    }
+
+    /** The next value above {@code v} representable in {@code dtype} (NaN and +Infinity stay). */
+    static float nextUp(float v, DType dtype) {
+        if (Float.isNaN(v) || v == Float.POSITIVE_INFINITY) {
+            return v;
+        }
+        return switch (dtype) {
+            case FLOAT16 -> Float.float16ToFloat(nextUpHalfBits(Float.floatToFloat16(v)));
+            case BFLOAT16 -> BFloat16.toFloat(nextUpHalfBits(BFloat16.fromFloat(v)));
+            default -> Math.nextUp(v);
+        };
+    }
+
+    /** Sign-magnitude successor of 16-bit float bits (f16 and bf16 share the scheme). */
+    private static short nextUpHalfBits(short bits) {
+        int b = bits & 0xffff;
+        if (b == 0x8000 || b == 0) {
+            return 1;
+        }
+        return (short) ((b & 0x8000) == 0 ? b + 1 : b - 1);
+    }
+
+    @Override
+    public void record(StepRecorder recorder, String name, long[] shape, float[] buffer, int n) {
+        recorder.record(name, shape, precision.dtype(), buffer, n);
+    }
+
+    @Override
+    public List<TopLogit> topK(float[] buffer, int offset, int length, int k) {
+        return TopK.of(buffer, offset, length, k);
+    }
+}

@@ -1,0 +1,60 @@
+package dev.layerwise.engine;
+
+import dev.layerwise.engine.kernels.RopeTable;
+import dev.layerwise.engine.kernels.WeightMatrix;
+import dev.layerwise.model.Tensor;
+import dev.layerwise.numeric.DType;
+import dev.layerwise.trace.TopLogit;
+import java.util.List;
+
+/**
+ * The numeric operations of a Llama forward pass over activation buffers of type {@code B}: float[]
+ * with float32 compute rounded to the model dtype ({@link FloatKernels}), or double[] in float64
+ * ({@link DoubleKernels}, the oracle). {@link LlamaForward} is written once against this interface.
+ */
+public interface Kernels<B> {
+
+    /** The dtype of every recorded step. */
+    DType stepDtype();
+
+    /** How this engine computes, for the trace's {@code producer.extra}. */
+    String precisionDescription();
+
+    B allocate(int length);
+
+    void embed(WeightMatrix table, int[] tokens, B out);
+
+    void rmsNorm(B x, int rows, int cols, Tensor weight, double eps, B out);
+
+    void linear(B x, int rows, WeightMatrix weight, B out);
+
+    RopeTable ropeTable(int positions, int headDim, double theta);
+
+    void rope(B x, int rows, int heads, int headDim, RopeTable table, B out);
+
+    void attentionProbabilities(B q, B k, int tokens, int heads, int kvHeads, int headDim, B probs);
+
+    void attentionContext(B probs, B v, int tokens, int heads, int kvHeads, int headDim, B ctx);
+
+    void add(B a, B b, int n, B out);
+
+    void silu(B x, int n, B out);
+
+    void multiply(B a, B b, int n, B out);
+
+    // Fault injection: each result is representable in the step dtype.
+
+    void fill(B buffer, int n, double value);
+
+    void scale(B buffer, int n, double factor);
+
+    void copy(B from, B to, int n);
+
+    /** Moves every element one unit in the last place of the step dtype toward +infinity. */
+    void perturbUlp(B buffer, int n);
+
+    void record(StepRecorder recorder, String name, long[] shape, B buffer, int n);
+
+    /** The k largest of {@code buffer[offset .. offset+length)}, descending, ties to the lower index. */
+    List<TopLogit> topK(B buffer, int offset, int length, int k);
+}

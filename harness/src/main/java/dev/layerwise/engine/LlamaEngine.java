@@ -1,0 +1,109 @@
+package dev.layerwise.engine;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.layerwise.LayerwiseException;
+import dev.layerwise.engine.fault.FaultPlan;
+import dev.layerwise.engine.kernels.Precision;
+import dev.layerwise.engine.kernels.WorkerPool;
+import dev.layerwise.model.Checkpoint;
+import dev.layerwise.model.LlamaConfig;
+import dev.layerwise.numeric.DType;
+import dev.layerwise.trace.Input;
+import dev.layerwise.trace.ModelInfo;
+import dev.layerwise.trace.Producer;
+import dev.layerwise.trace.Trace;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Runs a Llama checkpoint with the cpu engine or the oracle and returns its {@link Trace}. */
+public final class LlamaEngine {
+    private final Checkpoint checkpoint;
+    private final LlamaWeights weights;
+
+    private LlamaEngine(Checkpoint checkpoint) {
+        this.checkpoint = checkpoint;
+        this.weights = LlamaWeights.of(checkpoint);
+    }
+
+    /** Checks the checkpoint against its config (exit 2 on a mismatch). */
+    public static LlamaEngine of(Checkpoint checkpoint) {
+        return new LlamaEngine(checkpoint);
+    }
+
+    public LlamaWeights weights() {
+        return weights;
+    }
+
+    /** The dtype steps will have: float64 for the oracle, else the option or the checkpoint's dtype. */
+    public DType stepDtype(RunOptions o) {
+        if (o.engine() == EngineKind.ORACLE) {
+            if (o.dtype() != null && o.dtype() != DType.FLOAT64) {
+                throw LayerwiseException.badInput("--dtype", null, "the oracle computes in float64; --dtype "
+                        + o.dtype().traceName() + " applies to --engine cpu");
+            }
+            return DType.FLOAT64;
+        }
+        DType d = o.dtype() != null ? o.dtype() : weights.config().torchDtype();
+        if (d == null) {
+            d = DType.FLOAT32;
+        }
+        if (d == DType.FLOAT64) {
+            throw LayerwiseException.badInput("--dtype", null, "float64 is the oracle's dtype (use --engine oracle)");
+        }
+        return d;
+    }
+
+    /** Runs and records every step. */
+    public Trace run(int[] tokens, RunOptions options) {
+        TraceRecorder recorder = new TraceRecorder(options.sketch());
+        LlamaForward.Result result = run(tokens, options, recorder);
+        DType dtype = stepDtype(options);
+        return new Trace(producer(options, dtype), modelInfo(), dtype, new Input(tokens.clone(), null),
+                options.sketch(), recorder.steps(), result.topK(), null);
+    }
+
+    /** Runs, showing each step to {@code recorder} (e.g. {@link StepRecorder#NONE} to time the forward alone). */
+    public LlamaForward.Result run(int[] tokens, RunOptions options, StepRecorder recorder) {
+        Tokens.checkVocabulary(tokens, weights.shape().vocab(), "--tokens");
+        ModelShape shape = weights.shape();
+        FaultPlan plan = FaultPlan.parse(options.inject(), shape.layers(), shape::stepShape);
+        DType dtype = stepDtype(options);
+        try (WorkerPool pool = new WorkerPool(options.threads())) {
+            if (dtype == DType.FLOAT64) {
+                return new LlamaForward<>(weights, new DoubleKernels(pool), recorder, plan, options.progress())
+                        .run(tokens, options.topK());
+            }
+            return new LlamaForward<>(weights, new FloatKernels(Precision.of(dtype), pool), recorder, plan,
+                    options.progress()).run(tokens, options.topK());
+        }
+    }
+
+    private Producer producer(RunOptions o, DType dtype) {
+        Map<String, Object> extra = new LinkedHashMap<>();
+        extra.put("threads", o.threads());
+        extra.put("precision", o.engine() == EngineKind.ORACLE
+                ? "float64 (every op in float64 from the stored weights)"
+                : Precision.of(dtype).toString());
+        extra.put("weights_dtype", weights.embedding().storedDtype().traceName());
+        if (!o.inject().isEmpty()) {
+            extra.put("faults", o.inject());
+        }
+        String version = LlamaEngine.class.getPackage().getImplementationVersion();
+        return new Producer(o.engine().producerName(), version == null ? "dev" : version, "cpu", "eager", extra);
+    }
+
+    private ModelInfo modelInfo() {
+        LlamaConfig c = weights.config();
+        return new ModelInfo("llama", c.raw(), source(c), null);
+    }
+
+    /** "synthetic:tiny/seed=1" for a synthetic checkpoint, else the checkpoint directory. */
+    String source(LlamaConfig c) {
+        JsonNode syn = c.raw() == null ? null : c.raw().get("synthetic");
+        if (syn != null && syn.isObject()) {
+            String preset = syn.path("preset").asText("custom");
+            return "synthetic:" + preset + "/seed=" + syn.path("seed").asText("?");
+        }
+        return checkpoint.directory().toString();
+    }
+}

@@ -1,0 +1,28 @@
+package dev.layerwise.engine;
+
+import dev.layerwise.numeric.DType;
+
+/**
+ * Observes every canonical step of a forward pass, in execution order, with the values that flow onward
+ * (after any injected fault). The arrays are the engine's live buffers: read them during the call, do
+ * not keep them.
+ */
+public interface StepRecorder {
+
+    /** Records nothing (to time the forward pass alone). */
+    StepRecorder NONE = new StepRecorder() {
+        @Override
+        public void record(String name, long[] shape, DType dtype, float[] values, int length) {
+        }
+
+        @Override
+        public void record(String name, long[] shape, DType dtype, double[] values, int length) {
+        }
+    };
+
+    /** A float32-compute step: {@code values[0 .. length)} already rounded to {@code dtype}. */
+    void record(String name, long[] shape, DType dtype, float[] values, int length);
+
+    /** A float64 (oracle) step. */
+    void record(String name, long[] shape, DType dtype, double[] values, int length);
+}

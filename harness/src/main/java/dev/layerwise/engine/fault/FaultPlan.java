@@ -1,0 +1,172 @@
+package dev.layerwise.engine.fault;
+
+import dev.layerwise.LayerwiseException;
+import dev.layerwise.trace.CanonicalSteps;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.BiFunction;
+
+/**
+ * The faults to inject in one run, parsed from {@code --inject STEP=KIND} options and resolved against
+ * the model's steps: {@code *} in STEP (and in a stale source) stands for every layer index.
+ */
+public final class FaultPlan {
+    public static final FaultPlan NONE = new FaultPlan(Map.of(), List.of());
+
+    private final Map<String, Fault> byStep;
+    private final List<String> specs;
+
+    private FaultPlan(Map<String, Fault> byStep, List<String> specs) {
+        this.byStep = byStep;
+        this.specs = specs;
+    }
+
+    /**
+     * Parses and checks every spec. {@code shapeOf} gives a step's shape (to check that a stale source has
+     * the target's shape).
+     *
+     * @throws LayerwiseException (exit 2) naming the bad spec and why
+     */
+    public static FaultPlan parse(Collection<String> specs, int layers, BiFunction<String, Integer, long[]> shapeOf) {
+        if (specs == null || specs.isEmpty()) {
+            return NONE;
+        }
+        List<String> order = CanonicalSteps.all(layers);
+        Map<String, Fault> byStep = new LinkedHashMap<>();
+        for (String spec : specs) {
+            int eq = spec.indexOf('=');
+            if (eq <= 0 || eq == spec.length() - 1) {
+                throw bad(spec, "expected STEP=KIND (KIND: zero, nan, scale:F, stale:OTHER_STEP, perturb-ulp, skip)");
+            }
+            String stepPattern = spec.substring(0, eq).trim();
+            String kindText = spec.substring(eq + 1).trim();
+            List<String> steps = expand(stepPattern, layers, spec);
+            for (String step : steps) {
+                Fault fault = parseKind(spec, step, kindText, layers);
+                if (fault.kind() == FaultKind.STALE) {
+                    checkSource(spec, fault, order, shapeOf);
+                }
+                if (byStep.put(step, fault) != null) {
+                    throw bad(spec, "a second fault for step " + step + " (one fault per step)");
+                }
+            }
+        }
+        return new FaultPlan(Map.copyOf(byStep), List.copyOf(specs));
+    }
+
+    private static List<String> expand(String pattern, int layers, String spec) {
+        List<String> out = new ArrayList<>();
+        if (pattern.contains("*")) {
+            for (int i = 0; i < layers; i++) {
+                out.add(pattern.replace("*", Integer.toString(i)));
+            }
+        } else {
+            out.add(pattern);
+        }
+        for (String s : out) {
+            if (!CanonicalSteps.isCanonical(s)) {
+                throw bad(spec, "unknown step '" + s + "' (canonical names: embed, layers.N.attn_norm .. layers.N.out,"
+                        + " final_norm, logits)");
+            }
+            int layer = CanonicalSteps.layerOf(s);
+            if (layer >= layers) {
+                throw bad(spec, "step " + s + " is beyond the model's " + layers + " layers");
+            }
+        }
+        return out;
+    }
+
+    private static Fault parseKind(String spec, String step, String kind, int layers) {
+        int layer = CanonicalSteps.layerOf(step);
+        if (kind.equals("zero")) {
+            return new Fault(step, FaultKind.ZERO, 0, null);
+        }
+        if (kind.equals("nan")) {
+            return new Fault(step, FaultKind.NAN, 0, null);
+        }
+        if (kind.equals("perturb-ulp")) {
+            return new Fault(step, FaultKind.PERTURB_ULP, 0, null);
+        }
+        if (kind.equals("skip")) {
+            return new Fault(step, FaultKind.SKIP, 0, null);
+        }
+        if (kind.startsWith("scale:")) {
+            try {
+                double f = Double.parseDouble(kind.substring("scale:".length()));
+                if (!Double.isFinite(f)) {
+                    throw bad(spec, "scale factor must be finite");
+                }
+                return new Fault(step, FaultKind.SCALE, f, null);
+            } catch (NumberFormatException e) {
+                throw bad(spec, "scale factor '" + kind.substring(6) + "' is not a number");
+            }
+        }
+        if (kind.startsWith("stale:")) {
+            String source = kind.substring("stale:".length()).trim();
+            if (source.contains("*")) {
+                if (layer < 0) {
+                    throw bad(spec, "'*' in the stale source needs a per-layer target step");
+                }
+                source = source.replace("*", Integer.toString(layer));
+            }
+            if (!CanonicalSteps.isCanonical(source) || CanonicalSteps.layerOf(source) >= layers) {
+                throw bad(spec, "unknown stale source step '" + source + "'");
+            }
+            return new Fault(step, FaultKind.STALE, 0, source);
+        }
+        throw bad(spec, "unknown fault kind '" + kind + "' (zero, nan, scale:F, stale:OTHER_STEP, perturb-ulp, skip)");
+    }
+
+    private static void checkSource(String spec, Fault f, List<String> order,
+            BiFunction<String, Integer, long[]> shapeOf) {
+        if (order.indexOf(f.source()) >= order.indexOf(f.step())) {
+            throw bad(spec, "stale source " + f.source() + " must run before " + f.step());
+        }
+        long[] a = shapeOf.apply(f.step(), 1);
+        long[] b = shapeOf.apply(f.source(), 1);
+        long[] a2 = shapeOf.apply(f.step(), 2);
+        long[] b2 = shapeOf.apply(f.source(), 2);
+        if (!Arrays.equals(a, b) || !Arrays.equals(a2, b2)) {
+            throw bad(spec, "stale source " + f.source() + " has another shape than " + f.step());
+        }
+    }
+
+    private static LayerwiseException bad(String spec, String cause) {
+        return LayerwiseException.badInput("--inject", spec, cause);
+    }
+
+    public boolean isEmpty() {
+        return byStep.isEmpty();
+    }
+
+    /** The fault on {@code step}, or null. */
+    public Fault faultFor(String step) {
+        return byStep.get(step);
+    }
+
+    public boolean skips(String step) {
+        Fault f = byStep.get(step);
+        return f != null && f.kind() == FaultKind.SKIP;
+    }
+
+    /** Steps whose content some stale fault needs later. */
+    public Set<String> staleSources() {
+        Set<String> s = new java.util.HashSet<>();
+        for (Fault f : byStep.values()) {
+            if (f.kind() == FaultKind.STALE) {
+                s.add(f.source());
+            }
+        }
+        return s;
+    }
+
+    /** The options as given, for the trace's producer.extra. */
+    public List<String> specs() {
+        return specs;
+    }
+}

@@ -1,0 +1,46 @@
+package dev.layerwise.engine.kernels;
+
+/** Elementwise ops of the MLP and the residual stream. */
+public final class Activations {
+    private Activations() {
+    }
+
+    /** silu(x) = x / (1 + exp(-x)), computed in float32 and rounded once to the model dtype. */
+    public static void silu(float[] x, int n, float[] out, Precision p) {
+        for (int i = 0; i < n; i++) {
+            float v = x[i];
+            out[i] = p.round(v / (1f + (float) Math.exp(-v)));
+        }
+    }
+
+    public static void silu(double[] x, int n, double[] out) {
+        for (int i = 0; i < n; i++) {
+            double v = x[i];
+            out[i] = v / (1 + Math.exp(-v));
+        }
+    }
+
+    public static void multiply(float[] a, float[] b, int n, float[] out, Precision p) {
+        for (int i = 0; i < n; i++) {
+            out[i] = p.round(a[i] * b[i]);
+        }
+    }
+
+    public static void multiply(double[] a, double[] b, int n, double[] out) {
+        for (int i = 0; i < n; i++) {
+            out[i] = a[i] * b[i];
+        }
+    }
+
+    public static void add(float[] a, float[] b, int n, float[] out, Precision p) {
+        for (int i = 0; i < n; i++) {
+            out[i] = p.round(a[i] + b[i]);
+        }
+    }
+
+    public static void add(double[] a, double[] b, int n, double[] out) {
+        for (int i = 0; i < n; i++) {
+            out[i] = a[i] + b[i];
+        }
+    }
+}

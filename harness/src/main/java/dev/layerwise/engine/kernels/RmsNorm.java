@@ -1,0 +1,45 @@
+package dev.layerwise.engine.kernels;
+
+/** RMSNorm over the last axis: {@code y = weight * (x / sqrt(mean(x^2) + eps))}. */
+public final class RmsNorm {
+    private RmsNorm() {
+    }
+
+    /**
+     * As Hugging Face computes it in a half model: x^2 and the variance in float32, {@code 1 / sqrt} in
+     * float32, {@code x * r} rounded to the model dtype, then {@code weight * that} rounded again.
+     * {@code weight} holds the norm weight already cast to the model dtype.
+     */
+    public static void apply(float[] x, int rows, int cols, float[] weight, double eps, float[] out, Precision p) {
+        float epsF = (float) eps;
+        for (int t = 0; t < rows; t++) {
+            int base = t * cols;
+            double sumSquares = 0;
+            for (int i = 0; i < cols; i++) {
+                float v = x[base + i];
+                sumSquares += v * v;
+            }
+            float variance = (float) (sumSquares / cols);
+            float r = 1f / (float) Math.sqrt(variance + epsF);
+            for (int i = 0; i < cols; i++) {
+                out[base + i] = p.round(weight[i] * p.round(x[base + i] * r));
+            }
+        }
+    }
+
+    /** Float64 reference: nothing rounded. */
+    public static void apply(double[] x, int rows, int cols, double[] weight, double eps, double[] out) {
+        for (int t = 0; t < rows; t++) {
+            int base = t * cols;
+            double sumSquares = 0;
+            for (int i = 0; i < cols; i++) {
+                double v = x[base + i];
+                sumSquares += v * v;
+            }
+            double r = 1 / Math.sqrt(sumSquares / cols + eps);
+            for (int i = 0; i < cols; i++) {
+                out[base + i] = weight[i] * (x[base + i] * r);
+            }
+        }
+    }
+}

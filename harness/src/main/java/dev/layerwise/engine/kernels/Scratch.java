@@ -1,0 +1,45 @@
+package dev.layerwise.engine.kernels;
+
+/**
+ * Per-worker scratch arrays (decoded weight rows, lane dumps), grown on first use and then reused for
+ * the whole run, so that kernels allocate nothing per call.
+ */
+public final class Scratch {
+    private final float[][] floats;
+    private final double[][] doubles;
+    private final float[][] lanes;
+    private final double[][] doubleLanes;
+
+    public Scratch(int workers) {
+        floats = new float[workers][0];
+        doubles = new double[workers][0];
+        lanes = new float[workers][];
+        doubleLanes = new double[workers][];
+        for (int w = 0; w < workers; w++) {
+            lanes[w] = new float[MatMul.ROWS * MatMul.TOKENS * (MatMul.F.length() + 1)];
+            doubleLanes[w] = new double[MatMul.D.length()];
+        }
+    }
+
+    public float[] floats(int worker, int length) {
+        if (floats[worker].length < length) {
+            floats[worker] = new float[length];
+        }
+        return floats[worker];
+    }
+
+    public double[] doubles(int worker, int length) {
+        if (doubles[worker].length < length) {
+            doubles[worker] = new double[length];
+        }
+        return doubles[worker];
+    }
+
+    float[] lanes(int worker) {
+        return lanes[worker];
+    }
+
+    double[] doubleLanes(int worker) {
+        return doubleLanes[worker];
+    }
+}
