@@ -1,0 +1,114 @@
+package dev.layerwise.engine.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.layerwise.numeric.DType;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class AttentionTest {
+
+    /** Straightforward float64 causal GQA attention: returns {probs [nH,T,T], ctx [T, nH*D]}. */
+    private static double[][] reference(float[] q, float[] k, float[] v, int t, int nh, int nkv, int d) {
+        double[] probs = new double[nh * t * t];
+        double[] ctx = new double[t * nh * d];
+        for (int h = 0; h < nh; h++) {
+            int kvh = h / (nh / nkv);
+            for (int i = 0; i < t; i++) {
+                double[] s = new double[i + 1];
+                double max = Double.NEGATIVE_INFINITY;
+                for (int j = 0; j <= i; j++) {
+                    double dot = 0;
+                    for (int e = 0; e < d; e++) {
+                        dot += (double) q[i * nh * d + h * d + e] * k[j * nkv * d + kvh * d + e];
+                    }
+                    s[j] = dot / Math.sqrt(d);
+                    max = Math.max(max, s[j]);
+                }
+                double sum = 0;
+                for (int j = 0; j <= i; j++) {
+                    s[j] = Math.exp(s[j] - max);
+                    sum += s[j];
+                }
+                for (int j = 0; j <= i; j++) {
+                    probs[(h * t + i) * t + j] = s[j] / sum;
+                    for (int e = 0; e < d; e++) {
+                        ctx[i * nh * d + h * d + e] += s[j] / sum * v[j * nkv * d + kvh * d + e];
+                    }
+                }
+            }
+        }
+        return new double[][] {probs, ctx};
+    }
+
+    @ParameterizedTest
+    @CsvSource({"6, 4, 2, 8", "7, 6, 3, 4", "5, 4, 1, 16", "3, 2, 2, 4"})
+    void matchesStraightforwardFloat64AttentionWithGroupedKeys(int t, int nh, int nkv, int d) {
+        float[] q = KernelFixtures.random(1, t * nh * d, 2, DType.FLOAT32);
+        float[] k = KernelFixtures.random(2, t * nkv * d, 2, DType.FLOAT32);
+        float[] v = KernelFixtures.random(3, t * nkv * d, 1, DType.FLOAT32);
+        double[][] ref = reference(q, k, v, t, nh, nkv, d);
+        Precision p = Precision.of(DType.FLOAT32);
+        float[] probs = new float[nh * t * t];
+        float[] ctx = new float[t * nh * d];
+        double[] probsD = new double[probs.length];
+        double[] ctxD = new double[ctx.length];
+        try (WorkerPool pool = new WorkerPool(2)) {
+            Attention.probabilities(q, k, t, nh, nkv, d, probs, p, pool);
+            Attention.context(probs, v, t, nh, nkv, d, ctx, p, pool);
+            Attention.probabilities(KernelFixtures.widen(q), KernelFixtures.widen(k), t, nh, nkv, d, probsD, pool);
+            Attention.context(probsD, KernelFixtures.widen(v), t, nh, nkv, d, ctxD, pool);
+        }
+        for (int i = 0; i < probs.length; i++) {
+            assertEquals(ref[0][i], probs[i], 2e-6, "probs " + i);
+            assertEquals(ref[0][i], probsD[i], 1e-14, "probs f64 " + i);
+        }
+        for (int i = 0; i < ctx.length; i++) {
+            assertEquals(ref[1][i], ctx[i], 2e-6, "ctx " + i);
+            assertEquals(ref[1][i], ctxD[i], 1e-14, "ctx f64 " + i);
+        }
+        // masked entries are exactly 0
+        for (int h = 0; h < nh; h++) {
+            for (int i = 0; i < t; i++) {
+                for (int j = i + 1; j < t; j++) {
+                    assertEquals(0f, probs[(h * t + i) * t + j]);
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource({"FLOAT16", "BFLOAT16"})
+    void halfPrecisionProbabilitiesAreRoundedAndIndependentOfThreads(DType dtype) {
+        int t = 9;
+        int nh = 4;
+        int nkv = 2;
+        int d = 8;
+        float[] q = KernelFixtures.random(4, t * nh * d, 2, dtype);
+        float[] k = KernelFixtures.random(5, t * nkv * d, 2, dtype);
+        float[] v = KernelFixtures.random(6, t * nkv * d, 1, dtype);
+        Precision p = Precision.of(dtype);
+        float[][] probs = new float[2][nh * t * t];
+        float[][] ctx = new float[2][t * nh * d];
+        for (int threads = 1; threads <= 2; threads++) {
+            try (WorkerPool pool = new WorkerPool(threads == 1 ? 1 : 3)) {
+                Attention.probabilities(q, k, t, nh, nkv, d, probs[threads - 1], p, pool);
+                Attention.context(probs[threads - 1], v, t, nh, nkv, d, ctx[threads - 1], p, pool);
+            }
+        }
+        assertArrayEquals(probs[0], probs[1]);
+        assertArrayEquals(ctx[0], ctx[1]);
+        double[][] ref = reference(q, k, v, t, nh, nkv, d);
+        double u = dtype.unitRoundoff();
+        for (int i = 0; i < probs[0].length; i++) {
+            assertTrue(KernelFixtures.representable(probs[0][i], dtype));
+            assertEquals(ref[0][i], probs[0][i], 16 * u, "probs " + i);
+        }
+        for (int i = 0; i < ctx[0].length; i++) {
+            assertTrue(KernelFixtures.representable(ctx[0][i], dtype));
+            assertEquals(ref[1][i], ctx[0][i], 32 * u, "ctx " + i);
+        }
+    }
+}

@@ -1,0 +1,146 @@
+package dev.layerwise.engine.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.layerwise.numeric.DType;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+
+class MatMulTest {
+
+    /** Float64 reference: sum of exact products. */
+    private static double[] reference(float[] x, float[] w, int tokens, int in, int out) {
+        double[] y = new double[tokens * out];
+        for (int t = 0; t < tokens; t++) {
+            for (int o = 0; o < out; o++) {
+                double s = 0;
+                for (int i = 0; i < in; i++) {
+                    s += (double) x[t * in + i] * w[o * in + i];
+                }
+                y[t * out + o] = s;
+            }
+        }
+        return y;
+    }
+
+    private static double absReference(float[] x, float[] w, int t, int o, int in) {
+        double s = 0;
+        for (int i = 0; i < in; i++) {
+            s += Math.abs((double) x[t * in + i] * w[o * in + i]);
+        }
+        return s;
+    }
+
+    @ParameterizedTest
+    @CsvSource({"7, 37, 6, FLOAT32", "9, 64, 8, FLOAT16", "5, 176, 13, BFLOAT16", "1, 3, 1, FLOAT32"})
+    void float32AccumulationIsWithinTheFloatErrorBoundOfFloat64(int tokens, int in, int out, DType stored) {
+        float[] x = KernelFixtures.random(1, tokens * in, 2, DType.FLOAT32);
+        float[] w = KernelFixtures.random(2, out * in, 1, stored);
+        WeightMatrix m = new WeightMatrix(KernelFixtures.tensor("w", stored, w, out, in));
+        float[] y = new float[tokens * out];
+        try (WorkerPool pool = new WorkerPool(2)) {
+            MatMul.linear(x, tokens, m, y, Precision.of(DType.FLOAT32), pool, new Scratch(2));
+        }
+        double[] ref = reference(x, w, tokens, in, out);
+        for (int t = 0; t < tokens; t++) {
+            for (int o = 0; o < out; o++) {
+                // gamma_n * sum |x w| with n = in (+ lanes for the lane sum), unit roundoff 2^-24
+                double bound = (in + 16) * 0x1p-24 * absReference(x, w, t, o, in) * 1.01;
+                assertEquals(ref[t * out + o], y[t * out + o], bound, "t=" + t + " o=" + o);
+            }
+        }
+    }
+
+    @Test
+    void blockedAndSingleElementPathsReduceIdentically() {
+        int tokens = 11;
+        int in = 53;
+        int out = 10;
+        float[] x = KernelFixtures.random(3, tokens * in, 1, DType.FLOAT32);
+        float[] w = KernelFixtures.random(4, out * in, 1, DType.FLOAT32);
+        WeightMatrix m = new WeightMatrix(KernelFixtures.tensor("w", DType.FLOAT32, w, out, in));
+        float[] y = new float[tokens * out];
+        try (WorkerPool pool = new WorkerPool(1)) {
+            MatMul.linear(x, tokens, m, y, Precision.of(DType.FLOAT32), pool, new Scratch(1));
+        }
+        float[] lanes = new float[64];
+        for (int t = 0; t < tokens; t++) {
+            for (int o = 0; o < out; o++) {
+                float single = MatMul.dot(w, o * in, x, t * in, in, lanes);
+                assertEquals(Float.floatToRawIntBits(single), Float.floatToRawIntBits(y[t * out + o]));
+            }
+        }
+    }
+
+    @Test
+    void halfPrecisionRoundsEachOutputOnceAndCastsNarrowedWeights() {
+        int tokens = 6;
+        int in = 40;
+        int out = 9;
+        float[] x = KernelFixtures.random(5, tokens * in, 1, DType.FLOAT16);
+        float[] w32 = KernelFixtures.random(6, out * in, 0.3f, DType.FLOAT32);
+        float[] w16 = w32.clone();
+        for (int i = 0; i < w16.length; i++) {
+            w16[i] = DType.FLOAT16.round(w16[i]);
+        }
+        Precision p = Precision.of(DType.FLOAT16);
+        float[] fromF32 = new float[tokens * out];
+        float[] fromF16 = new float[tokens * out];
+        try (WorkerPool pool = new WorkerPool(1)) {
+            MatMul.linear(x, tokens, new WeightMatrix(KernelFixtures.tensor("a", DType.FLOAT32, w32, out, in)),
+                    fromF32, p, pool, new Scratch(1));
+            MatMul.linear(x, tokens, new WeightMatrix(KernelFixtures.tensor("b", DType.FLOAT16, w16, out, in)),
+                    fromF16, p, pool, new Scratch(1));
+        }
+        // an f32 checkpoint run as f16 uses the weights cast to f16, as HF does with dtype=float16
+        assertArrayEquals(fromF16, fromF32);
+        float[] lanes = new float[64];
+        for (int t = 0; t < tokens; t++) {
+            for (int o = 0; o < out; o++) {
+                float exact = MatMul.dot(w16, o * in, x, t * in, in, lanes);
+                assertEquals(DType.FLOAT16.round(exact), fromF16[t * out + o]);
+                assertTrue(KernelFixtures.representable(fromF16[t * out + o], DType.FLOAT16));
+            }
+        }
+    }
+
+    @Test
+    void resultsAreBitIdenticalForAnyThreadCount() {
+        int tokens = 38;
+        int in = 96;
+        int out = 70;
+        float[] x = KernelFixtures.random(7, tokens * in, 1, DType.BFLOAT16);
+        float[] w = KernelFixtures.random(8, out * in, 1, DType.BFLOAT16);
+        WeightMatrix m = new WeightMatrix(KernelFixtures.tensor("w", DType.BFLOAT16, w, out, in));
+        float[][] results = new float[3][tokens * out];
+        for (int threads = 1; threads <= 3; threads++) {
+            try (WorkerPool pool = new WorkerPool(threads)) {
+                MatMul.linear(x, tokens, m, results[threads - 1], Precision.of(DType.BFLOAT16), pool,
+                        new Scratch(threads));
+            }
+        }
+        assertArrayEquals(results[0], results[1]);
+        assertArrayEquals(results[0], results[2]);
+    }
+
+    @Test
+    void float64OracleMatchesTheStraightforwardSum() {
+        int tokens = 5;
+        int in = 45;
+        int out = 7;
+        float[] xf = KernelFixtures.random(9, tokens * in, 1, DType.FLOAT32);
+        float[] w = KernelFixtures.random(10, out * in, 1, DType.FLOAT16);
+        double[] y = new double[tokens * out];
+        try (WorkerPool pool = new WorkerPool(2)) {
+            MatMul.linear(KernelFixtures.widen(xf), tokens,
+                    new WeightMatrix(KernelFixtures.tensor("w", DType.FLOAT16, w, out, in)), y, pool, new Scratch(2));
+        }
+        double[] ref = reference(xf, w, tokens, in, out);
+        for (int i = 0; i < y.length; i++) {
+            assertEquals(ref[i], y[i], 1e-14 * Math.max(1, Math.abs(ref[i])) * in);
+        }
+    }
+}
