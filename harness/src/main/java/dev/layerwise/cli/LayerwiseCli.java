@@ -14,6 +14,8 @@ import picocli.CommandLine.Option;
         description = "Differential debugging and validation harness for transformer inference engines.",
         subcommands = {
             CommandLine.HelpCommand.class,
+            SynthCommand.class,
+            InspectCommand.class,
         })
 public final class LayerwiseCli {
 
