@@ -42,6 +42,7 @@ def write_file_atomically(path: Path, data: bytes, force: bool) -> None:
         raise BadInput(path, f"parent directory {parent} does not exist")
     fd, tmp = tempfile.mkstemp(dir=parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.fchmod(fd, 0o644)
         with os.fdopen(fd, "wb") as out:
             out.write(data)
             out.flush()
@@ -60,6 +61,7 @@ def write_directory_atomically(path: Path, fill: Callable[[Path], None], force: 
         raise BadInput(path, f"parent directory {parent} does not exist")
     tmp = Path(tempfile.mkdtemp(dir=parent, prefix=f".{path.name}.", suffix=".tmp"))
     try:
+        tmp.chmod(0o755)
         fill(tmp)
         if path.exists():
             old = Path(tempfile.mkdtemp(dir=parent, prefix=f".{path.name}.", suffix=".old"))
