@@ -18,11 +18,10 @@ import numpy as np
 import torch
 
 from cli_support import write_file_atomically
+from splitmix64 import GOLDEN, golden_offsets, mix64, mix64_int
 
 FORMAT = "layerwise-trace"
 VERSION = 1
-GOLDEN = 0x9E3779B97F4A7C15
-MASK64 = (1 << 64) - 1
 DEFAULT_TOP_K = 10
 CHUNK = 1 << 20
 
@@ -58,32 +57,7 @@ def canonical_steps(num_layers: int) -> list[str]:
     return names
 
 
-# --- SplitMix64 -------------------------------------------------------------------------------
-
-def mix64_int(z: int) -> int:
-    """SplitMix64 finalizer on a Python int (mod 2^64)."""
-    z &= MASK64
-    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & MASK64
-    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & MASK64
-    return z ^ (z >> 31)
-
-
-def mix64(z: np.ndarray) -> np.ndarray:
-    """SplitMix64 finalizer on a uint64 array, in place; numpy's uint64 arithmetic wraps mod 2^64."""
-    z ^= z >> np.uint64(30)
-    z *= np.uint64(0xBF58476D1CE4E5B9)
-    z ^= z >> np.uint64(27)
-    z *= np.uint64(0x94D049BB133111EB)
-    z ^= z >> np.uint64(31)
-    return z
-
-
-def golden_offsets(start: int, count: int) -> np.ndarray:
-    """(i + 1) * GOLDEN mod 2^64 for i = start .. start + count - 1."""
-    idx = np.arange(start + 1, start + count + 1, dtype=np.uint64)
-    idx *= np.uint64(GOLDEN)
-    return idx
-
+# --- Rademacher signs ------------------------------------------------------------------------
 
 def sign_bases(spec: SketchSpec) -> list[int]:
     return [mix64_int(spec.seed + (j + 1) * GOLDEN) for j in range(spec.k)]
@@ -146,17 +120,18 @@ def step_record(name: str, shape: Sequence[int], dtype: str, values: np.ndarray,
         raise ValueError(f"{name}: a step needs at least one axis")
     if values.size != math.prod(shape):
         raise ValueError(f"{name}: {values.size} values for shape {shape}")
-    row_sums, row_sum_sq = row_stats(values, shape)
-    return {
-        "name": name,
-        "shape": shape,
-        "dtype": dtype,
-        "stats": stats(values),
-        "row_sums": row_sums,
-        "row_sum_sq": row_sum_sq,
-        "sketch": sketch(values, spec),
-        "sha256": hashlib.sha256(raw).hexdigest(),
-    }
+    with np.errstate(invalid="ignore", over="ignore"):  # inf - inf is NaN by design; counts say why
+        row_sums, row_sum_sq = row_stats(values, shape)
+        return {
+            "name": name,
+            "shape": shape,
+            "dtype": dtype,
+            "stats": stats(values),
+            "row_sums": row_sums,
+            "row_sum_sq": row_sum_sq,
+            "sketch": sketch(values, spec),
+            "sha256": hashlib.sha256(raw).hexdigest(),
+        }
 
 
 def tensor_dtype_name(tensor: torch.Tensor) -> str:

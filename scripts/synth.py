@@ -20,7 +20,7 @@ from typing import Any, BinaryIO, Sequence
 import numpy as np
 
 from cli_support import BadInput, run_main, write_directory_atomically
-from layerwise_trace import MASK64, golden_offsets, mix64, mix64_int
+from splitmix64 import MASK64, golden_offsets, mix64, mix64_int
 
 GENERATOR = "splitmix64-uniform-v1"
 CHUNK = 1 << 22

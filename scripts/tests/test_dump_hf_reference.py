@@ -31,6 +31,15 @@ def sha_of(tensor: torch.Tensor) -> str:
     return hashlib.sha256(lt.tensor_bytes(tensor)).hexdigest()
 
 
+def save_word_level_tokenizer(model_dir: Path, words: list[str]) -> None:
+    """A whitespace word-level tokenizer (id = position in words), saved as a HF fast tokenizer."""
+    from tokenizers import Tokenizer, models, pre_tokenizers
+    from transformers import PreTrainedTokenizerFast
+    tokenizer = Tokenizer(models.WordLevel({w: i for i, w in enumerate(words)}, unk_token=words[0]))
+    tokenizer.pre_tokenizer = pre_tokenizers.Whitespace()
+    PreTrainedTokenizerFast(tokenizer_object=tokenizer, unk_token=words[0]).save_pretrained(str(model_dir))
+
+
 class DumperTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -139,6 +148,13 @@ class DumperTest(unittest.TestCase):
         self.assertEqual([3, 4, 5], trace["input"]["token_ids"])
         self.assertEqual("float32", trace["dtype"])
         self.assertEqual([3, V], steps_by_name(trace)["logits"]["shape"])
+
+    def test_text_is_encoded_by_the_checkpoints_tokenizer(self):
+        model_dir = support.synthesize(Path(self.tmp.name) / "with-tokenizer", "tiny", 1, "f32")
+        save_word_level_tokenizer(model_dir, ["<unk>", "<s>", "</s>", "hello", "world"])
+        trace = self.run_dump(model_dir, "text.json", "--text", "hello world again")
+        self.assertEqual([3, 4, 0], trace["input"]["token_ids"])
+        self.assertEqual("hello world again", trace["input"]["text"])
 
     def test_bad_inputs_are_refused(self):
         out = str(Path(self.tmp.name) / "bad.json")
