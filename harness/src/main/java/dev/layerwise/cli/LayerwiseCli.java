@@ -14,6 +14,7 @@ import picocli.CommandLine.Option;
         description = "Differential debugging and validation harness for transformer inference engines.",
         subcommands = {
             CommandLine.HelpCommand.class,
+            ImportCommand.class,
         })
 public final class LayerwiseCli {
 
