@@ -61,8 +61,8 @@ final class TensorLogicJsonImporter implements Importer {
         int[] tokenIds;
         String tokenField;
         List<TopLogit> topK;
-        String topKField;
-        final Map<String, Object> other = new LinkedHashMap<>();
+        /** Nested values that are neither sums, shapes, samples, token ids nor top-k (top-level ones are metadata). */
+        final Map<String, Object> unrecognized = new LinkedHashMap<>();
 
         Entity entity(List<String> path, String last) {
             List<String> p = new ArrayList<>(path);
@@ -80,6 +80,7 @@ final class TensorLogicJsonImporter implements Importer {
         Findings f = new Findings();
         walk(root, new ArrayList<>(), f, file);
         ImportNotes notes = new ImportNotes(ImportFormat.TENSORLOGIC_JSON, file);
+        f.unrecognized.forEach(notes::unmapped);
 
         int[] tokens = tokens(f, root, options, file, notes);
         ModelDims dims = dims(root, options, file, notes);
@@ -175,7 +176,6 @@ final class TensorLogicJsonImporter implements Importer {
             } else if (isTopK(v)) {
                 if (f.topK == null) {
                     f.topK = topK(v, at, file);
-                    f.topKField = at;
                 }
             } else if (key.equals("sum") || key.endsWith("_sum")) {
                 Entity e = f.entity(path, key.equals("sum") ? null : key.substring(0, key.length() - 4));
@@ -191,8 +191,8 @@ final class TensorLogicJsonImporter implements Importer {
                 List<String> sub = new ArrayList<>(path);
                 sub.add(key);
                 walk(v, sub, f, file);
-            } else {
-                f.other.put(at, v);
+            } else if (!path.isEmpty()) {
+                f.unrecognized.put(at, v.isValueNode() ? v.asText() : v.toString());
             }
         }
     }
@@ -273,7 +273,7 @@ final class TensorLogicJsonImporter implements Importer {
         int bos = options.config() != null && options.config().path("bos_token_id").isInt()
                 ? options.config().get("bos_token_id").asInt() : TokenIds.LLAMA_BOS;
         if (f.tokenIds != null) {
-            if (options.tokenIds() != null && !TokenIds.same(options.tokenIds(), f.tokenIds)) {
+            if (options.tokenIds() != null && !Arrays.equals(options.tokenIds(), f.tokenIds)) {
                 throw LayerwiseException.badInput(file, f.tokenField, "differs from the token ids of "
                         + options.tokenSource() + " (" + TokenIds.describe(f.tokenIds, bos) + " vs "
                         + TokenIds.describe(options.tokenIds(), bos) + ")");

@@ -1,7 +1,6 @@
 package dev.layerwise.importer;
 
 import dev.layerwise.LayerwiseException;
-import java.util.Arrays;
 
 /** Token id lists: parsing {@code --tokens}, the TinyLlama chat prompt of the seed report, BOS notes. */
 public final class TokenIds {
@@ -47,9 +46,5 @@ public final class TokenIds {
     public static String describe(int[] ids, int bos) {
         return ids.length + " tokens, " + (ids.length > 0 && ids[0] == bos ? "starting with BOS (" + bos + ")"
                 : "no BOS (" + bos + ") at position 0");
-    }
-
-    public static boolean same(int[] a, int[] b) {
-        return Arrays.equals(a, b);
     }
 }
