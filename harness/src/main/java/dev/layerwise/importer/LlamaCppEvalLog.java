@@ -1,10 +1,6 @@
 package dev.layerwise.importer;
 
 import dev.layerwise.LayerwiseException;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -62,15 +58,7 @@ final class LlamaCppEvalLog {
     }
 
     static List<Node> read(Path file) {
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            throw LayerwiseException.badInput(file, null, "no such file");
-        } catch (IOException e) {
-            throw LayerwiseException.badInput(file, null, "cannot read: " + e.getMessage());
-        }
-        return parse(lines, file);
+        return parse(DumpFiles.readLines(file), file);
     }
 
     static List<Node> parse(List<String> lines, Path file) {

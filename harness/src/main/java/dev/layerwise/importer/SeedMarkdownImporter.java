@@ -10,10 +10,6 @@ import dev.layerwise.trace.Stats;
 import dev.layerwise.trace.Step;
 import dev.layerwise.trace.Trace;
 import dev.layerwise.trace.TopLogit;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -43,7 +39,7 @@ final class SeedMarkdownImporter implements Importer {
 
     @Override
     public ImportResult read(Path file, ImportOptions options) {
-        List<String> lines = readLines(file);
+        List<String> lines = DumpFiles.readLines(file);
         String text = String.join("\n", lines);
         List<MarkdownTables.Table> tables = MarkdownTables.parse(lines, file).stream()
                 .filter(MarkdownTables.Table::isStepTable).toList();
@@ -109,16 +105,6 @@ final class SeedMarkdownImporter implements Importer {
         Trace trace = new Trace(producer, new ModelInfo("llama", config, "seed-markdown:" + file.getFileName(), null),
                 dtype, new Input(tokens, null), null, steps, topK, null);
         return new ImportResult(trace, notes);
-    }
-
-    private static List<String> readLines(Path file) {
-        try {
-            return Files.readAllLines(file, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            throw LayerwiseException.badInput(file, null, "no such file");
-        } catch (IOException e) {
-            throw LayerwiseException.badInput(file, null, "cannot read: " + e.getMessage());
-        }
     }
 
     private static int select(List<MarkdownTables.Table> tables, String choice, Path file) {

@@ -17,8 +17,6 @@ import dev.layerwise.trace.Step;
 import dev.layerwise.trace.Trace;
 import dev.layerwise.trace.TopLogit;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -149,13 +147,11 @@ final class TensorLogicJsonImporter implements Importer {
 
     private static JsonNode parse(Path file) {
         try {
-            JsonNode root = JSON.readTree(Files.readAllBytes(file));
+            JsonNode root = JSON.readTree(DumpFiles.readBytes(file));
             if (root == null || !root.isObject()) {
                 throw LayerwiseException.badInput(file, null, "expected a JSON object");
             }
             return root;
-        } catch (NoSuchFileException e) {
-            throw LayerwiseException.badInput(file, null, "no such file");
         } catch (JsonParseException e) {
             throw LayerwiseException.badInput(file, "line " + e.getLocation().getLineNr(),
                     "not valid JSON: " + e.getOriginalMessage());

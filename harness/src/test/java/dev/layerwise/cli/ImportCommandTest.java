@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.layerwise.testing.Components;
+import dev.layerwise.importer.ImporterFixtures;
 import dev.layerwise.trace.Trace;
 import dev.layerwise.trace.TraceReader;
 import java.io.PrintWriter;
@@ -29,20 +29,10 @@ class ImportCommandTest {
         return cl.execute(args);
     }
 
-    private static Path shared(String relative) {
-        for (Path p = Components.repoRoot().getParent(); p != null; p = p.getParent()) {
-            if (Files.isRegularFile(p.resolve("shared").resolve(relative))) {
-                return p.resolve("shared").resolve(relative);
-            }
-        }
-        Components.require("../shared/" + relative, false, "check out the project with its shared/ folder beside it");
-        throw new IllegalStateException("unreachable");
-    }
-
     @Test
     void importsTheSeedReportAndPrintsTheSummary() {
         Path trace = dir.resolve("tl.json");
-        int code = run("import", "--from", "seed-markdown", shared("seeds/000_15bdb73190024290.txt").toString(),
+        int code = run("import", "--from", "seed-markdown", ImporterFixtures.seedReport().toString(),
                 "--table", "TensorLogic", "--out", trace.toString());
         assertEquals(0, code, err.toString());
         String summary = out.toString();
@@ -58,7 +48,7 @@ class ImportCommandTest {
     void refusesToOverwriteWithoutForce() throws Exception {
         Path trace = dir.resolve("c.json");
         Files.writeString(trace, "keep");
-        String json = shared("external/tensorlogic/candle_1layer_reference.json").toString();
+        String json = ImporterFixtures.candleJson().toString();
         assertEquals(2, run("import", "--from", "tensorlogic-json", json, "--out", trace.toString()));
         assertEquals("layerwise: " + trace + ": already exists; refusing to overwrite (use --force)\n",
                 err.toString().replace("\r", ""));
@@ -72,9 +62,9 @@ class ImportCommandTest {
     void takesTokenIdsFromAnotherTrace() {
         Path candle = dir.resolve("candle.json");
         assertEquals(0, run("import", "--from", "tensorlogic-json",
-                shared("external/tensorlogic/candle_1layer_reference.json").toString(), "--out", candle.toString()));
+                ImporterFixtures.candleJson().toString(), "--out", candle.toString()));
         Path llama = dir.resolve("llama.json");
-        Path log = Components.repoRoot().resolve("harness/src/test/resources/importer/llamacpp-eval-tinyllama-2layer.log");
+        Path log = ImporterFixtures.llamaCppLog();
         assertEquals(2, run("import", "--from", "llamacpp-eval", log.toString(), "--tokens-from", candle.toString(),
                 "--out", llama.toString()));
         assertTrue(err.toString().contains("the log evaluated 4 tokens but " + candle + " has 38"), err.toString());

@@ -5,12 +5,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Where the importer tests find their inputs: the project's ../shared (real dumps) and test resources. */
-final class ImporterFixtures {
+public final class ImporterFixtures {
     private ImporterFixtures() {
     }
 
     /** The shared/ folder beside the checkout (a worktree may sit deeper: the nearest one above is used). */
-    static Path shared() {
+    public static Path shared() {
         for (Path p = Components.repoRoot().getParent(); p != null; p = p.getParent()) {
             Path candidate = p.resolve("shared");
             if (Files.isRegularFile(candidate.resolve("spec/trace-format-v1.md"))) {
@@ -22,20 +22,20 @@ final class ImporterFixtures {
         throw new IllegalStateException("unreachable");
     }
 
-    static Path seedReport() {
+    public static Path seedReport() {
         return shared().resolve("seeds/000_15bdb73190024290.txt");
     }
 
-    static Path candleJson() {
+    public static Path candleJson() {
         return shared().resolve("external/tensorlogic/candle_1layer_reference.json");
     }
 
-    static Path transformersJson() {
+    public static Path transformersJson() {
         return shared().resolve("external/tensorlogic/transformers_reference_values.json");
     }
 
     /** The hand-written llama-eval-callback log (see docs/importers.md). */
-    static Path llamaCppLog() {
+    public static Path llamaCppLog() {
         return Components.repoRoot().resolve("harness/src/test/resources/importer/llamacpp-eval-tinyllama-2layer.log");
     }
 }
