@@ -16,6 +16,7 @@ import picocli.CommandLine.Option;
             CommandLine.HelpCommand.class,
             SynthCommand.class,
             InspectCommand.class,
+            ImportCommand.class,
         })
 public final class LayerwiseCli {
 
