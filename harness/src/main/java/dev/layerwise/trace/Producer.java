@@ -7,7 +7,8 @@ public record Producer(String name, String version, String device, String attnIm
         Map<String, Object> extra) {
 
     public Producer {
-        extra = extra == null ? Map.of() : Map.copyOf(extra);
+        // insertion order is kept so traces list extras as the producer wrote them
+        extra = extra == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(extra));
     }
 
     public String describe() {

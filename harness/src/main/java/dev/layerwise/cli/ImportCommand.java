@@ -1,0 +1,119 @@
+package dev.layerwise.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.layerwise.LayerwiseException;
+import dev.layerwise.importer.ImportFormat;
+import dev.layerwise.importer.ImportOptions;
+import dev.layerwise.importer.ImportResult;
+import dev.layerwise.importer.TokenIds;
+import dev.layerwise.io.AtomicFiles;
+import dev.layerwise.numeric.DType;
+import dev.layerwise.trace.TraceReader;
+import dev.layerwise.trace.TraceWriter;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code layerwise import}: converts a foreign dump (report table, ad-hoc JSON, llama.cpp log) into a trace. */
+@Command(name = "import", mixinStandardHelpOptions = true,
+        description = {"Convert a dump you already have into a trace-format-v1 trace.",
+            "Formats: seed-markdown (a report's \"step | Sum\" table), tensorlogic-json (ad-hoc JSON sums and "
+                + "samples), llamacpp-eval (llama-eval-callback output). See docs/importers.md."})
+public final class ImportCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--from", required = true, paramLabel = "FORMAT",
+            description = "seed-markdown | tensorlogic-json | llamacpp-eval")
+    String format;
+
+    @Parameters(index = "0", paramLabel = "FILE", description = "The dump to import.")
+    Path file;
+
+    @Option(names = "--out", required = true, paramLabel = "TRACE", description = "The trace to write.")
+    Path out;
+
+    @Option(names = "--table", paramLabel = "N|NAME",
+            description = "seed-markdown: which table (1-based index or a heading substring).")
+    String table;
+
+    @Option(names = "--tokens-from", paramLabel = "TRACE", description = "Take the input token ids from this trace.")
+    Path tokensFrom;
+
+    @Option(names = "--tokens", paramLabel = "IDS", description = "The input token ids, e.g. \"529 29989 5205\".")
+    String tokens;
+
+    @Option(names = "--config", paramLabel = "config.json", description = "HF config.json giving the step shapes.")
+    Path config;
+
+    @Option(names = "--dtype", paramLabel = "DTYPE", description = "The model's dtype (f32, f16, bf16).")
+    String dtype;
+
+    @Option(names = "--force", description = "Replace TRACE if it exists.")
+    boolean force;
+
+    @Override
+    public Integer call() {
+        ImportFormat f = ImportFormat.parse(format);
+        ImportOptions options = options();
+        ImportResult result = f.importer().read(file, options);
+        TraceWriter.write(result.trace(), out, force ? AtomicFiles.Overwrite.ALLOW : AtomicFiles.Overwrite.REFUSE);
+        PrintWriter w = spec.commandLine().getOut();
+        w.println("imported " + file + " (" + f.cliName() + ") -> " + out + ": " + result.trace().steps().size()
+                + " steps, " + result.trace().input().tokenIds().length + " tokens, dtype "
+                + result.trace().dtype().traceName());
+        result.notes().printSummary(w, result.trace().topK().size());
+        return 0;
+    }
+
+    private ImportOptions options() {
+        ImportOptions o = ImportOptions.none().withTable(table);
+        if (tokens != null && tokensFrom != null) {
+            throw new LayerwiseException(LayerwiseException.BAD_INPUT, "--tokens and --tokens-from: give one, not both");
+        }
+        if (tokens != null) {
+            o = o.withTokens(TokenIds.parse(tokens, "--tokens"), "--tokens");
+        } else if (tokensFrom != null) {
+            o = o.withTokens(TraceReader.read(tokensFrom).input().tokenIds(), tokensFrom.toString());
+        }
+        if (dtype != null) {
+            try {
+                o = o.withDtype(DType.parse(dtype));
+            } catch (IllegalArgumentException e) {
+                throw new LayerwiseException(LayerwiseException.BAD_INPUT, "--dtype: " + e.getMessage());
+            }
+        }
+        if (config != null) {
+            o = o.withConfig(readConfig(config));
+        }
+        return o;
+    }
+
+    private static ObjectNode readConfig(Path path) {
+        try {
+            JsonNode n = new ObjectMapper().readTree(Files.readString(path));
+            if (n == null || !n.isObject()) {
+                throw LayerwiseException.badInput(path, null, "expected a JSON object (an HF config.json)");
+            }
+            return (ObjectNode) n;
+        } catch (NoSuchFileException e) {
+            throw LayerwiseException.badInput(path, null, "no such file");
+        } catch (JsonProcessingException e) {
+            throw LayerwiseException.badInput(path, null, "not valid JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw LayerwiseException.badInput(path, null, "cannot read: " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,108 @@
+package dev.layerwise.cli;
+
+import dev.layerwise.LayerwiseException;
+import dev.layerwise.model.synth.Dimensions;
+import dev.layerwise.model.synth.Preset;
+import dev.layerwise.model.synth.SyntheticCheckpointWriter;
+import dev.layerwise.model.synth.SyntheticModel;
+import dev.layerwise.numeric.DType;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code layerwise synth}: writes a seeded synthetic Llama checkpoint (synthetic-llama-v1.md). */
+@Command(name = "synth", mixinStandardHelpOptions = true,
+        description = {"Writes a seeded synthetic Llama checkpoint (config.json + model.safetensors).",
+            "Every byte is determined by the preset, the overrides, the seed and the dtype."})
+public final class SynthCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--preset", required = true, paramLabel = "NAME",
+            description = "tiny | small | tinyllama-1layer | tinyllama-1.1b")
+    String preset;
+
+    @Option(names = "--seed", required = true, paramLabel = "N", description = "Seed (a non-negative integer).")
+    long seed;
+
+    @Option(names = "--dtype", required = true, paramLabel = "DTYPE", description = "Storage dtype: f32 | f16 | bf16.")
+    String dtype;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output checkpoint directory.")
+    Path out;
+
+    @Option(names = "--force", description = "Replace --out if it exists and is not empty.")
+    boolean force;
+
+    @Option(names = "--hidden-size", paramLabel = "N") Integer hiddenSize;
+    @Option(names = "--intermediate-size", paramLabel = "N") Integer intermediateSize;
+    @Option(names = "--num-hidden-layers", paramLabel = "N") Integer numHiddenLayers;
+    @Option(names = "--num-attention-heads", paramLabel = "N") Integer numAttentionHeads;
+    @Option(names = "--num-key-value-heads", paramLabel = "N") Integer numKeyValueHeads;
+    @Option(names = "--head-dim", paramLabel = "N", description = "Default: hidden size / attention heads.") Integer headDim;
+    @Option(names = "--vocab-size", paramLabel = "N") Integer vocabSize;
+    @Option(names = "--rms-norm-eps", paramLabel = "X") Double rmsNormEps;
+    @Option(names = "--rope-theta", paramLabel = "X") Double ropeTheta;
+    @Option(names = "--max-position-embeddings", paramLabel = "N") Integer maxPositionEmbeddings;
+
+    @Override
+    public Integer call() {
+        SyntheticModel model = model();
+        long t0 = System.nanoTime();
+        new SyntheticCheckpointWriter().write(model, out, force);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        long params = model.tensors().stream()
+                .mapToLong(s -> java.util.Arrays.stream(s.shape()).reduce(1, (a, b) -> a * b)).sum();
+        PrintWriter w = spec.commandLine().getOut();
+        w.printf(Locale.ROOT, "wrote %s (%s, seed %d, %s): %d tensors, %,d parameters, %,d bytes of weights in %.1f s%n",
+                out, model.preset().cliName(), seed, model.dtype().shortName(), model.tensors().size(), params,
+                params * model.dtype().byteSize(), seconds);
+        w.flush();
+        return 0;
+    }
+
+    SyntheticModel model() {
+        Preset p;
+        DType d;
+        try {
+            p = Preset.parse(preset);
+        } catch (IllegalArgumentException e) {
+            throw new LayerwiseException(LayerwiseException.BAD_INPUT, "--preset: " + e.getMessage());
+        }
+        try {
+            d = DType.parse(dtype);
+        } catch (IllegalArgumentException e) {
+            throw new LayerwiseException(LayerwiseException.BAD_INPUT, "--dtype: " + e.getMessage());
+        }
+        if (d == DType.FLOAT64) {
+            throw new LayerwiseException(LayerwiseException.BAD_INPUT, "--dtype: f64 is not supported (expected f32|f16|bf16)");
+        }
+        if (seed < 0) {
+            throw new LayerwiseException(LayerwiseException.BAD_INPUT, "--seed: must be a non-negative integer, found " + seed);
+        }
+        Dimensions base = p.dimensions();
+        int hidden = or(hiddenSize, base.hiddenSize());
+        int heads = or(numAttentionHeads, base.numAttentionHeads());
+        Dimensions dims = new Dimensions(hidden,
+                or(intermediateSize, base.intermediateSize()),
+                or(numHiddenLayers, base.numHiddenLayers()),
+                heads,
+                or(numKeyValueHeads, base.numKeyValueHeads()),
+                headDim != null ? headDim : heads > 0 ? hidden / heads : 0,
+                or(vocabSize, base.vocabSize()),
+                rmsNormEps != null ? rmsNormEps : base.rmsNormEps(),
+                ropeTheta != null ? ropeTheta : base.ropeTheta(),
+                or(maxPositionEmbeddings, base.maxPositionEmbeddings()));
+        return new SyntheticModel(p, dims.validate(), seed, d);
+    }
+
+    private static int or(Integer override, int presetValue) {
+        return override != null ? override : presetValue;
+    }
+}
