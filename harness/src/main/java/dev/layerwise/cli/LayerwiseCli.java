@@ -17,6 +17,7 @@ import picocli.CommandLine.Option;
             SynthCommand.class,
             InspectCommand.class,
             ImportCommand.class,
+            RunCommand.class,
         })
 public final class LayerwiseCli {
 
