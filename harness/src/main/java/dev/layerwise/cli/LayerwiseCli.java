@@ -18,6 +18,7 @@ import picocli.CommandLine.Option;
             InspectCommand.class,
             ImportCommand.class,
             RunCommand.class,
+            BenchCommand.class,
         })
 public final class LayerwiseCli {
 

@@ -55,11 +55,12 @@ public final class LlamaEngine {
 
     /** Runs and records every step. */
     public Trace run(int[] tokens, RunOptions options) {
-        TraceRecorder recorder = new TraceRecorder(options.sketch());
-        LlamaForward.Result result = run(tokens, options, recorder);
-        DType dtype = stepDtype(options);
-        return new Trace(producer(options, dtype), modelInfo(), dtype, new Input(tokens.clone(), null),
-                options.sketch(), recorder.steps(), result.topK(), null);
+        try (TraceRecorder recorder = new TraceRecorder(options.sketch(), true)) {
+            LlamaForward.Result result = run(tokens, options, recorder);
+            DType dtype = stepDtype(options);
+            return new Trace(producer(options, dtype), modelInfo(), dtype, new Input(tokens.clone(), null),
+                    options.sketch(), recorder.steps(), result.topK(), null);
+        }
     }
 
     /** Runs, showing each step to {@code recorder} (e.g. {@link StepRecorder#NONE} to time the forward alone). */

@@ -1,0 +1,44 @@
+#!/usr/bin/env python3
+"""Times a PyTorch float32 forward pass (Hugging Face LlamaForCausalLM, eager attention) of a checkpoint,
+for comparison with the Layerwise cpu engine (scripts/bench_cpu.sh). Prints one JSON line."""
+import argparse
+import json
+import statistics
+import time
+
+import torch
+from transformers import AutoModelForCausalLM
+
+CHAT_PROMPT = [529, 29989, 5205, 29989, 29958, 13, 3492, 526, 263, 19780, 13563, 7451, 29889, 2, 29871, 13,
+               29966, 29989, 1792, 29989, 29958, 13, 10994, 29991, 1128, 526, 366, 29973, 2, 29871, 13, 29966,
+               29989, 465, 22137, 29989, 29958, 13]
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--model", required=True, help="checkpoint directory")
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--warmup", type=int, default=2)
+    p.add_argument("--iterations", type=int, default=5)
+    p.add_argument("--attn", default="eager", help="attn_implementation (eager or sdpa)")
+    a = p.parse_args()
+    torch.set_num_threads(a.threads)
+    model = AutoModelForCausalLM.from_pretrained(a.model, dtype=torch.float32, attn_implementation=a.attn)
+    model.eval()
+    vocab = model.config.vocab_size
+    ids = torch.tensor([[t % vocab for t in CHAT_PROMPT]])
+    times = []
+    with torch.inference_mode():
+        for _ in range(a.warmup):
+            model(ids)
+        for _ in range(a.iterations):
+            t0 = time.perf_counter()
+            model(ids)
+            times.append(time.perf_counter() - t0)
+    print(json.dumps({"torch": torch.__version__, "threads": a.threads, "attn": a.attn, "tokens": ids.shape[1],
+                      "iterations": a.iterations, "median_s": round(statistics.median(times), 4),
+                      "min_s": round(min(times), 4)}))
+
+
+if __name__ == "__main__":
+    main()
