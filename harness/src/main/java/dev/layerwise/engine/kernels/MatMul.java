@@ -7,18 +7,22 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * {@code out[t, o] = sum_i x[t, i] * W[o, i]} (a Linear layer without bias) for all tokens at once.
  *
- * <p>Work is split over tiles of {@value #ROWS} output rows; a tile decodes its weight rows once (from
- * the stored dtype) and reuses them for every token, {@value #TOKENS} tokens at a time. Every output
- * element is reduced the same way whichever path or thread computes it: lane {@code l} of one vector
- * accumulator sums (with FMA) the products at i = l mod L in increasing i; the lanes are then added in
- * lane order; the scalar tail (i beyond the last full vector) follows in increasing i. Hence results
- * are bit-identical for every thread count and every run.
+ * <p>The float32 path vectorizes over tokens: x is transposed once per call into blocks of
+ * {@value #BLOCK_TOKENS} tokens (zero-padded), and work is split over tiles of {@value #ROWS} output rows.
+ * A tile decodes its weight rows once (from the stored dtype) and, for every token block, runs 4 x 5
+ * vector accumulators where lane t of accumulator (r, v) computes output (token, row) as the plain
+ * sequential chain {@code s = fma(W[o, i], x[t, i], s)} for i = 0, 1, ..., in-1 starting from 0. No
+ * horizontal reductions: every output's arithmetic is fixed whatever thread or tile computes it, so the
+ * results are bit-identical for every thread count and every run.
  */
 public final class MatMul {
     static final VectorSpecies<Float> F = WeightMatrix.FLOATS;
+    /** Token lanes: 8 floats; a 5-vector block covers 40 tokens (the 38-token prompt with little padding). */
+    static final VectorSpecies<Float> TOKEN_LANES = FloatVector.SPECIES_256;
     static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
     public static final int ROWS = 4;
-    public static final int TOKENS = 4;
+    static final int TOKEN_VECTORS = 5;
+    public static final int BLOCK_TOKENS = TOKEN_VECTORS * 8;
 
     private MatMul() {
     }
@@ -28,135 +32,120 @@ public final class MatMul {
             Scratch scratch) {
         int in = w.cols();
         int outFeatures = w.rows();
+        int blocks = (tokens + BLOCK_TOKENS - 1) / BLOCK_TOKENS;
+        float[] xt = transposeIntoBlocks(x, tokens, in, scratch.shared(blocks * in * BLOCK_TOKENS));
         int tiles = (outFeatures + ROWS - 1) / ROWS;
         boolean roundWeights = p.roundsWeightsStoredAs(w.storedDtype());
         pool.forEach(tiles, (worker, tile) -> {
             float[] wbuf = scratch.floats(worker, ROWS * in);
-            float[] lanes = scratch.lanes(worker);
+            float[] result = scratch.lanes(worker);
             int o0 = tile * ROWS;
             int rows = Math.min(ROWS, outFeatures - o0);
-            for (int r = 0; r < rows; r++) {
-                w.decodeRow(o0 + r, wbuf, r * in);
-                if (roundWeights) {
-                    p.round(wbuf, r * in, r * in + in);
-                }
-            }
-            int t = 0;
-            if (rows == ROWS) {
-                for (; t + TOKENS <= tokens; t += TOKENS) {
-                    block4x4(wbuf, x, t, in, lanes);
-                    for (int j = 0; j < TOKENS; j++) {
-                        for (int r = 0; r < ROWS; r++) {
-                            out[(t + j) * outFeatures + o0 + r] = p.round(lanes[r * TOKENS + j]);
-                        }
+            for (int r = 0; r < ROWS; r++) {
+                if (r < rows) {
+                    w.decodeRow(o0 + r, wbuf, r * in);
+                    if (roundWeights) {
+                        p.round(wbuf, r * in, r * in + in);
                     }
+                } else {
+                    java.util.Arrays.fill(wbuf, r * in, r * in + in, 0f);
                 }
             }
-            for (; t < tokens; t++) {
-                for (int r = 0; r < rows; r++) {
-                    out[t * outFeatures + o0 + r] = p.round(dot(wbuf, r * in, x, t * in, in, lanes));
+            for (int b = 0; b < blocks; b++) {
+                block(wbuf, in, xt, b * in * BLOCK_TOKENS, result);
+                int t0 = b * BLOCK_TOKENS;
+                int count = Math.min(BLOCK_TOKENS, tokens - t0);
+                for (int j = 0; j < count; j++) {
+                    int base = (t0 + j) * outFeatures + o0;
+                    for (int r = 0; r < rows; r++) {
+                        out[base + r] = p.round(result[r * BLOCK_TOKENS + j]);
+                    }
                 }
             }
         });
     }
 
+    /** {@code xt[(b * in + i) * BLOCK + j] = x[(b * BLOCK + j) * in + i]}, padding tokens are 0. */
+    static float[] transposeIntoBlocks(float[] x, int tokens, int in, float[] xt) {
+        int blocks = (tokens + BLOCK_TOKENS - 1) / BLOCK_TOKENS;
+        java.util.Arrays.fill(xt, 0, blocks * in * BLOCK_TOKENS, 0f);
+        for (int t = 0; t < tokens; t++) {
+            int b = t / BLOCK_TOKENS;
+            int j = t % BLOCK_TOKENS;
+            int src = t * in;
+            int dst = b * in * BLOCK_TOKENS + j;
+            for (int i = 0; i < in; i++) {
+                xt[dst + i * BLOCK_TOKENS] = x[src + i];
+            }
+        }
+        return xt;
+    }
+
     /**
-     * Four weight rows times four tokens; writes the 16 finished sums to {@code result[r * 4 + j]}
-     * ({@code result} needs 16 * L + 16 floats: the lane dumps follow the results).
+     * Four weight rows times one block of 40 tokens: {@code result[r * 40 + j]} = the fma chain of row r
+     * and token j of the block.
      */
-    private static void block4x4(float[] w, float[] x, int t0, int in, float[] result) {
-        int lanes = F.length();
-        int upper = in - in % lanes;
-        int w0 = 0;
+    private static void block(float[] w, int in, float[] xt, int xtOff, float[] result) {
+        VectorSpecies<Float> s = TOKEN_LANES;
+        FloatVector a00 = FloatVector.zero(s), a01 = a00, a02 = a00, a03 = a00, a04 = a00;
+        FloatVector a10 = a00, a11 = a00, a12 = a00, a13 = a00, a14 = a00;
+        FloatVector a20 = a00, a21 = a00, a22 = a00, a23 = a00, a24 = a00;
+        FloatVector a30 = a00, a31 = a00, a32 = a00, a33 = a00, a34 = a00;
         int w1 = in;
         int w2 = 2 * in;
         int w3 = 3 * in;
-        int x0 = t0 * in;
-        int x1 = x0 + in;
-        int x2 = x1 + in;
-        int x3 = x2 + in;
-        FloatVector a00 = FloatVector.zero(F), a01 = a00, a02 = a00, a03 = a00;
-        FloatVector a10 = a00, a11 = a00, a12 = a00, a13 = a00;
-        FloatVector a20 = a00, a21 = a00, a22 = a00, a23 = a00;
-        FloatVector a30 = a00, a31 = a00, a32 = a00, a33 = a00;
-        for (int i = 0; i < upper; i += lanes) {
-            FloatVector v0 = FloatVector.fromArray(F, x, x0 + i);
-            FloatVector v1 = FloatVector.fromArray(F, x, x1 + i);
-            FloatVector v2 = FloatVector.fromArray(F, x, x2 + i);
-            FloatVector v3 = FloatVector.fromArray(F, x, x3 + i);
-            FloatVector r = FloatVector.fromArray(F, w, w0 + i);
-            a00 = r.fma(v0, a00);
-            a01 = r.fma(v1, a01);
-            a02 = r.fma(v2, a02);
-            a03 = r.fma(v3, a03);
-            r = FloatVector.fromArray(F, w, w1 + i);
-            a10 = r.fma(v0, a10);
-            a11 = r.fma(v1, a11);
-            a12 = r.fma(v2, a12);
-            a13 = r.fma(v3, a13);
-            r = FloatVector.fromArray(F, w, w2 + i);
-            a20 = r.fma(v0, a20);
-            a21 = r.fma(v1, a21);
-            a22 = r.fma(v2, a22);
-            a23 = r.fma(v3, a23);
-            r = FloatVector.fromArray(F, w, w3 + i);
-            a30 = r.fma(v0, a30);
-            a31 = r.fma(v1, a31);
-            a32 = r.fma(v2, a32);
-            a33 = r.fma(v3, a33);
+        for (int i = 0; i < in; i++) {
+            int xo = xtOff + i * BLOCK_TOKENS;
+            FloatVector x0 = FloatVector.fromArray(s, xt, xo);
+            FloatVector x1 = FloatVector.fromArray(s, xt, xo + 8);
+            FloatVector x2 = FloatVector.fromArray(s, xt, xo + 16);
+            FloatVector x3 = FloatVector.fromArray(s, xt, xo + 24);
+            FloatVector x4 = FloatVector.fromArray(s, xt, xo + 32);
+            FloatVector r = FloatVector.broadcast(s, w[i]);
+            a00 = r.fma(x0, a00);
+            a01 = r.fma(x1, a01);
+            a02 = r.fma(x2, a02);
+            a03 = r.fma(x3, a03);
+            a04 = r.fma(x4, a04);
+            r = FloatVector.broadcast(s, w[w1 + i]);
+            a10 = r.fma(x0, a10);
+            a11 = r.fma(x1, a11);
+            a12 = r.fma(x2, a12);
+            a13 = r.fma(x3, a13);
+            a14 = r.fma(x4, a14);
+            r = FloatVector.broadcast(s, w[w2 + i]);
+            a20 = r.fma(x0, a20);
+            a21 = r.fma(x1, a21);
+            a22 = r.fma(x2, a22);
+            a23 = r.fma(x3, a23);
+            a24 = r.fma(x4, a24);
+            r = FloatVector.broadcast(s, w[w3 + i]);
+            a30 = r.fma(x0, a30);
+            a31 = r.fma(x1, a31);
+            a32 = r.fma(x2, a32);
+            a33 = r.fma(x3, a33);
+            a34 = r.fma(x4, a34);
         }
-        int d = ROWS * TOKENS;
-        a00.intoArray(result, d);
-        a01.intoArray(result, d + lanes);
-        a02.intoArray(result, d + 2 * lanes);
-        a03.intoArray(result, d + 3 * lanes);
-        a10.intoArray(result, d + 4 * lanes);
-        a11.intoArray(result, d + 5 * lanes);
-        a12.intoArray(result, d + 6 * lanes);
-        a13.intoArray(result, d + 7 * lanes);
-        a20.intoArray(result, d + 8 * lanes);
-        a21.intoArray(result, d + 9 * lanes);
-        a22.intoArray(result, d + 10 * lanes);
-        a23.intoArray(result, d + 11 * lanes);
-        a30.intoArray(result, d + 12 * lanes);
-        a31.intoArray(result, d + 13 * lanes);
-        a32.intoArray(result, d + 14 * lanes);
-        a33.intoArray(result, d + 15 * lanes);
-        for (int r = 0; r < ROWS; r++) {
-            for (int j = 0; j < TOKENS; j++) {
-                float s = sumLanes(result, d + (r * TOKENS + j) * lanes, lanes);
-                int wo = r * in;
-                int xo = (t0 + j) * in;
-                for (int i = upper; i < in; i++) {
-                    s = Math.fma(w[wo + i], x[xo + i], s);
-                }
-                result[r * TOKENS + j] = s;
-            }
-        }
-    }
-
-    /** One output element, reduced exactly as {@link #block4x4} reduces each of its elements. */
-    static float dot(float[] w, int wo, float[] x, int xo, int in, float[] scratchLanes) {
-        int lanes = F.length();
-        int upper = in - in % lanes;
-        FloatVector acc = FloatVector.zero(F);
-        for (int i = 0; i < upper; i += lanes) {
-            acc = FloatVector.fromArray(F, w, wo + i).fma(FloatVector.fromArray(F, x, xo + i), acc);
-        }
-        acc.intoArray(scratchLanes, 0);
-        float s = sumLanes(scratchLanes, 0, lanes);
-        for (int i = upper; i < in; i++) {
-            s = Math.fma(w[wo + i], x[xo + i], s);
-        }
-        return s;
-    }
-
-    private static float sumLanes(float[] a, int off, int lanes) {
-        float s = a[off];
-        for (int l = 1; l < lanes; l++) {
-            s += a[off + l];
-        }
-        return s;
+        a00.intoArray(result, 0);
+        a01.intoArray(result, 8);
+        a02.intoArray(result, 16);
+        a03.intoArray(result, 24);
+        a04.intoArray(result, 32);
+        a10.intoArray(result, 40);
+        a11.intoArray(result, 48);
+        a12.intoArray(result, 56);
+        a13.intoArray(result, 64);
+        a14.intoArray(result, 72);
+        a20.intoArray(result, 80);
+        a21.intoArray(result, 88);
+        a22.intoArray(result, 96);
+        a23.intoArray(result, 104);
+        a24.intoArray(result, 112);
+        a30.intoArray(result, 120);
+        a31.intoArray(result, 128);
+        a32.intoArray(result, 136);
+        a33.intoArray(result, 144);
+        a34.intoArray(result, 152);
     }
 
     /** Float64 (oracle): weights widened exactly, products accumulated in float64, nothing rounded. */

@@ -9,6 +9,7 @@ public final class Scratch {
     private final double[][] doubles;
     private final float[][] lanes;
     private final double[][] doubleLanes;
+    private float[] shared = new float[0];
 
     public Scratch(int workers) {
         floats = new float[workers][0];
@@ -16,9 +17,17 @@ public final class Scratch {
         lanes = new float[workers][];
         doubleLanes = new double[workers][];
         for (int w = 0; w < workers; w++) {
-            lanes[w] = new float[MatMul.ROWS * MatMul.TOKENS * (MatMul.F.length() + 1)];
+            lanes[w] = new float[MatMul.ROWS * MatMul.BLOCK_TOKENS];
             doubleLanes[w] = new double[MatMul.D.length()];
         }
+    }
+
+    /** One array for the calling thread (the transposed activations of a matrix product). */
+    public float[] shared(int length) {
+        if (shared.length < length) {
+            shared = new float[length];
+        }
+        return shared;
     }
 
     public float[] floats(int worker, int length) {

@@ -54,23 +54,30 @@ class MatMulTest {
         }
     }
 
-    @Test
-    void blockedAndSingleElementPathsReduceIdentically() {
-        int tokens = 11;
-        int in = 53;
-        int out = 10;
+    /** The documented arithmetic of one output: s = fma(W[o, i], x[t, i], s) for i = 0 .. in-1. */
+    static float fmaChain(float[] w, int wo, float[] x, int xo, int in) {
+        float s = 0;
+        for (int i = 0; i < in; i++) {
+            s = Math.fma(w[wo + i], x[xo + i], s);
+        }
+        return s;
+    }
+
+    @ParameterizedTest
+    @CsvSource({"11, 53, 10", "38, 64, 8", "41, 20, 7", "1, 5, 3", "85, 9, 4"})
+    void everyOutputIsTheSequentialFmaChainOverTheInputs(int tokens, int in, int out) {
         float[] x = KernelFixtures.random(3, tokens * in, 1, DType.FLOAT32);
         float[] w = KernelFixtures.random(4, out * in, 1, DType.FLOAT32);
         WeightMatrix m = new WeightMatrix(KernelFixtures.tensor("w", DType.FLOAT32, w, out, in));
         float[] y = new float[tokens * out];
-        try (WorkerPool pool = new WorkerPool(1)) {
-            MatMul.linear(x, tokens, m, y, Precision.of(DType.FLOAT32), pool, new Scratch(1));
+        try (WorkerPool pool = new WorkerPool(2)) {
+            MatMul.linear(x, tokens, m, y, Precision.of(DType.FLOAT32), pool, new Scratch(2));
         }
-        float[] lanes = new float[64];
         for (int t = 0; t < tokens; t++) {
             for (int o = 0; o < out; o++) {
-                float single = MatMul.dot(w, o * in, x, t * in, in, lanes);
-                assertEquals(Float.floatToRawIntBits(single), Float.floatToRawIntBits(y[t * out + o]));
+                float expected = fmaChain(w, o * in, x, t * in, in);
+                assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(y[t * out + o]),
+                        "t=" + t + " o=" + o);
             }
         }
     }
@@ -97,10 +104,9 @@ class MatMulTest {
         }
         // an f32 checkpoint run as f16 uses the weights cast to f16, as HF does with dtype=float16
         assertArrayEquals(fromF16, fromF32);
-        float[] lanes = new float[64];
         for (int t = 0; t < tokens; t++) {
             for (int o = 0; o < out; o++) {
-                float exact = MatMul.dot(w16, o * in, x, t * in, in, lanes);
+                float exact = fmaChain(w16, o * in, x, t * in, in);
                 assertEquals(DType.FLOAT16.round(exact), fromF16[t * out + o]);
                 assertTrue(KernelFixtures.representable(fromF16[t * out + o], DType.FLOAT16));
             }
