@@ -228,6 +228,8 @@ def input_ids(args: argparse.Namespace, config: dict[str, Any]) -> list[int]:
         ids = tokenize(args.model_dir, args.text)
     else:
         ids = default_token_ids(vocab)
+    if not ids:
+        raise BadInput(args.model_dir, "the input encodes to no tokens")
     check_token_range(ids, vocab, args.model_dir / "config.json")
     return ids
 
