@@ -45,6 +45,9 @@ public final class Comparability {
             int[] longer = candLonger ? c : r;
             int[] shorter = candLonger ? r : c;
             int extra = longer.length - shorter.length;
+            while (prefix > 0 && longer[prefix - 1] == longer[prefix - 1 + extra]) {
+                prefix--; // an inserted repeat (a doubled BOS) is reported at its earliest possible position
+            }
             String head = "candidate has " + c.length + " tokens, reference " + r.length;
             if (Arrays.equals(longer, prefix + extra, longer.length, shorter, prefix, shorter.length)) {
                 StringBuilder ids = new StringBuilder();

@@ -70,7 +70,7 @@ public final class StepJudge {
             return new Judgement(Verdict.FAIL, worst, worst.describe());
         }
         if (sumOnly) {
-            return new Judgement(Verdict.LOW_CONFIDENCE, null, "only sums compared");
+            return new Judgement(Verdict.LOW_CONFIDENCE, null, "within tolerance (only sums compared: low confidence)");
         }
         if (marginal) {
             return new Judgement(Verdict.MARGINAL, null,

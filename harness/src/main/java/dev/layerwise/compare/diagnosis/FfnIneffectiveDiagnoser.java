@@ -26,7 +26,7 @@ public final class FfnIneffectiveDiagnoser implements Diagnoser {
             int layer = CanonicalSteps.layerOf(o.name());
             String midName = CanonicalSteps.layerStep(layer, "resid_mid");
             Step mid = ctx.candidateStep(midName);
-            if (mid == null || !equalValues(o, mid) || StepFacts.isAllZero(o)) {
+            if (mid == null || !equalValues(o, mid) || StepFacts.isAllZero(o) || !finite(o)) {
                 continue;
             }
             Step refOut = ctx.referenceStep(o.name());
@@ -53,6 +53,11 @@ public final class FfnIneffectiveDiagnoser implements Diagnoser {
                     + o.name() + "` " + basis + " `" + midName + "`, so ffn_out contributes nothing" + extra, ev));
         }
         return out;
+    }
+
+    private static boolean finite(Step s) {
+        Long n = StepFacts.nonFinite(s);
+        return n != null && n == 0;
     }
 
     private static boolean equalValues(Step a, Step b) {
