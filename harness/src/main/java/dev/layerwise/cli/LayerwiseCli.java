@@ -14,6 +14,9 @@ import picocli.CommandLine.Option;
         description = "Differential debugging and validation harness for transformer inference engines.",
         subcommands = {
             CommandLine.HelpCommand.class,
+            CompareCommand.class,
+            DeterminismCommand.class,
+            CalibrateCommand.class,
         })
 public final class LayerwiseCli {
 
