@@ -55,7 +55,8 @@ public final class MetricCalculator {
             rowSum = rowSumDeviations(ref, cand);
         }
         return new StepMetrics(identical, relL2, sumDev, sumOnlyDev, normRatio, refNonFinite, candNonFinite,
-                StepFacts.zeroFraction(ref), StepFacts.zeroFraction(cand), rowNorm, rowSum, k);
+                StepFacts.zeroFraction(ref), StepFacts.zeroFraction(cand), rowNorm, rowSum, k,
+                r.nonFinite() != null && c.nonFinite() != null);
     }
 
     /** sqrt(mean_j (a_j - b_j)^2): estimates ||a - b||_2. */

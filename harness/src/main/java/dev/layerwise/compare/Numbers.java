@@ -7,7 +7,7 @@ public final class Numbers {
     private Numbers() {
     }
 
-    /** Up to 7 significant digits, plain for moderate magnitudes, scientific otherwise. */
+    /** Up to 10 significant digits (exact for the short sums of foreign dumps), plain for moderate magnitudes. */
     public static String format(double v) {
         if (Double.isNaN(v)) {
             return "NaN";
@@ -20,7 +20,7 @@ public final class Numbers {
         }
         double a = Math.abs(v);
         if (a >= 1e-3 && a < 1e7) {
-            String s = String.format(Locale.ROOT, "%.7g", v);
+            String s = String.format(Locale.ROOT, "%.10g", v);
             if (s.contains(".") && !s.contains("e")) {
                 s = s.replaceAll("0+$", "").replaceAll("\\.$", "");
             }

@@ -13,6 +13,7 @@ package dev.layerwise.compare;
  * @param rowNormDev per row: |cand row L2 - ref row L2| / ref row L2
  * @param rowSumDev per row: |Δ row sum| / estimated row abs sum of the reference
  * @param sketchK sketch length, 0 without sketches
+ * @param nonFiniteCounted both steps carry non-finite counts (else they are inferred from the sums)
  */
 public record StepMetrics(
         Boolean bitIdentical,
@@ -26,7 +27,8 @@ public record StepMetrics(
         Double candZeroFraction,
         double[] rowNormDev,
         double[] rowSumDev,
-        int sketchK) {
+        int sketchK,
+        boolean nonFiniteCounted) {
 
     public boolean hasRows() {
         return rowNormDev != null || rowSumDev != null;
