@@ -8,7 +8,9 @@ import java.util.Optional;
 
 /**
  * Row 0 matches but later rows diverge, the last among them: values that depend on the position are wrong while
- * position 0 is right (RoPE applied with wrong or unadvanced positions, a KV-cache position offset).
+ * position 0 is right. RoPE rotates position 0 by angle 0, so any RoPE error (positions not advanced or offset
+ * after the first, wrong theta, interleaved instead of half-split pairs) leaves row 0 intact; so does a KV-cache
+ * position offset.
  */
 public final class PositionOffsetDiagnoser implements PatternDiagnoser {
     @Override
@@ -27,6 +29,7 @@ public final class PositionOffsetDiagnoser implements PatternDiagnoser {
         ev.put("row_tolerance", rows.limit());
         return Optional.of(new Diagnosis(DiagnosisCode.POSITION_OFFSET, div.name(), "row 0 matches but " + off + " of "
                 + rows.last() + " later rows diverge (worst row " + worst + " by " + Numbers.sci(rows.deviation()[worst])
-                + "): positions are offset or not advanced (RoPE position, KV-cache offset)", ev));
+                + "): a position-dependent error with position 0 right (RoPE positions not advanced or offset, wrong "
+                + "RoPE frequencies or pair layout, KV-cache offset)", ev));
     }
 }
