@@ -116,11 +116,12 @@ public final class Comparability {
     }
 
     static Optional<String> shapes(Trace reference, Trace candidate) {
+        java.util.Map<String, Step> cand = candidate.stepsByName();
         for (Step r : reference.steps()) {
-            Optional<Step> c = candidate.step(r.name());
-            if (c.isPresent() && !Arrays.equals(r.shape(), c.get().shape())) {
+            Step c = cand.get(r.name());
+            if (c != null && !Arrays.equals(r.shape(), c.shape())) {
                 return Optional.of("step " + r.name() + " has shape " + r.shapeString() + " in the reference and "
-                        + c.get().shapeString() + " in the candidate");
+                        + c.shapeString() + " in the candidate");
             }
         }
         return Optional.empty();

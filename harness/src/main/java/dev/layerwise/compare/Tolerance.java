@@ -15,9 +15,4 @@ public record Tolerance(double relL2, double sum, double norm, double row, doubl
     public static Tolerance uniform(double t, double sumOnly) {
         return new Tolerance(t, t, t, ROW_SLACK * t, sumOnly);
     }
-
-    public Tolerance max(Tolerance o) {
-        return new Tolerance(Math.max(relL2, o.relL2), Math.max(sum, o.sum), Math.max(norm, o.norm),
-                Math.max(row, o.row), Math.max(sumOnly, o.sumOnly));
-    }
 }

@@ -1,7 +1,6 @@
 package dev.layerwise.compare;
 
 import dev.layerwise.numeric.DType;
-import java.nio.file.Path;
 
 /** Decides how far a candidate step may be from the reference's. */
 public interface ToleranceProfile {
@@ -20,10 +19,5 @@ public interface ToleranceProfile {
     /** The dtype-derived default: c * u * sqrt(n_reduce) * sqrt(1 + depth) (docs/tolerances.md). */
     static ToleranceProfile defaults(ModelDims dims) {
         return new DefaultTolerances(dims);
-    }
-
-    /** A profile written by {@code layerwise calibrate}; steps it does not list fall back to {@code fallback}. */
-    static ToleranceProfile load(Path file, ToleranceProfile fallback) {
-        return CalibratedProfile.read(file).withFallback(fallback);
     }
 }

@@ -5,10 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.layerwise.compare.ToyLlama.Fault;
 import dev.layerwise.compare.diagnosis.Diagnosis;
+import dev.layerwise.compare.diagnosis.Diagnoser;
+import dev.layerwise.compare.diagnosis.Diagnosers;
 import dev.layerwise.compare.diagnosis.DiagnosisCode;
 import dev.layerwise.numeric.DType;
+import dev.layerwise.trace.Step;
 import dev.layerwise.trace.Trace;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -132,6 +136,26 @@ class DiagnosesTest {
         Diagnosis d = only(c, DiagnosisCode.F16_OVERFLOW_RISK);
         assertEquals("logits", d.step());
         assertTrue(c.diagnoses().stream().noneMatch(x -> x.code() == DiagnosisCode.NON_FINITE));
+    }
+
+    @Test
+    void staleBufferFromStatisticsWhenTracesCarryNoHashes() {
+        Comparison c = compare(withoutHashes(TOY.run(DType.FLOAT32)), withoutHashes(TOY.run(DType.FLOAT32, Fault.FFN_OUT_STALE)));
+        Diagnosis d = only(c, DiagnosisCode.STALE_BUFFER);
+        assertEquals("statistics-identical", d.evidence().get("basis"));
+    }
+
+    @Test
+    void registryTakesExtraDiagnosers() {
+        Diagnoser logitsWatch = ctx -> List.of(new Diagnosis(DiagnosisCode.NON_FINITE, "logits", "custom", Map.of()));
+        Comparison c = TraceComparator.create().withDiagnosers(Diagnosers.defaults().with(logitsWatch))
+                .compare(TOY.run(DType.FLOAT32), TOY.run(DType.FLOAT32, Fault.SILU_ZERO));
+        assertEquals("custom", c.diagnoses().get(c.diagnoses().size() - 1).message());
+    }
+
+    static Trace withoutHashes(Trace t) {
+        return t.withSteps(t.steps().stream().map(s -> new Step(s.name(), s.shape(), s.dtype(), s.stats(), s.rowSums(),
+                s.rowSumSq(), s.sketch(), null)).toList());
     }
 
     @Test

@@ -14,12 +14,14 @@ public final class DiagnosisContext {
     private final List<StepResult> results;
     private final Map<String, StepResult> byName = new LinkedHashMap<>();
     private final String firstDivergence;
+    private final java.util.Set<String> candidateNames;
 
     public DiagnosisContext(Trace reference, Trace candidate, List<StepResult> results, String firstDivergence) {
         this.reference = reference;
         this.candidate = candidate;
         this.results = List.copyOf(results);
         this.firstDivergence = firstDivergence;
+        this.candidateNames = candidate.stepsByName().keySet();
         for (StepResult r : results) {
             byName.put(r.name(), r);
         }
@@ -60,7 +62,7 @@ public final class DiagnosisContext {
 
     /** The inputs of a step that the candidate recorded (see {@link StepGraph}). */
     public List<Step> candidateInputs(String name) {
-        return StepGraph.inputsOf(name, candidate.stepsByName().keySet()).stream()
+        return StepGraph.inputsOf(name, candidateNames).stream()
                 .map(this::candidateStep).filter(java.util.Objects::nonNull).toList();
     }
 
