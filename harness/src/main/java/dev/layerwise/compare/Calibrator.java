@@ -31,14 +31,14 @@ public final class Calibrator {
         boolean sketches = a.sketch() != null && a.sketch().equals(b.sketch());
         Map<String, Step> bSteps = b.stepsByName();
         Map<String, Tolerance> out = new LinkedHashMap<>();
-        DType coarsest = a.dtype().unitRoundoff() >= b.dtype().unitRoundoff() ? a.dtype() : b.dtype();
+        DType coarsest = Precision.coarsest(a.dtype(), b.dtype());
         for (String name : StepOrder.merge(a, b)) {
             Step sa = a.step(name).orElse(null);
             Step sb = bSteps.get(name);
             if (sa == null || sb == null) {
                 continue;
             }
-            DType dtype = sa.dtype().unitRoundoff() >= sb.dtype().unitRoundoff() ? sa.dtype() : sb.dtype();
+            DType dtype = Precision.coarsest(sa.dtype(), sb.dtype(), coarsest);
             StepMetrics m = MetricCalculator.compare(sa, sb, sketches);
             if (m.candNonFinite() == null || m.candNonFinite() > 0 || m.refNonFinite() == null || m.refNonFinite() > 0) {
                 throw new LayerwiseException(LayerwiseException.BAD_INPUT, "step " + name + " has non-finite values in a "

@@ -66,7 +66,7 @@ public final class TraceComparator {
                 results.add(StepResult.onlyIn(name, r, c));
                 continue;
             }
-            DType coarser = r.dtype().unitRoundoff() >= c.dtype().unitRoundoff() ? r.dtype() : c.dtype();
+            DType coarser = Precision.coarsest(r.dtype(), c.dtype(), reference.dtype(), candidate.dtype());
             Tolerance tol = profile.forStep(name, coarser, r.shape());
             StepMetrics m = MetricCalculator.compare(r, c, sketches);
             StepJudge.Judgement j = StepJudge.judge(m, tol);
