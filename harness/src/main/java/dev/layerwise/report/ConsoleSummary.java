@@ -31,6 +31,12 @@ public final class ConsoleSummary {
         }
         List<StepResult> rows = c.steps().size() <= MAX_ROWS ? c.steps()
                 : c.steps().stream().filter(s -> s.verdict() != Verdict.PASS).limit(MAX_ROWS).toList();
+        if (rows.isEmpty()) {
+            out.println("  all " + c.steps().size() + " steps pass (" + c.steps().stream()
+                    .filter(s -> Boolean.TRUE.equals(s.metrics().bitIdentical())).count() + " bit-identical)");
+            out.flush();
+            return;
+        }
         int w = Math.max(4, rows.stream().mapToInt(s -> s.name().length()).max().orElse(4));
         out.printf("  %-" + w + "s  %-2s %-15s %-16s %-16s %s%n", "step", "", "verdict", "reference", "candidate",
                 "deviation");
