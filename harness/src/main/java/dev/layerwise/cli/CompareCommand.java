@@ -3,7 +3,6 @@ package dev.layerwise.cli;
 import dev.layerwise.compare.Comparison;
 import dev.layerwise.compare.TraceComparator;
 import dev.layerwise.report.ConsoleSummary;
-import dev.layerwise.report.ReportFormat;
 import dev.layerwise.report.Reports;
 import dev.layerwise.trace.Trace;
 import dev.layerwise.trace.TraceReader;
@@ -11,6 +10,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -31,21 +31,16 @@ public final class CompareCommand implements Callable<Integer> {
     @Parameters(index = "1", paramLabel = "CANDIDATE", description = "The trace under test.")
     Path candidate;
 
-    @Option(names = "--report-dir", paramLabel = "DIR",
-            description = "Where to write the reports (default: reports/compare-<yyyyMMdd-HHmmss>).")
-    Path reportDir;
+    @Mixin
+    ReportOptions reports;
 
     @Option(names = "--profile", paramLabel = "auto|FILE", defaultValue = "auto",
             description = "Tolerances: auto (derived from dtype and model) or a profile written by 'layerwise calibrate'.")
     String profile;
 
-    @Option(names = "--format", paramLabel = "LIST", defaultValue = "md,html,json,junit",
-            description = "Report kinds, comma-separated: md, html, json, junit (default: all).")
-    String format;
-
     @Override
     public Integer call() {
-        var formats = ReportFormat.parseList(format);
+        var formats = reports.formats();
         TraceComparator comparator = "auto".equals(profile) ? TraceComparator.create()
                 : TraceComparator.create().withProfile(Path.of(profile));
         Trace ref = TraceReader.read(reference);
@@ -53,7 +48,7 @@ public final class CompareCommand implements Callable<Integer> {
         Comparison c = comparator.compare(ref, cand);
         PrintWriter out = spec.commandLine().getOut();
         ConsoleSummary.print(c, out);
-        Path dir = reportDir != null ? reportDir : Reports.defaultDirectory("compare");
+        Path dir = reports.directory("compare");
         Reports.write(dir, formats, c);
         out.println("  reports: " + dir);
         out.flush();

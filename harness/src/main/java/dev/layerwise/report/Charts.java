@@ -43,8 +43,7 @@ public final class Charts {
                 continue;
             }
             error.add(x, clamp(r.metrics().headline()));
-            tol.add(x, clamp(r.metrics().relL2() != null ? r.tolerance().relL2()
-                    : r.metrics().sumDev() != null ? r.tolerance().sum() : r.tolerance().sumOnly()));
+            tol.add(x, clamp(headlineLimit(r)));
         }
         return svg(logChart("Error per step", "step (canonical order)", "relative error", error, tol));
     }
@@ -59,8 +58,7 @@ public final class Charts {
             if (layer < 0 || r.metrics() == null || r.metrics().headline() == null) {
                 continue;
             }
-            double limit = r.metrics().relL2() != null ? r.tolerance().relL2()
-                    : r.metrics().sumDev() != null ? r.tolerance().sum() : r.tolerance().sumOnly();
+            double limit = headlineLimit(r);
             double ratio = limit == 0 ? 0 : r.metrics().headline() / limit;
             byLayer.merge(layer, Double.isNaN(ratio) ? Double.MAX_VALUE : ratio, Math::max);
         }
@@ -98,6 +96,12 @@ public final class Charts {
             }
         }
         return svg(logChart("Spread across runs", "step (canonical order)", "max - min", sum, sq));
+    }
+
+    /** The limit of the metric {@link dev.layerwise.compare.StepMetrics#headline()} reports. */
+    private static double headlineLimit(StepResult r) {
+        return r.metrics().relL2() != null ? r.tolerance().relL2()
+                : r.metrics().sumDev() != null ? r.tolerance().sum() : r.tolerance().sumOnly();
     }
 
     private static double clamp(double v) {
