@@ -40,7 +40,10 @@ public final class Calibrator {
             }
             DType dtype = Precision.coarsest(sa.dtype(), sb.dtype(), coarsest);
             StepMetrics m = MetricCalculator.compare(sa, sb, sketches);
-            if (m.candNonFinite() == null || m.candNonFinite() > 0 || m.refNonFinite() == null || m.refNonFinite() > 0) {
+            if (m.candNonFinite() == null || m.refNonFinite() == null) {
+                continue; // a partial step: too little to calibrate on, the defaults apply
+            }
+            if (m.candNonFinite() > 0 || m.refNonFinite() > 0) {
                 throw new LayerwiseException(LayerwiseException.BAD_INPUT, "step " + name + " has non-finite values in a "
                         + "trusted reference: cannot calibrate on it");
             }

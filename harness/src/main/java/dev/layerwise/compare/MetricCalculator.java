@@ -89,20 +89,21 @@ public final class MetricCalculator {
         return out;
     }
 
-    /** Largest |Δ| / |ref| over the rows a partial reference knows; NaN when the candidate lacks them. */
+    /** Largest |Δ| / |ref| over the rows both know (a partial reference's known rows); null when none. */
     private static Double partialRowsDeviation(Step ref, Step cand) {
         if (cand.rowSums() == null) {
             return null;
         }
+        boolean candPartial = StepFacts.isPartial(cand);
         double worst = Double.NaN;
         double[] r = ref.rowSums();
         for (int i = 0; i < r.length; i++) {
-            if (Double.isFinite(r[i])) {
+            if (Double.isFinite(r[i]) && !(candPartial && Double.isNaN(cand.rowSums()[i]))) {
                 double d = Math.abs(cand.rowSums()[i] - r[i]) / Math.max(Math.abs(r[i]), TINY);
                 worst = Double.isNaN(worst) ? d : Math.max(worst, d);
             }
         }
-        return worst;
+        return Double.isNaN(worst) ? null : worst;
     }
 
     /** diff / scale, with 0/0 = 0 and x/0 = inf. */

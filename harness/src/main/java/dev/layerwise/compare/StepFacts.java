@@ -59,7 +59,7 @@ public final class StepFacts {
         return st.sum() == 0.0 && !isPartial(s);
     }
 
-    /** True when the step is known to be exactly zero from its sum alone or its full statistics. */
+    /** True when the step is known to hold a non-zero value (abs_sum or sum_sq > 0, else a non-zero sum). */
     public static boolean isNonZero(Step s) {
         Stats st = s.stats();
         if (st.absSum() != null) {

@@ -78,18 +78,17 @@ public record StepMetrics(
         return sumOnlyDev;
     }
 
+    /** The largest entry; NaN when any entry is NaN. */
     private static Double max(double[] v) {
         if (v == null) {
             return null;
         }
         double m = 0;
         for (double x : v) {
-            if (Double.isNaN(x) || x > m) {
-                m = Double.isNaN(x) ? Double.NaN : x;
-                if (Double.isNaN(m)) {
-                    return m;
-                }
+            if (Double.isNaN(x)) {
+                return Double.NaN;
             }
+            m = Math.max(m, x);
         }
         return m;
     }

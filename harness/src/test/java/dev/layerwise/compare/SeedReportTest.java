@@ -8,6 +8,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.layerwise.cli.LayerwiseCli;
 import dev.layerwise.compare.diagnosis.DiagnosisCode;
 import dev.layerwise.io.AtomicFiles;
+import dev.layerwise.numeric.DType;
+import dev.layerwise.trace.Stats;
+import dev.layerwise.trace.Step;
+import dev.layerwise.trace.Trace;
 import dev.layerwise.trace.TraceWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,6 +36,30 @@ class SeedReportTest {
         assertEquals("logits", c.diagnoses().get(2).step());
         // the candidate-only steps are listed, not dropped
         assertEquals(12, c.steps().stream().filter(s -> s.reference() == null).count());
+    }
+
+    @Test
+    void partialStepsCompareOnTheRowsBothKnow() {
+        Trace ref = SeedTraces.reference();
+        Comparison close = TraceComparator.create().compare(ref, withLogits(ref, SeedTraces.lastRowOnly("logits", SeedTraces.V, -34790.0)));
+        StepResult logits = close.step("logits").orElseThrow();
+        assertEquals(Verdict.LOW_CONFIDENCE, logits.verdict());
+        assertEquals(6.0 / 34784.0, logits.metrics().sumOnlyDev(), 1e-12);
+
+        double[] rows = new double[SeedTraces.T];
+        java.util.Arrays.fill(rows, Double.NaN);
+        rows[0] = 5;
+        Step firstRowOnly = new Step("logits", new long[] {SeedTraces.T, SeedTraces.V}, DType.FLOAT16,
+                Stats.sumOnly(Double.NaN), rows, null, null, null);
+        StepResult none = TraceComparator.create().compare(ref, withLogits(ref, firstRowOnly)).step("logits").orElseThrow();
+        assertEquals(Verdict.SKIPPED, none.verdict());
+        assertEquals("nothing in common to compare", none.reason());
+    }
+
+    static Trace withLogits(Trace t, Step logits) {
+        List<Step> steps = new java.util.ArrayList<>(t.steps());
+        steps.set(steps.size() - 1, logits);
+        return t.withSteps(steps);
     }
 
     @Test
