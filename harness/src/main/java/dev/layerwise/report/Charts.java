@@ -11,6 +11,7 @@ import java.awt.geom.Rectangle2D;
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.LogAxis;
+import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
@@ -45,7 +46,8 @@ public final class Charts {
             error.add(x, clamp(r.metrics().headline()));
             tol.add(x, clamp(headlineLimit(r)));
         }
-        return svg(logChart("Error per step", "step (canonical order)", "relative error", error, tol));
+        return svg(logChart("Error per step (bit-identical drawn at 1e-12)", "step (canonical order)", "relative error",
+                error, tol));
     }
 
     /** Per layer, the worst error / tolerance of its steps (1 = at tolerance). */
@@ -78,7 +80,7 @@ public final class Charts {
             dev.add(i, clamp(d[i]));
             tol.add(i, clamp(r.tolerance().row()));
         }
-        return svg(logChart("Per-row error of " + r.name(), "row (token)", "relative deviation", dev, tol));
+        return svg(logChart("Per-row error of " + r.name(), "row (first axis: token; head for attn_probs)", "relative deviation", dev, tol));
     }
 
     /** The spread (max - min over runs) of each step's sum, log scale. */
@@ -121,6 +123,8 @@ public final class Charts {
         LogAxis axis = new LogAxis(yLabel);
         axis.setSmallestValue(LOG_FLOOR);
         axis.setBase(10);
+        axis.setStandardTickUnits(NumberAxis.createIntegerTickUnits()); // whole decades
+        ((NumberAxis) plot.getDomainAxis()).setStandardTickUnits(NumberAxis.createIntegerTickUnits());
         plot.setRangeAxis(axis);
         plot.setBackgroundPaint(Color.WHITE);
         plot.setRangeGridlinePaint(new Color(0xdddddd));
