@@ -13,7 +13,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -139,8 +138,7 @@ public final class CalibratedProfile implements ToleranceProfile {
             throw LayerwiseException.badInput(file, "steps", "missing required field (an object of step tolerances)");
         }
         Map<String, Tolerance> steps = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = stepsNode.fields(); it.hasNext();) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : stepsNode.properties()) {
             String at = "steps." + e.getKey();
             if (!e.getValue().isObject()) {
                 throw LayerwiseException.badInput(file, at, "expected an object");
