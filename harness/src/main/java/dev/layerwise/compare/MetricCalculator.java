@@ -32,8 +32,11 @@ public final class MetricCalculator {
         }
         Double sumDev = null;
         Double sumOnlyDev = null;
-        if (finite && r.absSum() != null) {
-            sumDev = relative(Math.abs(c.sum() - r.sum()), r.absSum());
+        // The sum's scale is the reference's abs_sum, else the candidate's (a sum-only reference against a full
+        // candidate); only without either is the deviation taken relative to the sum itself (cancellation-prone).
+        Double absScale = r.absSum() != null ? r.absSum() : c.absSum();
+        if (finite && absScale != null) {
+            sumDev = relative(Math.abs(c.sum() - r.sum()), absScale);
         } else if (StepFacts.isPartial(ref)) {
             sumOnlyDev = partialRowsDeviation(ref, cand);
         } else if (finite) {

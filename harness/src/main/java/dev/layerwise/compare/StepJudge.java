@@ -44,10 +44,11 @@ public final class StepJudge {
         if (m.maxRowSumDev() != null) {
             checks.add(new Check("row_sum_dev", m.maxRowSumDev(), tol.row(), false));
         }
-        boolean sumOnly = checks.isEmpty() && m.sumOnlyDev() != null;
-        if (sumOnly) {
+        if (checks.isEmpty() && m.sumOnlyDev() != null) {
             checks.add(new Check("sum_only_dev", m.sumOnlyDev(), tol.sumOnly(), false));
         }
+        // A sum alone (either form) cannot see errors that cancel, e.g. a permutation: never a confident pass.
+        boolean sumOnly = !checks.isEmpty() && checks.stream().allMatch(c -> c.metric().startsWith("sum"));
         if (checks.isEmpty()) {
             if (rn != null && rn > 0) {
                 return new Judgement(Verdict.LOW_CONFIDENCE, null,

@@ -6,7 +6,7 @@ package dev.layerwise.compare;
  *
  * @param bitIdentical sha256 equal (null when either hash is missing)
  * @param relL2 ||cand - ref|| / ||ref||, estimated from the sketches (relative noise 1/sqrt(2k))
- * @param sumDev |Δsum| / abs_sum(ref)
+ * @param sumDev |Δsum| / abs_sum(ref), or / abs_sum(cand) when only the candidate records abs_sum
  * @param sumOnlyDev |Δsum| / max(|ref sum|, tiny), when no abs_sum is known (low confidence); for a partial
  *     reference the largest such deviation over its known rows
  * @param normRatio cand L2 / ref L2
@@ -62,9 +62,10 @@ public record StepMetrics(
         return normRatio == null ? null : Math.abs(normRatio - 1);
     }
 
-    /** True when only sums could be compared. */
+    /** True when only sums could be compared (low confidence). */
     public boolean sumOnly() {
-        return sumOnlyDev != null && relL2 == null && sumDev == null && normRatio == null && bitIdentical == null;
+        return (sumOnlyDev != null || sumDev != null) && relL2 == null && normRatio == null && bitIdentical == null
+                && !hasRows();
     }
 
     /** The headline deviation for tables: relative L2 when known, else the sum deviation. */

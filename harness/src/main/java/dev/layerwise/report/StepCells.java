@@ -45,7 +45,7 @@ final class StepCells {
             return "rel_l2 " + Numbers.sci(m.relL2()) + (m.relL2() <= t.relL2() ? " ≤ " : " ≈ ") + Numbers.sci(t.relL2());
         }
         if (m.sumDev() != null) {
-            return "sum_dev " + Numbers.sci(m.sumDev()) + " ≤ " + Numbers.sci(t.sum());
+            return "sum_dev " + Numbers.sci(m.sumDev()) + " ≤ " + Numbers.sci(t.sum()) + ", within tolerance";
         }
         if (m.sumOnlyDev() != null) {
             return "Δsum/|sum| " + Numbers.sci(m.sumOnlyDev()) + " ≤ " + Numbers.sci(t.sumOnly()) + ", within tolerance";

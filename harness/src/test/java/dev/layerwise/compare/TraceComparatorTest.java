@@ -62,6 +62,26 @@ class TraceComparatorTest {
         assertTrue(c.steps().stream().anyMatch(s -> s.metrics().relL2() != null && s.metrics().relL2() > 0));
     }
 
+    /** A foreign sum-only candidate against a full reference: the reference's abs_sum scales the sums. */
+    @Test
+    void sumOnlyCandidateAgainstAFullReference() {
+        Comparison clean = compare(TOY.run(DType.FLOAT32), sumsOnly(TOY.run(DType.FLOAT16)));
+        assertEquals(0, clean.exitCode(), () -> failures(clean));
+        assertTrue(clean.steps().stream().allMatch(s -> s.verdict() == Verdict.LOW_CONFIDENCE), () -> failures(clean));
+        assertTrue(clean.steps().stream().allMatch(s -> s.metrics().sumDev() != null && s.metrics().sumOnlyDev() == null));
+
+        Comparison silu = compare(TOY.run(DType.FLOAT32), sumsOnly(TOY.run(DType.FLOAT16, Fault.SILU_ZERO)));
+        assertEquals("layers.0.silu_gate", silu.firstDivergence());
+        assertEquals(List.of("ZERO_OUTPUT", "ZERO_FROM_NONZERO_INPUT", "FFN_INEFFECTIVE"),
+                silu.diagnoses().stream().map(d -> d.code().name()).toList());
+    }
+
+    static Trace sumsOnly(Trace t) {
+        return new Trace(t.producer(), t.model(), t.dtype(), t.input(), null, t.steps().stream()
+                .map(s -> new Step(s.name(), s.shape(), s.dtype(), dev.layerwise.trace.Stats.sumOnly(s.stats().sum()),
+                        null, null, null, null)).toList(), t.topK(), null);
+    }
+
     @Test
     void tolerancesComeFromTheCoarserDtype() {
         Comparison c = compare(TOY.run(DType.FLOAT64), TOY.run(DType.FLOAT16));
