@@ -19,9 +19,11 @@ public final class StepJudge {
         Long rn = m.refNonFinite();
         Long cn = m.candNonFinite();
         if (cn != null && cn > 0 && (rn == null || !rn.equals(cn))) {
-            String counts = m.nonFiniteCounted() ? "non-finite values: candidate " + cn + (rn == null ? "" : ", reference " + rn)
-                    : "the candidate is non-finite (its sum is " + (rn == null ? "not finite; the reference's known rows are finite)" : "not finite)");
-            return new Judgement(Verdict.FAIL, new Check("non-finite values", cn, rn == null ? 0 : rn, false), counts);
+            String why = m.nonFiniteCounted()
+                    ? "non-finite values: candidate " + cn + (rn == null ? "" : ", reference " + rn)
+                    : "the candidate is non-finite (its sum is not finite"
+                            + (rn == null ? "; the reference's known rows are finite)" : ")");
+            return new Judgement(Verdict.FAIL, new Check("non-finite values", cn, rn == null ? 0 : rn, false), why);
         }
         if (rn != null && rn > 0 && (cn == null || !rn.equals(cn))) {
             return new Judgement(Verdict.FAIL, new Check("non-finite values", cn == null ? 0 : cn, rn, false),
