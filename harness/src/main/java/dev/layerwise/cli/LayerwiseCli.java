@@ -17,6 +17,9 @@ import picocli.CommandLine.Option;
             SynthCommand.class,
             InspectCommand.class,
             ImportCommand.class,
+            CompareCommand.class,
+            DeterminismCommand.class,
+            CalibrateCommand.class,
         })
 public final class LayerwiseCli {
 
