@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import shutil
 import sys
@@ -17,6 +18,14 @@ class BadInput(Exception):
 
     def __init__(self, file: str | os.PathLike, cause: str) -> None:
         super().__init__(f"{file}: {cause}")
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse with usage errors as one line "PROG: cause" (exit 2), like every other bad input."""
+
+    def error(self, message: str) -> NoReturn:
+        print(f"{self.prog}: {message} (see --help)", file=sys.stderr)
+        sys.exit(EXIT_BAD_INPUT)
 
 
 def run_main(main: Callable[[Sequence[str] | None], int], argv: Sequence[str] | None = None) -> NoReturn:

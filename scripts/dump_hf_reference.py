@@ -30,7 +30,7 @@ from transformers.models.llama.modeling_llama import eager_attention_forward, re
 from transformers.integrations.sdpa_attention import sdpa_attention_forward
 
 import layerwise_trace as lt
-from cli_support import BadInput, refuse_existing, run_main
+from cli_support import ArgumentParser, BadInput, refuse_existing, run_main
 
 # TinyLlama-1.1B-Chat-v1.0's chat prompt without BOS (synthetic-llama-v1.md). Shared with the Java engine:
 # the default input of any model is these ids, each taken modulo its vocab_size.
@@ -228,6 +228,8 @@ def input_ids(args: argparse.Namespace, config: dict[str, Any]) -> list[int]:
         ids = tokenize(args.model_dir, args.text)
     else:
         ids = default_token_ids(vocab)
+    if not ids:
+        raise BadInput(args.model_dir, "the input encodes to no tokens")
     check_token_range(ids, vocab, args.model_dir / "config.json")
     return ids
 
@@ -269,9 +271,10 @@ def load_model(model_dir: Path, dtype: torch.dtype, attn_name: str, device: str)
         raise BadInput(model_dir, f"cannot load: {str(e).splitlines()[0] if str(e) else type(e).__name__}") from None
     if info.get("missing_keys"):
         raise BadInput(model_dir, f"weights missing from the checkpoint: {sorted(info['missing_keys'])[:3]}")
-    for required in ("embed_tokens", "layers", "norm"):
-        if not hasattr(getattr(model, "model", None), required) or not hasattr(model, "lm_head"):
-            raise BadInput(model_dir, f"not a Llama-family model (no model.{required} / lm_head)")
+    base = getattr(model, "model", None)
+    if not all(hasattr(base, m) for m in ("embed_tokens", "layers", "norm")) or not hasattr(model, "lm_head"):
+        raise BadInput(model_dir, "not a Llama-family model (needs model.embed_tokens, model.layers, model.norm, "
+                                  "lm_head)")
     return model.to(device).eval()
 
 
@@ -315,7 +318,7 @@ def dump(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(description="Record a Hugging Face forward pass as a Layerwise trace.")
+    p = ArgumentParser(description="Record a Hugging Face forward pass as a Layerwise trace.")
     p.add_argument("model_dir", type=Path, metavar="MODEL_DIR", help="Hugging Face checkpoint directory")
     p.add_argument("--out", required=True, type=Path, help="trace JSON to write")
     source = p.add_mutually_exclusive_group()

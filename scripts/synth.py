@@ -19,7 +19,7 @@ from typing import Any, BinaryIO, Sequence
 
 import numpy as np
 
-from cli_support import BadInput, run_main, write_directory_atomically
+from cli_support import ArgumentParser, BadInput, run_main, write_directory_atomically
 from splitmix64 import MASK64, golden_offsets, mix64, mix64_int
 
 GENERATOR = "splitmix64-uniform-v1"
@@ -206,7 +206,7 @@ def write_checkpoint(directory: Path, shape: Shape, preset: str, seed: int, dtyp
 # --- command line ------------------------------------------------------------------------------
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(description="Write a seeded synthetic Llama checkpoint (HF directory).")
+    p = ArgumentParser(description="Write a seeded synthetic Llama checkpoint (HF directory).")
     p.add_argument("--preset", required=True, choices=sorted(PRESETS))
     p.add_argument("--seed", required=True, type=int)
     p.add_argument("--dtype", required=True, choices=sorted(DTYPES))

@@ -161,6 +161,13 @@ class CommandLineTest(unittest.TestCase):
             self.assertEqual(PINNED_TINY_SEED1["f32"], sha256_file(out / "model.safetensors"))
             self.assertEqual(["existing"], [p.name for p in Path(d).iterdir()])
 
+    def test_usage_errors_are_one_line_with_exit_2(self):
+        run = subprocess.run([sys.executable, str(support.SCRIPTS / "synth.py"), "--preset", "huge", "--seed", "1",
+                              "--dtype", "f32", "--out", "unused"], capture_output=True, text=True)
+        self.assertEqual(2, run.returncode)
+        self.assertEqual(1, len(run.stderr.splitlines()), run.stderr)
+        self.assertIn("--preset: invalid choice: 'huge'", run.stderr)
+
 
 if __name__ == "__main__":
     unittest.main()

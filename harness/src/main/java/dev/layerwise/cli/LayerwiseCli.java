@@ -17,7 +17,13 @@ import picocli.CommandLine.Option;
             SynthCommand.class,
             InspectCommand.class,
             ImportCommand.class,
+            CompareCommand.class,
+            DeterminismCommand.class,
+            CalibrateCommand.class,
             RunCommand.class,
+            RerunCommand.class,
+            CheckCommand.class,
+            DemoCommand.class,
             BenchCommand.class,
         })
 public final class LayerwiseCli {

@@ -54,7 +54,8 @@ public final class HfCheckpoint implements Checkpoint {
         LlamaConfig config = LlamaConfigReader.read(dir.resolve(CONFIG));
         List<SafetensorsFile> opened = new ArrayList<>();
         try {
-            Map<String, SafetensorsFile> fileOf = Files.exists(dir.resolve(INDEX))
+            // Like transformers: a single model.safetensors wins over an index next to it.
+            Map<String, SafetensorsFile> fileOf = !Files.exists(dir.resolve(SINGLE_FILE)) && Files.exists(dir.resolve(INDEX))
                     ? openSharded(dir, opened) : openSingle(dir, opened);
             HfCheckpoint c = new HfCheckpoint(dir, config, opened, fileOf);
             c.checkTensors();

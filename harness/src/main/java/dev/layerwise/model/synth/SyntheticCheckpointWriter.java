@@ -16,6 +16,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.List;
@@ -53,9 +54,19 @@ public final class SyntheticCheckpointWriter {
     public void write(SyntheticModel model, Path out, boolean force) {
         checkTarget(out, force);
         AtomicFiles.writeDirectory(out, AtomicFiles.Overwrite.ALLOW, dir -> {
+            makeWorldReadable(dir);
             JSON.writerWithDefaultPrettyPrinter().writeValue(dir.resolve("config.json").toFile(), model.configJson());
             writeSafetensors(model, dir.resolve("model.safetensors"));
         });
+    }
+
+    /** Temporary directories are created owner-only; a checkpoint is ordinary data. */
+    private static void makeWorldReadable(Path dir) throws IOException {
+        try {
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        } catch (UnsupportedOperationException e) {
+            // not a POSIX file system: keep its defaults
+        }
     }
 
     private static void checkTarget(Path out, boolean force) {
@@ -94,22 +105,30 @@ public final class SyntheticCheckpointWriter {
         });
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             writeFully(ch, layout.prefixAndHeader());
-            ArrayDeque<Future<ByteBuffer>> inFlight = new ArrayDeque<>();
+            // A fixed set of direct buffers cycles between the generating threads and this writing thread:
+            // no per-chunk allocation (which made the kernel zero fresh heap pages) and no copy on write.
             int window = 2 * threads + 2;
+            int chunkBytes = CHUNK_ELEMENTS * model.dtype().byteSize();
+            ArrayDeque<ByteBuffer> free = new ArrayDeque<>();
+            for (int b = 0; b < window; b++) {
+                free.add(ByteBuffer.allocateDirect(chunkBytes).order(ByteOrder.LITTLE_ENDIAN));
+            }
+            ArrayDeque<Future<ByteBuffer>> inFlight = new ArrayDeque<>();
             for (TensorEntry e : layout.entries()) {
                 SyntheticWeights w = model.weights(byName.get(e.name()));
                 long n = e.elementCount();
                 for (long from = 0; from < n; from += CHUNK_ELEMENTS) {
+                    if (free.isEmpty()) {
+                        free.add(writeAndRecycle(ch, inFlight.poll()));
+                    }
+                    ByteBuffer buffer = free.poll();
                     long start = from;
                     int length = (int) Math.min(CHUNK_ELEMENTS, n - from);
-                    inFlight.add(pool.submit(() -> encode(w, start, length, model.dtype())));
-                    if (inFlight.size() >= window) {
-                        writeFully(ch, await(inFlight.poll()));
-                    }
+                    inFlight.add(pool.submit(() -> encode(w, start, length, model.dtype(), buffer)));
                 }
             }
             while (!inFlight.isEmpty()) {
-                writeFully(ch, await(inFlight.poll()));
+                writeAndRecycle(ch, inFlight.poll());
             }
             if (ch.size() != layout.fileSize()) {
                 throw new IllegalStateException("wrote " + ch.size() + " bytes, expected " + layout.fileSize());
@@ -119,10 +138,18 @@ public final class SyntheticCheckpointWriter {
         }
     }
 
-    private static ByteBuffer encode(SyntheticWeights w, long from, int length, DType dtype) {
-        float[] values = new float[length];
+    private static ByteBuffer writeAndRecycle(FileChannel ch, Future<ByteBuffer> chunk) throws IOException {
+        ByteBuffer b = await(chunk);
+        writeFully(ch, b);
+        return b.clear();
+    }
+
+    private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[CHUNK_ELEMENTS]);
+
+    private static ByteBuffer encode(SyntheticWeights w, long from, int length, DType dtype, ByteBuffer b) {
+        float[] values = SCRATCH.get();
         w.fill(from, values, length);
-        ByteBuffer b = ByteBuffer.allocate(length * dtype.byteSize()).order(ByteOrder.LITTLE_ENDIAN);
+        b.clear().limit(length * dtype.byteSize());
         switch (dtype) {
             case FLOAT32 -> {
                 for (int p = 0; p < length; p++) {

@@ -1,0 +1,51 @@
+package dev.layerwise.cli;
+
+import dev.layerwise.compare.CalibratedProfile;
+import dev.layerwise.compare.Calibrator;
+import dev.layerwise.io.AtomicFiles;
+import dev.layerwise.trace.TraceReader;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code layerwise calibrate TRUSTED_A TRUSTED_B --out profile.json}: per-step tolerances from two references. */
+@Command(name = "calibrate", mixinStandardHelpOptions = true,
+        description = {"Derive per-step tolerances from two trusted references of the same model and input "
+                + "(observed deviation x margin, never below the dtype's floor); 'compare --profile FILE' uses them.",
+            "Exit status: 0 written, 2 bad input, 3 the references are not comparable."})
+public final class CalibrateCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "TRUSTED_A")
+    Path a;
+
+    @Parameters(index = "1", paramLabel = "TRUSTED_B")
+    Path b;
+
+    @Option(names = "--out", required = true, paramLabel = "FILE", description = "Where to write the profile (JSON).")
+    Path out;
+
+    @Option(names = "--margin", paramLabel = "F", defaultValue = "3.0",
+            description = "Multiplier on the observed deviations (>= 1, default ${DEFAULT-VALUE}).")
+    double margin;
+
+    @Option(names = "--force", description = "Replace an existing --out file.")
+    boolean force;
+
+    @Override
+    public Integer call() {
+        CalibratedProfile p = Calibrator.calibrate(TraceReader.read(a), TraceReader.read(b), margin);
+        p.write(out, force ? AtomicFiles.Overwrite.ALLOW : AtomicFiles.Overwrite.REFUSE);
+        PrintWriter w = spec.commandLine().getOut();
+        w.println("layerwise calibrate: " + p.steps().size() + " step tolerances (margin " + margin + ", "
+                + p.dtype().traceName() + ") written to " + out);
+        w.flush();
+        return 0;
+    }
+}

@@ -1,0 +1,93 @@
+package dev.layerwise.cli;
+
+import dev.layerwise.compare.Comparison;
+import dev.layerwise.compare.TraceComparator;
+import dev.layerwise.engine.LlamaEngine;
+import dev.layerwise.engine.NonFinite;
+import dev.layerwise.engine.RunOptions;
+import dev.layerwise.engine.Tokens;
+import dev.layerwise.io.AtomicFiles;
+import dev.layerwise.model.HfCheckpoint;
+import dev.layerwise.numeric.DType;
+import dev.layerwise.report.ConsoleSummary;
+import dev.layerwise.report.Reports;
+import dev.layerwise.trace.Trace;
+import dev.layerwise.trace.TraceReader;
+import dev.layerwise.trace.TraceWriter;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code layerwise check}: runs a checkpoint on a reference trace's input and compares step by step. */
+@Command(name = "check", mixinStandardHelpOptions = true,
+        description = {"Runs a checkpoint with the reference trace's token ids (and, for --engine cpu, its dtype),",
+            "then compares every step with the reference: the first divergent step, why, and reports.",
+            "Exit status: 0 every step within tolerance, 1 a divergence, 2 bad input, 3 not comparable."})
+public final class CheckCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ModelRunOptions model;
+
+    @Option(names = "--reference", required = true, paramLabel = "TRACE", description = "The trusted trace.")
+    Path reference;
+
+    @Option(names = "--out", paramLabel = "TRACE", description = "Also keep the engine's trace here.")
+    Path out;
+
+    @Option(names = "--force", description = "Overwrite --out if it exists.")
+    boolean force;
+
+    @Option(names = "--profile", paramLabel = "auto|FILE", defaultValue = "auto",
+            description = "Tolerances: auto (derived from dtype and model) or a profile written by 'layerwise calibrate'.")
+    String profile;
+
+    @Mixin
+    ReportOptions reports;
+
+    @Override
+    public Integer call() {
+        var formats = reports.formats();
+        TraceComparator comparator = "auto".equals(profile) ? TraceComparator.create()
+                : TraceComparator.create().withProfile(Path.of(profile));
+        Trace ref = TraceReader.read(reference);
+        Trace candidate = runLike(ref, model.toRunOptions(), model.model(), reference, model.forceProgress());
+        if (out != null) {
+            TraceWriter.write(candidate, out, force ? AtomicFiles.Overwrite.ALLOW : AtomicFiles.Overwrite.REFUSE);
+        }
+        Comparison c = comparator.compare(ref, candidate);
+        PrintWriter w = spec.commandLine().getOut();
+        ConsoleSummary.print(c, w);
+        Path dir = reports.directory("check");
+        Reports.write(dir, formats, c);
+        w.println("  reports: " + dir);
+        w.flush();
+        NonFinite.describe(candidate).ifPresent(msg -> spec.commandLine().getErr().println("layerwise: warning: " + msg));
+        return c.exitCode();
+    }
+
+    /**
+     * Runs {@code modelDir} on the reference's token ids; the cpu engine uses the reference's dtype
+     * (a float64 reference: the checkpoint's own dtype).
+     */
+    static Trace runLike(Trace ref, RunOptions options, Path modelDir, Path referenceFile, boolean forceProgress) {
+        try (HfCheckpoint cp = HfCheckpoint.open(modelDir);
+                LayerProgress progress = new LayerProgress("check", forceProgress)) {
+            LlamaEngine engine = LlamaEngine.of(cp);
+            int[] tokens = ref.input().tokenIds();
+            Tokens.checkVocabulary(tokens, cp.config().vocabSize(), referenceFile + ": input.token_ids");
+            RunOptions o = options.withProgress(progress);
+            if (o.engine() == dev.layerwise.engine.EngineKind.CPU && ref.dtype() != DType.FLOAT64) {
+                o = o.withDtype(ref.dtype());
+            }
+            return engine.run(tokens, o);
+        }
+    }
+}

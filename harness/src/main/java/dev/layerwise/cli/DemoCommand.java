@@ -1,0 +1,114 @@
+package dev.layerwise.cli;
+
+import dev.layerwise.LayerwiseException;
+import dev.layerwise.compare.Comparison;
+import dev.layerwise.compare.TraceComparator;
+import dev.layerwise.engine.RunOptions;
+import dev.layerwise.io.AtomicFiles;
+import dev.layerwise.model.synth.Preset;
+import dev.layerwise.model.synth.SyntheticCheckpointWriter;
+import dev.layerwise.model.synth.SyntheticModel;
+import dev.layerwise.numeric.DType;
+import dev.layerwise.report.ConsoleSummary;
+import dev.layerwise.report.ReportFormat;
+import dev.layerwise.report.Reports;
+import dev.layerwise.trace.Trace;
+import dev.layerwise.trace.TraceReader;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code layerwise demo}: the seed report's story in one command. Synthesizes the tiny preset (seed 1,
+ * f16), checks a clean run against the committed Hugging Face reference, then a run with SiLU returning
+ * zeros, and shows that the second is caught at {@code layers.0.silu_gate}.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = {"Checks the cpu engine against reference-dumps/tiny-seed1-f16.json twice: clean, and with",
+            "the seed report's fault planted (layers.*.silu_gate=zero). Writes both reports under reports/demo/.",
+            "Exit status: 0 when the clean run passes and the fault is caught at layers.0.silu_gate, else 1."})
+public final class DemoCommand implements Callable<Integer> {
+    static final String REFERENCE = "reference-dumps/tiny-seed1-f16.json";
+    static final String FAULT = "layers.*.silu_gate=zero";
+    static final String EXPECTED_STEP = "layers.0.silu_gate";
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--report-dir", paramLabel = "DIR", description = "Default: reports/demo under the repository.")
+    Path reportDir;
+
+    @Option(names = "--threads", paramLabel = "N", description = "Worker threads. Default: available cores.")
+    Integer threads;
+
+    @Override
+    public Integer call() throws IOException {
+        Path root = repositoryRoot();
+        Path reference = root.resolve(REFERENCE);
+        if (!Files.isRegularFile(reference)) {
+            throw LayerwiseException.badInput(reference, null, "missing (run from a Layerwise checkout)");
+        }
+        Path dir = reportDir != null ? reportDir : root.resolve("reports/demo");
+        Path work = Files.createTempDirectory("layerwise-demo");
+        PrintWriter out = spec.commandLine().getOut();
+        try {
+            Path model = work.resolve("tiny-seed1-f16");
+            new SyntheticCheckpointWriter().write(SyntheticModel.of(Preset.parse("tiny"), 1, DType.FLOAT16), model, true);
+            out.println("synthesized preset tiny, seed 1, f16 into " + model);
+            Trace ref = TraceReader.read(reference);
+            RunOptions options = RunOptions.defaults()
+                    .withThreads(threads != null ? threads : Runtime.getRuntime().availableProcessors());
+            TraceComparator comparator = TraceComparator.create();
+
+            out.println();
+            out.println("1) clean run vs " + REFERENCE);
+            Comparison clean = comparator.compare(ref, CheckCommand.runLike(ref, options, model, reference, false));
+            ConsoleSummary.print(clean, out);
+            Path cleanDir = dir.resolve("clean");
+            Reports.write(cleanDir, ReportFormat.parseList("md,html,json,junit"), clean);
+
+            out.println();
+            out.println("2) run with --inject " + FAULT + " (the seed report's bug) vs " + REFERENCE);
+            Comparison faulty = comparator.compare(ref,
+                    CheckCommand.runLike(ref, options.withInject(List.of(FAULT)), model, reference, false));
+            ConsoleSummary.print(faulty, out);
+            Path faultyDir = dir.resolve("silu-zero");
+            Reports.write(faultyDir, ReportFormat.parseList("md,html,json,junit"), faulty);
+
+            boolean caught = EXPECTED_STEP.equals(faulty.firstDivergence());
+            out.println();
+            out.println("reports: " + cleanDir + " and " + faultyDir);
+            out.println("clean run: " + (clean.passed() ? "passes" : "FAILS") + "; planted fault: "
+                    + (caught ? "caught at " + EXPECTED_STEP
+                            : "NOT localized at " + EXPECTED_STEP + " (first divergence: " + faulty.firstDivergence() + ")"));
+            out.flush();
+            return clean.passed() && caught ? 0 : 1;
+        } finally {
+            AtomicFiles.deleteTreeQuietly(work);
+        }
+    }
+
+    /** The launcher's -Dlayerwise.root, else the first directory upwards holding reference-dumps/. */
+    static Path repositoryRoot() {
+        String prop = System.getProperty("layerwise.root");
+        if (prop != null && Files.isDirectory(Path.of(prop, "reference-dumps"))) {
+            return Path.of(prop).toAbsolutePath();
+        }
+        Path p = Path.of("").toAbsolutePath();
+        while (p != null && !Files.isDirectory(p.resolve("reference-dumps"))) {
+            p = p.getParent();
+        }
+        if (p == null) {
+            throw LayerwiseException.badInput("reference-dumps", null,
+                    "not found above " + Path.of("").toAbsolutePath() + " (run from a Layerwise checkout)");
+        }
+        return p;
+    }
+}

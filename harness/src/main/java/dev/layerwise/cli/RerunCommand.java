@@ -1,0 +1,73 @@
+package dev.layerwise.cli;
+
+import dev.layerwise.LayerwiseException;
+import dev.layerwise.compare.DeterminismAnalyzer;
+import dev.layerwise.compare.DeterminismResult;
+import dev.layerwise.engine.LlamaEngine;
+import dev.layerwise.engine.RunOptions;
+import dev.layerwise.engine.Tokens;
+import dev.layerwise.model.HfCheckpoint;
+import dev.layerwise.report.ConsoleSummary;
+import dev.layerwise.report.Reports;
+import dev.layerwise.trace.Trace;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code layerwise rerun}: runs the engine N times on one input and checks every step for bit-identity. */
+@Command(name = "rerun", mixinStandardHelpOptions = true,
+        description = {"Runs a checkpoint N times with the same options and checks that every step's SHA-256",
+            "is the same in every run (the determinism of the engine itself).",
+            "Exit status: 0 deterministic, 1 not, 2 bad input."})
+public final class RerunCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ModelRunOptions model;
+
+    @Mixin
+    InputOptions input;
+
+    @Option(names = "--runs", defaultValue = "3", paramLabel = "N", description = "Number of runs (>= 2). Default: ${DEFAULT-VALUE}.")
+    int runs;
+
+    @Mixin
+    ReportOptions reports;
+
+    @Override
+    public Integer call() {
+        if (runs < 2) {
+            throw LayerwiseException.badInput("--runs", null, "needs at least 2 runs, got " + runs);
+        }
+        var formats = reports.formats();
+        List<Trace> traces = new ArrayList<>();
+        PrintWriter out = spec.commandLine().getOut();
+        try (HfCheckpoint cp = HfCheckpoint.open(model.model())) {
+            LlamaEngine engine = LlamaEngine.of(cp);
+            int[] tokens = input.tokenIds(cp.config().vocabSize());
+            Tokens.checkVocabulary(tokens, cp.config().vocabSize(), input.tokenOrigin());
+            RunOptions base = model.toRunOptions().withDtype(input.dtypeOrNull());
+            for (int r = 1; r <= runs; r++) {
+                try (LayerProgress progress = new LayerProgress("run " + r + "/" + runs, model.forceProgress())) {
+                    traces.add(engine.run(tokens, base.withProgress(progress)));
+                }
+            }
+        }
+        DeterminismResult d = DeterminismAnalyzer.analyze(traces);
+        ConsoleSummary.print(d, out);
+        Path dir = reports.directory("rerun");
+        Reports.write(dir, formats, d);
+        out.println("  reports: " + dir);
+        out.flush();
+        return d.exitCode();
+    }
+}

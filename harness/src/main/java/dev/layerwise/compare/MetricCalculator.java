@@ -1,0 +1,126 @@
+package dev.layerwise.compare;
+
+import dev.layerwise.trace.Stats;
+import dev.layerwise.trace.Step;
+
+/** Computes {@link StepMetrics} from two recorded steps of the same name and shape. */
+public final class MetricCalculator {
+    /** Denominator floor for sum-only deviations: avoids dividing by an exactly zero reference sum. */
+    static final double TINY = 1e-30;
+
+    private MetricCalculator() {
+    }
+
+    /**
+     * @param sketchesComparable both traces use the same sketch kind, k and seed
+     */
+    public static StepMetrics compare(Step ref, Step cand, boolean sketchesComparable) {
+        Stats r = ref.stats();
+        Stats c = cand.stats();
+        Boolean identical = ref.sha256() != null && cand.sha256() != null
+                ? ref.sha256().equals(cand.sha256()) && ref.dtype() == cand.dtype() : null;
+        Long refNonFinite = StepFacts.nonFinite(ref);
+        Long candNonFinite = StepFacts.nonFinite(cand);
+        boolean finite = refNonFinite != null && refNonFinite == 0 && candNonFinite != null && candNonFinite == 0;
+
+        Double relL2 = null;
+        int k = 0;
+        if (finite && sketchesComparable && ref.sketch() != null && cand.sketch() != null && r.sumSq() != null
+                && ref.sketch().length == cand.sketch().length) {
+            k = ref.sketch().length;
+            relL2 = relative(sketchDistance(ref.sketch(), cand.sketch()), Math.sqrt(r.sumSq()));
+        }
+        Double sumDev = null;
+        Double sumOnlyDev = null;
+        // The sum's scale is the reference's abs_sum, else the candidate's (a sum-only reference against a full
+        // candidate); only without either is the deviation taken relative to the sum itself (cancellation-prone).
+        Double absScale = r.absSum() != null ? r.absSum() : c.absSum();
+        if (finite && absScale != null) {
+            sumDev = relative(Math.abs(c.sum() - r.sum()), absScale);
+        } else if (StepFacts.isPartial(ref)) {
+            sumOnlyDev = partialRowsDeviation(ref, cand);
+        } else if (finite) {
+            sumOnlyDev = Math.abs(c.sum() - r.sum()) / Math.max(Math.abs(r.sum()), TINY);
+        }
+        Double normRatio = finite && r.sumSq() != null && c.sumSq() != null
+                ? ratio(Math.sqrt(c.sumSq()), Math.sqrt(r.sumSq())) : null;
+
+        double[] rowNorm = null;
+        double[] rowSum = null;
+        if (finite && ref.rowSumSq() != null && cand.rowSumSq() != null) {
+            rowNorm = new double[ref.rowSumSq().length];
+            for (int i = 0; i < rowNorm.length; i++) {
+                double a = Math.sqrt(ref.rowSumSq()[i]);
+                rowNorm[i] = relative(Math.abs(Math.sqrt(cand.rowSumSq()[i]) - a), a);
+            }
+        }
+        if (finite && ref.rowSums() != null && cand.rowSums() != null && ref.rowSumSq() != null) {
+            rowSum = rowSumDeviations(ref, cand);
+        }
+        return new StepMetrics(identical, relL2, sumDev, sumOnlyDev, normRatio, refNonFinite, candNonFinite,
+                StepFacts.zeroFraction(ref), StepFacts.zeroFraction(cand), rowNorm, rowSum, k,
+                r.nonFinite() != null && c.nonFinite() != null);
+    }
+
+    /** sqrt(mean_j (a_j - b_j)^2): estimates ||a - b||_2. */
+    public static double sketchDistance(double[] a, double[] b) {
+        double s = 0;
+        for (int j = 0; j < a.length; j++) {
+            double d = a[j] - b[j];
+            s += d * d;
+        }
+        return Math.sqrt(s / a.length);
+    }
+
+    /** Row sum deviation scaled by an estimate of the row's abs sum: its L2 norm times the tensor's L1/L2 ratio. */
+    private static double[] rowSumDeviations(Step ref, Step cand) {
+        double[] rs = ref.rowSums();
+        double[] rss = ref.rowSumSq();
+        double normSum = 0;
+        for (double q : rss) {
+            normSum += Math.sqrt(q);
+        }
+        Double absSum = ref.stats().absSum();
+        long rowLength = ref.elementCount() / Math.max(1, ref.shape()[0]);
+        double[] out = new double[rs.length];
+        for (int i = 0; i < rs.length; i++) {
+            double rowNorm = Math.sqrt(rss[i]);
+            // Without abs_sum fall back to the Cauchy-Schwarz bound sum|x| <= sqrt(n) * ||x||.
+            double rowAbs = absSum != null && normSum > 0 ? rowNorm * absSum / normSum : rowNorm * Math.sqrt(rowLength);
+            out[i] = relative(Math.abs(cand.rowSums()[i] - rs[i]), rowAbs);
+        }
+        return out;
+    }
+
+    /** Largest |Δ| / |ref| over the rows both know (a partial reference's known rows); null when none. */
+    private static Double partialRowsDeviation(Step ref, Step cand) {
+        if (cand.rowSums() == null) {
+            return null;
+        }
+        boolean candPartial = StepFacts.isPartial(cand);
+        double worst = Double.NaN;
+        double[] r = ref.rowSums();
+        for (int i = 0; i < r.length; i++) {
+            if (Double.isFinite(r[i]) && !(candPartial && Double.isNaN(cand.rowSums()[i]))) {
+                double d = Math.abs(cand.rowSums()[i] - r[i]) / Math.max(Math.abs(r[i]), TINY);
+                worst = Double.isNaN(worst) ? d : Math.max(worst, d);
+            }
+        }
+        return Double.isNaN(worst) ? null : worst;
+    }
+
+    /** diff / scale, with 0/0 = 0 and x/0 = inf. */
+    static double relative(double diff, double scale) {
+        if (scale == 0) {
+            return diff == 0 ? 0 : Double.POSITIVE_INFINITY;
+        }
+        return diff / scale;
+    }
+
+    private static double ratio(double a, double b) {
+        if (b == 0) {
+            return a == 0 ? 1 : Double.POSITIVE_INFINITY;
+        }
+        return a / b;
+    }
+}

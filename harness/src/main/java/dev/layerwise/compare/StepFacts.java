@@ -1,0 +1,109 @@
+package dev.layerwise.compare;
+
+import dev.layerwise.trace.Stats;
+import dev.layerwise.trace.Step;
+
+/**
+ * What can be said about one step from whatever it carries, including partial steps (docs/trace-format.md,
+ * "partial steps": {@code stats.sum} NaN without a {@code nan} count, the known rows in {@code row_sums}).
+ */
+public final class StepFacts {
+    private StepFacts() {
+    }
+
+    /** True for a step that records only some rows (e.g. a reference's last-token logits). */
+    public static boolean isPartial(Step s) {
+        if (!Double.isNaN(s.stats().sum()) || s.stats().nan() != null || s.rowSums() == null) {
+            return false;
+        }
+        for (double r : s.rowSums()) {
+            if (Double.isFinite(r)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** True when only a sum (and nothing we can use for an L2 comparison) is known. */
+    public static boolean isSumOnly(Step s) {
+        return s.stats().absSum() == null && s.stats().sumSq() == null && s.sketch() == null && s.sha256() == null;
+    }
+
+    /**
+     * Number of non-finite values: the recorded counts, else 1 when a complete step's sum is non-finite (at least
+     * one), 0 when it is finite and no counts were kept, null for a partial step.
+     */
+    public static Long nonFinite(Step s) {
+        Long counted = s.stats().nonFinite();
+        if (counted != null) {
+            return counted;
+        }
+        if (isPartial(s)) {
+            return null;
+        }
+        return Double.isFinite(s.stats().sum()) ? 0L : 1L;
+    }
+
+    /** True when the step is exactly zero everywhere as far as its statistics show. */
+    public static boolean isAllZero(Step s) {
+        Stats st = s.stats();
+        if (st.zeros() != null && st.count() != null) {
+            return st.zeros().longValue() == st.count().longValue();
+        }
+        if (st.sumSq() != null) {
+            return st.sumSq() == 0.0;
+        }
+        if (st.absSum() != null) {
+            return st.absSum() == 0.0;
+        }
+        return st.sum() == 0.0 && !isPartial(s);
+    }
+
+    /** True when the step is known to hold a non-zero value (abs_sum or sum_sq > 0, else a non-zero sum). */
+    public static boolean isNonZero(Step s) {
+        Stats st = s.stats();
+        if (st.absSum() != null) {
+            return st.absSum() > 0;
+        }
+        if (st.sumSq() != null) {
+            return st.sumSq() > 0;
+        }
+        return st.sum() != 0.0 && !Double.isNaN(st.sum());
+    }
+
+    /** Fraction of exact zeros, or null when not recorded. */
+    public static Double zeroFraction(Step s) {
+        Stats st = s.stats();
+        if (st.zeros() == null || st.count() == null || st.count() == 0) {
+            return null;
+        }
+        return st.zeros() / (double) st.count();
+    }
+
+    /** Largest finite |value|, or null. */
+    public static Double maxAbs(Step s) {
+        Stats st = s.stats();
+        if (st.min() == null || st.max() == null) {
+            return null;
+        }
+        return Math.max(Math.abs(st.min()), Math.abs(st.max()));
+    }
+
+    /** A short description of the sum for reports: the full sum, or the known rows of a partial step. */
+    public static String describeSum(Step s) {
+        if (isPartial(s)) {
+            StringBuilder sb = new StringBuilder();
+            double[] r = s.rowSums();
+            for (int i = 0; i < r.length; i++) {
+                if (Double.isFinite(r[i])) {
+                    if (!sb.isEmpty()) {
+                        sb.append(", ");
+                    }
+                    sb.append("row ").append(i).append(": ").append(Numbers.format(r[i]));
+                }
+            }
+            return sb.toString();
+        }
+        return Numbers.format(s.stats().sum());
+    }
+}

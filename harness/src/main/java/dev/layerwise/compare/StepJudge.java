@@ -1,0 +1,85 @@
+package dev.layerwise.compare;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** Holds one step's metrics against its tolerance and gives the verdict before localization. */
+public final class StepJudge {
+    private StepJudge() {
+    }
+
+    /** A verdict and the check that decided it (null when none failed). */
+    public record Judgement(Verdict verdict, Check worst, String reason) {
+    }
+
+    public static Judgement judge(StepMetrics m, Tolerance tol) {
+        if (Boolean.TRUE.equals(m.bitIdentical())) {
+            return new Judgement(Verdict.PASS, null, "bit-identical");
+        }
+        Long rn = m.refNonFinite();
+        Long cn = m.candNonFinite();
+        if (cn != null && cn > 0 && (rn == null || !rn.equals(cn))) {
+            String why = m.nonFiniteCounted()
+                    ? "non-finite values: candidate " + cn + (rn == null ? "" : ", reference " + rn)
+                    : "the candidate is non-finite (its sum is not finite"
+                            + (rn == null ? "; the reference's known rows are finite)" : ")");
+            return new Judgement(Verdict.FAIL, new Check("non-finite values", cn, rn == null ? 0 : rn, false), why);
+        }
+        if (rn != null && rn > 0 && (cn == null || !rn.equals(cn))) {
+            return new Judgement(Verdict.FAIL, new Check("non-finite values", cn == null ? 0 : cn, rn, false),
+                    "the reference has " + rn + " non-finite values, the candidate " + (cn == null ? "?" : cn));
+        }
+        List<Check> checks = new ArrayList<>();
+        double noise = m.sketchK() > 0 ? SketchNoise.acceptFactor(m.sketchK()) : 1;
+        if (m.relL2() != null) {
+            checks.add(new Check("rel_l2", m.relL2(), tol.relL2(), true));
+        }
+        if (m.sumDev() != null) {
+            checks.add(new Check("sum_dev", m.sumDev(), tol.sum(), false));
+        }
+        if (m.normDev() != null) {
+            checks.add(new Check("norm_dev", m.normDev(), tol.norm(), false));
+        }
+        if (m.maxRowNormDev() != null) {
+            checks.add(new Check("row_norm_dev", m.maxRowNormDev(), tol.row(), false));
+        }
+        if (m.maxRowSumDev() != null) {
+            checks.add(new Check("row_sum_dev", m.maxRowSumDev(), tol.row(), false));
+        }
+        if (checks.isEmpty() && m.sumOnlyDev() != null) {
+            checks.add(new Check("sum_only_dev", m.sumOnlyDev(), tol.sumOnly(), false));
+        }
+        // A sum alone (either form) cannot see errors that cancel, e.g. a permutation: never a confident pass.
+        boolean sumOnly = !checks.isEmpty() && checks.stream().allMatch(c -> c.metric().startsWith("sum"));
+        if (checks.isEmpty()) {
+            if (rn != null && rn > 0) {
+                return new Judgement(Verdict.LOW_CONFIDENCE, null,
+                        "both have the same " + rn + " non-finite values; finite values not compared");
+            }
+            return new Judgement(Verdict.SKIPPED, null, "nothing in common to compare");
+        }
+        Check worst = null;
+        boolean marginal = false;
+        for (Check c : checks) {
+            double allowed = c.noisy() ? noise : 1;
+            if (c.excess() > allowed) {
+                if (worst == null || c.excess() / allowed > worst.excess() / (worst.noisy() ? noise : 1)) {
+                    worst = c;
+                }
+            } else if (c.excess() > 1) {
+                marginal = true;
+            }
+        }
+        if (worst != null) {
+            return new Judgement(Verdict.FAIL, worst, worst.describe());
+        }
+        if (sumOnly) {
+            return new Judgement(Verdict.LOW_CONFIDENCE, null, "within tolerance (only sums compared: low confidence)");
+        }
+        if (marginal) {
+            return new Judgement(Verdict.MARGINAL, null,
+                    "rel_l2 estimate above tolerance but within the sketch noise band (x" + Numbers.format(noise) + ")");
+        }
+        return new Judgement(Verdict.PASS, null, "within tolerance");
+    }
+}

@@ -1,0 +1,58 @@
+package dev.layerwise.compare;
+
+import dev.layerwise.trace.CanonicalSteps;
+import dev.layerwise.trace.Step;
+import dev.layerwise.trace.Trace;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The union of two traces' step names in canonical execution order. A step the canonical list does not name keeps
+ * its place after the canonical step that precedes it in its own trace.
+ */
+public final class StepOrder {
+    private StepOrder() {
+    }
+
+    public static List<String> merge(Trace reference, Trace candidate) {
+        Map<String, Double> key = new LinkedHashMap<>();
+        for (Trace t : List.of(reference, candidate)) {
+            double last = -1;
+            int extra = 0;
+            for (Step s : t.steps()) {
+                double k = canonicalIndex(s.name());
+                if (k >= 0) {
+                    last = k;
+                    extra = 0;
+                } else {
+                    k = last + (++extra) / 1000.0;
+                }
+                key.putIfAbsent(s.name(), k);
+            }
+        }
+        List<String> names = new ArrayList<>(key.keySet());
+        names.sort(Comparator.comparingDouble(key::get)); // stable: ties keep first-seen order
+        return names;
+    }
+
+    /** Position in {@link CanonicalSteps#all(int)} for any layer count, or -1 for other names. */
+    public static double canonicalIndex(String name) {
+        if (name.equals(CanonicalSteps.EMBED)) {
+            return 0;
+        }
+        if (name.equals(CanonicalSteps.FINAL_NORM)) {
+            return 1e9;
+        }
+        if (name.equals(CanonicalSteps.LOGITS)) {
+            return 1e9 + 1;
+        }
+        if (!CanonicalSteps.isCanonical(name)) {
+            return -1;
+        }
+        int layer = CanonicalSteps.layerOf(name);
+        return 1 + layer * CanonicalSteps.LAYER_STEPS.size() + CanonicalSteps.LAYER_STEPS.indexOf(CanonicalSteps.kindOf(name));
+    }
+}

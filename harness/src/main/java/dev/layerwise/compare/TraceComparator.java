@@ -1,0 +1,109 @@
+package dev.layerwise.compare;
+
+import dev.layerwise.compare.diagnosis.Diagnosers;
+import dev.layerwise.compare.diagnosis.Diagnosis;
+import dev.layerwise.compare.diagnosis.DiagnosisContext;
+import dev.layerwise.numeric.DType;
+import dev.layerwise.trace.Step;
+import dev.layerwise.trace.Trace;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Compares a candidate trace with a reference: checks comparability, measures every common step, judges it against
+ * the tolerance profile, localizes the divergence and runs the diagnosers.
+ *
+ * <pre>{@code
+ * Comparison c = TraceComparator.create().compare(reference, candidate);
+ * Comparison c = TraceComparator.create().withProfile(file).compare(reference, candidate);
+ * }</pre>
+ */
+public final class TraceComparator {
+    private final Function<Trace, ToleranceProfile> profileFor;
+    private final Diagnosers diagnosers;
+
+    private TraceComparator(Function<Trace, ToleranceProfile> profileFor, Diagnosers diagnosers) {
+        this.profileFor = profileFor;
+        this.diagnosers = diagnosers;
+    }
+
+    /** Default tolerances (derived from the reference's model and dtypes) and the built-in diagnosers. */
+    public static TraceComparator create() {
+        return new TraceComparator(ref -> ToleranceProfile.defaults(ModelDims.of(ref)), Diagnosers.defaults());
+    }
+
+    public TraceComparator withProfile(ToleranceProfile profile) {
+        return new TraceComparator(ref -> profile, diagnosers);
+    }
+
+    /** A calibrated profile file; steps it does not list use the defaults. */
+    public TraceComparator withProfile(java.nio.file.Path file) {
+        CalibratedProfile p = CalibratedProfile.read(file);
+        return new TraceComparator(ref -> p.withFallback(ToleranceProfile.defaults(ModelDims.of(ref))), diagnosers);
+    }
+
+    public TraceComparator withDiagnosers(Diagnosers d) {
+        return new TraceComparator(profileFor, d);
+    }
+
+    public Comparison compare(Trace reference, Trace candidate) {
+        Optional<String> why = Comparability.check(reference, candidate);
+        if (why.isPresent()) {
+            return Comparison.notComparable(reference, candidate, why.get());
+        }
+        ToleranceProfile profile = profileFor.apply(reference);
+        boolean sketches = reference.sketch() != null && reference.sketch().equals(candidate.sketch());
+        Map<String, Step> refSteps = reference.stepsByName();
+        Map<String, Step> candSteps = candidate.stepsByName();
+        List<StepResult> results = new ArrayList<>();
+        for (String name : StepOrder.merge(reference, candidate)) {
+            Step r = refSteps.get(name);
+            Step c = candSteps.get(name);
+            if (r == null || c == null) {
+                results.add(StepResult.onlyIn(name, r, c));
+                continue;
+            }
+            DType coarser = Precision.coarsest(r.dtype(), c.dtype(), reference.dtype(), candidate.dtype());
+            Tolerance tol = profile.forStep(name, coarser, r.shape());
+            StepMetrics m = MetricCalculator.compare(r, c, sketches);
+            StepJudge.Judgement j = StepJudge.judge(m, tol);
+            results.add(new StepResult(name, r, c, m, tol, j.verdict(), j.worst(), j.reason()));
+        }
+        Localizer.Localized loc = Localizer.localize(results);
+        List<Diagnosis> diagnoses = diagnosers.run(
+                new DiagnosisContext(reference, candidate, loc.steps(), loc.firstDivergence()));
+        return new Comparison(reference, candidate, loc.steps(), loc.firstDivergence(), diagnoses, null,
+                profile.describe(), notes(reference, candidate, sketches, loc.steps()));
+    }
+
+    private static List<String> notes(Trace ref, Trace cand, boolean sketches, List<StepResult> steps) {
+        List<String> notes = new ArrayList<>();
+        if (ref.dtype() != cand.dtype()) {
+            notes.add("dtypes differ (reference " + ref.dtype().traceName() + ", candidate " + cand.dtype().traceName()
+                    + "): tolerances use the coarser one");
+        }
+        if (!sketches) {
+            notes.add("the traces do not share a sketch spec: no L2 error estimates");
+        } else {
+            int k = ref.sketch().k();
+            notes.add("rel_l2 is estimated from k=" + k + " sketch entries (relative noise ~"
+                    + Numbers.format(Math.round(SketchNoise.relativeNoise(k) * 1000) / 1000.0) + "); a step fails only "
+                    + "above tolerance x " + Numbers.format(Math.round(SketchNoise.acceptFactor(k) * 100) / 100.0));
+        }
+        long low = steps.stream().filter(s -> s.verdict() == Verdict.LOW_CONFIDENCE).count();
+        if (low > 0) {
+            notes.add(low + " step(s) compared by their sums alone (low confidence: a sum hides cancellation)");
+        }
+        long skipped = steps.stream().filter(s -> !s.inBoth()).count();
+        if (skipped > 0) {
+            notes.add(skipped + " step(s) recorded in one trace only: listed, not compared");
+        }
+        if (ref.model() == null || ref.model().config() == null || cand.model() == null || cand.model().config() == null) {
+            notes.add("a trace carries no model config: model equality not checked");
+        }
+        return notes;
+    }
+}

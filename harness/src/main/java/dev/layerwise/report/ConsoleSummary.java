@@ -1,0 +1,72 @@
+package dev.layerwise.report;
+
+import dev.layerwise.compare.Comparison;
+import dev.layerwise.compare.DeterminismResult;
+import dev.layerwise.compare.StepDeterminism;
+import dev.layerwise.compare.StepResult;
+import dev.layerwise.compare.Verdict;
+import dev.layerwise.compare.diagnosis.Diagnosis;
+import java.io.PrintWriter;
+import java.util.List;
+
+/**
+ * The concise table printed to stdout. Small traces show every step; large ones show the steps that are not a plain
+ * pass (at most {@link #MAX_ROWS}) and a count of the rest.
+ */
+public final class ConsoleSummary {
+    static final int MAX_ROWS = 40;
+
+    private ConsoleSummary() {
+    }
+
+    public static void print(Comparison c, PrintWriter out) {
+        out.println("layerwise compare: " + c.verdict().toUpperCase(java.util.Locale.ROOT)
+                + (c.firstDivergence() == null ? "" : ": first divergence at " + c.firstDivergence()));
+        out.println("  reference: " + StepCells.describe(c.reference()));
+        out.println("  candidate: " + StepCells.describe(c.candidate()));
+        if (!c.comparable()) {
+            out.println("  not comparable: " + c.notComparable());
+            out.flush();
+            return;
+        }
+        List<StepResult> rows = c.steps().size() <= MAX_ROWS ? c.steps()
+                : c.steps().stream().filter(s -> s.verdict() != Verdict.PASS).limit(MAX_ROWS).toList();
+        if (rows.isEmpty()) {
+            out.println("  all " + c.steps().size() + " steps pass (" + c.steps().stream()
+                    .filter(s -> Boolean.TRUE.equals(s.metrics().bitIdentical())).count() + " bit-identical)");
+            out.flush();
+            return;
+        }
+        int w = Math.max(4, rows.stream().mapToInt(s -> s.name().length()).max().orElse(4));
+        out.printf("  %-" + w + "s  %-2s %-15s %-16s %-16s %s%n", "step", "", "verdict", "reference", "candidate",
+                "deviation");
+        for (StepResult r : rows) {
+            out.printf("  %-" + w + "s  %-2s %-15s %-16s %-16s %s%n", r.name(), r.verdict().symbol(),
+                    StepCells.verdictWord(r), clip(StepCells.value(r.reference())), clip(StepCells.value(r.candidate())),
+                    StepCells.deviation(r));
+        }
+        if (rows.size() < c.steps().size()) {
+            out.println("  (" + (c.steps().size() - rows.size()) + " more steps not shown: "
+                    + c.count(Verdict.PASS) + " of " + c.steps().size() + " pass)");
+        }
+        for (Diagnosis d : c.diagnoses()) {
+            out.println("  diagnosis: " + StepCells.diagnosisLine(d));
+        }
+        out.flush();
+    }
+
+    public static void print(DeterminismResult d, PrintWriter out) {
+        out.println("layerwise determinism: " + d.verdict().toUpperCase(java.util.Locale.ROOT) + " over " + d.runs().size()
+                + " runs" + (d.firstNondeterministic() == null ? "" : ": first nondeterministic step "
+                + d.firstNondeterministic()));
+        long identical = d.steps().stream().filter(StepDeterminism::identical).count();
+        out.println("  " + identical + " of " + d.steps().size() + " steps identical in every run");
+        d.steps().stream().filter(s -> !s.identical()).limit(MAX_ROWS).forEach(s -> out.println("  ❌ " + s.name()
+                + " (" + s.basis() + "): " + s.note() + " spread " + s.spread()));
+        out.flush();
+    }
+
+    private static String clip(String s) {
+        return s.length() <= 16 ? s : s.substring(0, 15) + "…";
+    }
+}

@@ -1,0 +1,168 @@
+package dev.layerwise.compare;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.layerwise.compare.ToyLlama.Fault;
+import dev.layerwise.compare.diagnosis.Diagnosis;
+import dev.layerwise.compare.diagnosis.Diagnoser;
+import dev.layerwise.compare.diagnosis.Diagnosers;
+import dev.layerwise.compare.diagnosis.DiagnosisCode;
+import dev.layerwise.numeric.DType;
+import dev.layerwise.trace.Step;
+import dev.layerwise.trace.Trace;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Each fault class, injected into a real (toy) forward pass, is caught at the step where it first acts and
+ * diagnosed with its code.
+ */
+class DiagnosesTest {
+    static final ToyLlama TOY = ToyLlama.create();
+
+    static Comparison compare(Trace ref, Trace cand) {
+        return TraceComparator.create().compare(ref, cand);
+    }
+
+    static Diagnosis only(Comparison c, DiagnosisCode code) {
+        List<Diagnosis> ds = c.diagnoses().stream().filter(d -> d.code() == code).toList();
+        assertEquals(1, ds.size(), () -> "expected one " + code + " in " + c.diagnoses());
+        return ds.get(0);
+    }
+
+    static Comparison faulty(Fault f, DType dtype) {
+        return compare(TOY.run(dtype), TOY.run(dtype, f));
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"FLOAT32", "FLOAT16"})
+    void siluReturningZeros(DType dtype) {
+        Comparison c = faulty(Fault.SILU_ZERO, dtype);
+        assertEquals("layers.0.silu_gate", c.firstDivergence());
+        Diagnosis zero = only(c, DiagnosisCode.ZERO_OUTPUT);
+        assertEquals("layers.0.silu_gate", zero.step());
+        Diagnosis fromInput = only(c, DiagnosisCode.ZERO_FROM_NONZERO_INPUT);
+        assertEquals("layers.0.silu_gate", fromInput.step());
+        assertTrue(fromInput.message().contains("`layers.0.gate`"), fromInput.message());
+        assertEquals("layers.0.out", only(c, DiagnosisCode.FFN_INEFFECTIVE).step());
+        // gated and ffn_out are zero too, but explained by silu_gate: reported once
+        assertEquals(Verdict.PROPAGATED, c.step("layers.0.gated").orElseThrow().verdict());
+    }
+
+    @Test
+    void missingCausalMaskFromAttentionProbabilities() {
+        Comparison c = faulty(Fault.NO_CAUSAL_MASK, DType.FLOAT32);
+        assertEquals("layers.0.attn_probs", c.firstDivergence());
+        Diagnosis d = only(c, DiagnosisCode.CAUSAL_MASK);
+        assertEquals("layers.0.attn_probs", d.step());
+        assertEquals((long) ToyLlama.NH * ToyLlama.T * (ToyLlama.T - 1) / 2, d.evidence().get("masked_entries"));
+    }
+
+    @Test
+    void missingCausalMaskFromRowsWhenProbabilitiesAreNotRecorded() {
+        Set<String> noProbs = Set.of("layers.0.attn_probs", "layers.1.attn_probs");
+        Comparison c = compare(TOY.runOmitting(DType.FLOAT32, Fault.NONE, noProbs),
+                TOY.runOmitting(DType.FLOAT32, Fault.NO_CAUSAL_MASK, noProbs));
+        assertEquals("layers.0.attn_ctx", c.firstDivergence());
+        Diagnosis d = only(c, DiagnosisCode.CAUSAL_MASK);
+        assertEquals("layers.0.attn_ctx", d.step());
+        double[] rows = c.step("layers.0.attn_ctx").orElseThrow().metrics().rowDeviation();
+        assertEquals(0.0, rows[ToyLlama.T - 1], 0.0); // the last row attends to everything anyway
+    }
+
+    @Test
+    void diagonalMaskedProducesNonFiniteAtItsFirstStep() {
+        Comparison c = faulty(Fault.MASK_DIAGONAL, DType.FLOAT32);
+        assertEquals("layers.0.attn_probs", c.firstDivergence());
+        Diagnosis d = only(c, DiagnosisCode.NON_FINITE);
+        assertEquals("layers.0.attn_probs", d.step());
+        assertTrue((Long) d.evidence().get("nan") > 0);
+    }
+
+    @Test
+    void wrongRopeFrequenciesLeaveRowZeroClean() {
+        Comparison c = faulty(Fault.ROPE_THETA, DType.FLOAT32);
+        assertEquals("layers.0.q_rope", c.firstDivergence());
+        Diagnosis d = only(c, DiagnosisCode.POSITION_OFFSET);
+        assertEquals("layers.0.q_rope", d.step());
+        assertEquals(0.0, (Double) d.evidence().get("row0_deviation"), 0.0);
+    }
+
+    @Test
+    void headOrderIsALayoutPermutation() {
+        Comparison c = faulty(Fault.HEAD_ORDER, DType.FLOAT32);
+        assertEquals("layers.0.attn_ctx", c.firstDivergence());
+        Diagnosis d = only(c, DiagnosisCode.LAYOUT_PERMUTATION);
+        assertEquals("layers.0.attn_ctx", d.step());
+        assertTrue(d.message().contains("values moved within rows"), d.message());
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"FLOAT32", "BFLOAT16"})
+    void scaledEmbeddingIsAScaleFactor(DType dtype) {
+        Comparison c = faulty(Fault.EMBED_SCALED, dtype);
+        assertEquals("embed", c.firstDivergence());
+        Diagnosis d = only(c, DiagnosisCode.SCALE_FACTOR);
+        assertEquals(4.0, (Double) d.evidence().get("factor"), 1e-6);
+    }
+
+    @Test
+    void gateAndUpSwapped() {
+        Comparison c = faulty(Fault.GATE_UP_SWAPPED, DType.FLOAT16);
+        assertEquals("layers.0.gate", c.firstDivergence());
+        Diagnosis d = only(c, DiagnosisCode.SWAPPED_INPUTS);
+        assertEquals("layers.0.up", d.evidence().get("matches_reference_step"));
+        assertEquals(true, d.evidence().get("vice_versa"));
+    }
+
+    @Test
+    void ffnOutStillHoldingAttnOutIsAStaleBuffer() {
+        Comparison c = faulty(Fault.FFN_OUT_STALE, DType.FLOAT32);
+        assertEquals("layers.0.ffn_out", c.firstDivergence());
+        Diagnosis d = only(c, DiagnosisCode.STALE_BUFFER);
+        assertEquals("layers.0.attn_out", d.evidence().get("identical_to"));
+        assertEquals("bit-identical", d.evidence().get("basis"));
+    }
+
+    @Test
+    void float16OverflowNearItsMaximumIsARangeProblem() {
+        Comparison c = compare(TOY.run(DType.FLOAT32, Fault.HUGE_LOGITS), TOY.run(DType.FLOAT16, Fault.HUGE_LOGITS));
+        assertEquals("logits", c.firstDivergence());
+        Diagnosis d = only(c, DiagnosisCode.F16_OVERFLOW_RISK);
+        assertEquals("logits", d.step());
+        assertTrue(c.diagnoses().stream().noneMatch(x -> x.code() == DiagnosisCode.NON_FINITE));
+    }
+
+    @Test
+    void staleBufferFromStatisticsWhenTracesCarryNoHashes() {
+        Comparison c = compare(withoutHashes(TOY.run(DType.FLOAT32)), withoutHashes(TOY.run(DType.FLOAT32, Fault.FFN_OUT_STALE)));
+        Diagnosis d = only(c, DiagnosisCode.STALE_BUFFER);
+        assertEquals("statistics-identical", d.evidence().get("basis"));
+    }
+
+    @Test
+    void registryTakesExtraDiagnosers() {
+        Diagnoser logitsWatch = ctx -> List.of(new Diagnosis(DiagnosisCode.NON_FINITE, "logits", "custom", Map.of()));
+        Comparison c = TraceComparator.create().withDiagnosers(Diagnosers.defaults().with(logitsWatch))
+                .compare(TOY.run(DType.FLOAT32), TOY.run(DType.FLOAT32, Fault.SILU_ZERO));
+        assertEquals("custom", c.diagnoses().get(c.diagnoses().size() - 1).message());
+    }
+
+    static Trace withoutHashes(Trace t) {
+        return t.withSteps(t.steps().stream().map(s -> new Step(s.name(), s.shape(), s.dtype(), s.stats(), s.rowSums(),
+                s.rowSumSq(), s.sketch(), null)).toList());
+    }
+
+    @Test
+    void cleanRunsHaveNoDiagnosesEvenInternally() {
+        for (DType d : DType.values()) {
+            Trace t = TOY.run(d);
+            assertTrue(compare(t, t).diagnoses().isEmpty(), d::toString);
+        }
+    }
+}

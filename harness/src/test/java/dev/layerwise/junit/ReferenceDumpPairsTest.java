@@ -1,0 +1,70 @@
+package dev.layerwise.junit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.layerwise.compare.Comparability;
+import dev.layerwise.testing.Components;
+import dev.layerwise.trace.Trace;
+import dev.layerwise.trace.TraceReader;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicContainer;
+import org.junit.jupiter.api.DynamicNode;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+import org.opentest4j.AssertionFailedError;
+
+/**
+ * Every pair of reference dumps (reference-dumps/*.json) that share token ids and model, each with itself too, must
+ * match step by step: clean second opinions (another dtype, another attention implementation) never fail. An empty
+ * directory yields no tests locally and one failing test under -Dlayerwise.require=all.
+ */
+class ReferenceDumpPairsTest {
+    private static final ObjectMapper JSON = JsonMapper.builder().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
+
+    @TestFactory
+    Stream<DynamicNode> referenceDumpsAgreePairwise() throws IOException {
+        List<Trace> traces = discover(Components.repoRoot().resolve("reference-dumps"));
+        List<DynamicNode> pairs = new ArrayList<>();
+        for (int i = 0; i < traces.size(); i++) {
+            for (int j = i; j < traces.size(); j++) {
+                Trace a = traces.get(i);
+                Trace b = traces.get(j);
+                if (Comparability.check(a, b).isEmpty()) {
+                    pairs.add(DynamicContainer.dynamicContainer(a.label() + " vs " + b.label(),
+                            TraceComparisonTests.forPair(a, b)));
+                }
+            }
+        }
+        if (pairs.isEmpty() && Components.strict()) {
+            return Stream.of(DynamicTest.dynamicTest("reference dumps present", () -> {
+                throw new AssertionFailedError("reference-dumps/ holds no traces and -Dlayerwise.require=all "
+                        + "forbids skipping (generate them with the reference dump script)");
+            }));
+        }
+        return pairs.stream();
+    }
+
+    /** The traces among reference-dumps/*.json (other JSON files, e.g. manifests, are left alone). */
+    static List<Trace> discover(Path dir) throws IOException {
+        List<Trace> out = new ArrayList<>();
+        if (!Files.isDirectory(dir)) {
+            return out;
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path f : files.filter(p -> p.getFileName().toString().endsWith(".json")).sorted().toList()) {
+                JsonNode root = JSON.readTree(f.toFile());
+                if (root != null && Trace.FORMAT.equals(root.path("format").asText())) {
+                    out.add(TraceReader.parse(root, f).withSource(f));
+                }
+            }
+        }
+        return out;
+    }
+}

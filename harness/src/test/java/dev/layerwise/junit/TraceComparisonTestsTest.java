@@ -1,0 +1,64 @@
+package dev.layerwise.junit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.layerwise.compare.ToyTraces;
+import dev.layerwise.trace.Trace;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.opentest4j.AssertionFailedError;
+import org.opentest4j.TestAbortedException;
+
+class TraceComparisonTestsTest {
+
+    @Test
+    void assertTracesMatchPassesCleanAndFailsWithTheDiagnosis() {
+        Trace ref = ToyTraces.clean32();
+        LayerwiseAssertions.assertTracesMatch(ref, ToyTraces.clean16());
+        AssertionFailedError e = assertThrows(AssertionFailedError.class,
+                () -> LayerwiseAssertions.assertTracesMatch(ref, ToyTraces.siluZero32()));
+        assertTrue(e.getMessage().contains("at layers.0.silu_gate: ") && e.getMessage().contains("ZERO_OUTPUT"),
+                e.getMessage());
+    }
+
+    @Test
+    void oneDynamicTestPerStepFailingOnlyFromTheDivergence() throws Throwable {
+        List<DynamicTest> tests = TraceComparisonTests.forPair(ToyTraces.clean32(), ToyTraces.siluZero32())
+                .collect(Collectors.toList());
+        assertEquals(3 + 17 * 2, tests.size());
+        int failed = 0;
+        String first = null;
+        for (DynamicTest t : tests) {
+            try {
+                t.getExecutable().execute();
+            } catch (AssertionFailedError e) {
+                failed++;
+                if (first == null) {
+                    first = e.getMessage();
+                }
+            }
+        }
+        assertTrue(first.startsWith("layers.0.silu_gate (first divergence): "), first);
+        assertTrue(failed > 1 && failed < tests.size());
+        DynamicTest embed = tests.get(0);
+        assertEquals("embed", embed.getDisplayName());
+        embed.getExecutable().execute();
+    }
+
+    @Test
+    void notComparableIsOneFailingTestAndOneSidedStepsAreSkipped() throws Throwable {
+        List<DynamicTest> tests = TraceComparisonTests.forPair(ToyTraces.clean32(), ToyTraces.withBos(ToyTraces.clean32()))
+                .toList();
+        assertEquals(1, tests.size());
+        assertThrows(AssertionFailedError.class, () -> tests.get(0).getExecutable().execute());
+
+        List<DynamicTest> partial = TraceComparisonTests.forPair(ToyTraces.clean32(), ToyTraces.withoutProbs32()).toList();
+        DynamicTest probs = partial.stream().filter(t -> t.getDisplayName().equals("layers.0.attn_probs")).findFirst()
+                .orElseThrow();
+        assertThrows(TestAbortedException.class, () -> probs.getExecutable().execute());
+    }
+}
