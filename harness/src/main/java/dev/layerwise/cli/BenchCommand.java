@@ -50,6 +50,8 @@ public final class BenchCommand implements Callable<Integer> {
         }
         double[] recorded = new double[iterations];
         double[] bare = new double[iterations];
+        double[] recordedCpu = new double[iterations];
+        double[] bareCpu = new double[iterations];
         long checkpointBytes;
         int tokenCount;
         try (HfCheckpoint cp = HfCheckpoint.open(model.model())) {
@@ -65,22 +67,29 @@ public final class BenchCommand implements Callable<Integer> {
             }
             // alternate the two kinds so that load changes on the machine hit both alike
             for (int i = 0; i < iterations; i++) {
+                long c0 = processCpuNanos();
                 long t0 = System.nanoTime();
                 engine.run(tokens, options);
+                long c1 = processCpuNanos();
                 long t1 = System.nanoTime();
                 engine.run(tokens, options, StepRecorder.NONE);
+                long c2 = processCpuNanos();
                 long t2 = System.nanoTime();
                 recorded[i] = (t1 - t0) / 1e9;
                 bare[i] = (t2 - t1) / 1e9;
+                recordedCpu[i] = (c1 - c0) / 1e9;
+                bareCpu[i] = (c2 - c1) / 1e9;
             }
         }
         long peakRss = peakRssBytes();
         PrintWriter out = spec.commandLine().getOut();
         out.printf(Locale.ROOT, "{\"tokens\": %d, \"threads\": %d, \"iterations\": %d, "
                 + "\"recorded_median_s\": %.4f, \"recorded_min_s\": %.4f, \"bare_median_s\": %.4f, \"bare_min_s\": %.4f, "
+                + "\"recorded_cpu_median_s\": %.4f, \"bare_cpu_median_s\": %.4f, "
                 + "\"recording_overhead\": %.4f, \"peak_rss_bytes\": %d, \"checkpoint_bytes\": %d, "
                 + "\"rss_over_checkpoint\": %.3f}%n",
                 tokenCount, model.threads(), iterations, median(recorded), min(recorded), median(bare), min(bare),
+                median(recordedCpu), median(bareCpu),
                 median(recorded) / median(bare) - 1, peakRss, checkpointBytes, (double) peakRss / checkpointBytes);
         out.flush();
         return 0;
@@ -102,6 +111,15 @@ public final class BenchCommand implements Callable<Integer> {
         } catch (IOException e) {
             return -1;
         }
+    }
+
+    /** CPU time of the whole process (all threads: workers, recorder, JIT, GC), or 0 when unknown. */
+    private static long processCpuNanos() {
+        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.OperatingSystemMXBean os) {
+            return os.getProcessCpuTime();
+        }
+        return 0;
     }
 
     /** VmHWM from /proc/self/status (Linux), or -1. */
