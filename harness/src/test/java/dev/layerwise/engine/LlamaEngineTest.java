@@ -162,6 +162,15 @@ class LlamaEngineTest {
     }
 
     @Test
+    void aPromptWhoseActivationsCannotFitTheHeapIsRejectedBeforeAllocating() {
+        InMemoryCheckpoint cp = InMemoryCheckpoint.create(TINY, DType.FLOAT32, 1);
+        int[] tokens = new int[300_000];
+        LayerwiseException e = assertThrows(LayerwiseException.class, () -> LlamaEngine.of(cp).run(tokens, cpu(1)));
+        assertEquals(2, e.exitCode());
+        assertTrue(e.getMessage().startsWith("not enough memory: 300000 tokens need "), e.getMessage());
+    }
+
+    @Test
     void nonFiniteValuesAreRecordedNotFatal() {
         InMemoryCheckpoint cp = InMemoryCheckpoint.create(TINY, DType.FLOAT16, 1);
         Trace t = run(cp, cpu(1).withInject(List.of("layers.1.up=scale:1e6")));
