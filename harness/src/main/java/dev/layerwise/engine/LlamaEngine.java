@@ -45,7 +45,8 @@ public final class LlamaEngine {
         }
         DType d = o.dtype() != null ? o.dtype() : weights.config().torchDtype();
         if (d == null) {
-            d = DType.FLOAT32;
+            // no torch_dtype in config.json: Hugging Face v5 loads the stored dtype
+            d = weights.embedding().storedDtype();
         }
         if (d == DType.FLOAT64) {
             throw LayerwiseException.badInput("--dtype", null, "float64 is the oracle's dtype (use --engine oracle)");
