@@ -73,6 +73,18 @@ class LlamaEngineTest {
     }
 
     @Test
+    void backgroundRecordingGivesTheSameStepsAsRecordingInTheForeground() {
+        InMemoryCheckpoint cp = InMemoryCheckpoint.create(TINY, DType.FLOAT16, 2);
+        LlamaEngine engine = LlamaEngine.of(cp);
+        int[] tokens = Tokens.defaultPrompt(512);
+        Trace background = engine.run(tokens, cpu(2));
+        try (TraceRecorder foreground = new TraceRecorder(dev.layerwise.trace.SketchSpec.DEFAULT, false)) {
+            engine.run(tokens, cpu(2), foreground);
+            assertEquals(background.steps(), foreground.steps());
+        }
+    }
+
+    @Test
     void oracleIsDeterministicToo() {
         InMemoryCheckpoint cp = InMemoryCheckpoint.create(TINY, DType.BFLOAT16, 4);
         RunOptions o = RunOptions.defaults().withEngine(EngineKind.ORACLE);
