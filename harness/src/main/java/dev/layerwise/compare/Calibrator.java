@@ -29,20 +29,17 @@ public final class Calibrator {
         });
         DefaultTolerances defaults = new DefaultTolerances(ModelDims.of(a));
         boolean sketches = a.sketch() != null && a.sketch().equals(b.sketch());
-        Map<String, Step> bSteps = b.stepsByName();
         Map<String, Tolerance> out = new LinkedHashMap<>();
         DType coarsest = Precision.coarsest(a.dtype(), b.dtype());
-        for (String name : StepOrder.merge(a, b)) {
-            Step sa = a.step(name).orElse(null);
-            Step sb = bSteps.get(name);
-            if (sa == null || sb == null) {
-                continue;
+        for (StepPair p : StepPairs.of(a, b)) {
+            if (!p.inBoth() || p.lastRowOnly()) {
+                continue; // one row of a step is too little to calibrate on: the defaults apply
             }
+            String name = p.name();
+            Step sa = p.reference();
+            Step sb = p.candidate();
             DType dtype = Precision.coarsest(sa.dtype(), sb.dtype(), coarsest);
             StepMetrics m = MetricCalculator.compare(sa, sb, sketches);
-            if (m.candNonFinite() == null || m.refNonFinite() == null) {
-                continue; // a partial step: too little to calibrate on, the defaults apply
-            }
             if (m.candNonFinite() > 0 || m.refNonFinite() > 0) {
                 throw new LayerwiseException(LayerwiseException.BAD_INPUT, "step " + name + " has non-finite values in a "
                         + "trusted reference: cannot calibrate on it");

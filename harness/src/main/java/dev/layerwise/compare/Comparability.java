@@ -11,7 +11,7 @@ import java.util.Optional;
 
 /**
  * Whether two traces can be compared at all: same token ids, same model architecture, and the same shape for every
- * step both record. Dtypes may differ (tolerances then come from the coarser one).
+ * step both record (for a last-row step against the whole step, the same shape after the first axis). Dtypes may differ (tolerances then come from the coarser one).
  */
 public final class Comparability {
     /** Config fields that change what the forward pass computes (dtype fields excluded on purpose). */
@@ -116,12 +116,14 @@ public final class Comparability {
     }
 
     static Optional<String> shapes(Trace reference, Trace candidate) {
-        java.util.Map<String, Step> cand = candidate.stepsByName();
-        for (Step r : reference.steps()) {
-            Step c = cand.get(r.name());
-            if (c != null && !Arrays.equals(r.shape(), c.shape())) {
-                return Optional.of("step " + r.name() + " has shape " + r.shapeString() + " in the reference and "
-                        + c.shapeString() + " in the candidate");
+        for (StepPair p : StepPairs.of(reference, candidate)) {
+            if (p.inBoth() && !p.shapesAgree()) {
+                Step r = p.reference();
+                Step c = p.candidate();
+                String rName = r.name().equals(p.name()) ? "" : " (as " + r.name() + ")";
+                String cName = c.name().equals(p.name()) ? "" : " (as " + c.name() + ")";
+                return Optional.of("step " + p.name() + " has shape " + r.shapeString() + rName + " in the reference and "
+                        + c.shapeString() + cName + " in the candidate");
             }
         }
         return Optional.empty();

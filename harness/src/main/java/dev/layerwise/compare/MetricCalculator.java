@@ -19,9 +19,9 @@ public final class MetricCalculator {
         Stats c = cand.stats();
         Boolean identical = ref.sha256() != null && cand.sha256() != null
                 ? ref.sha256().equals(cand.sha256()) && ref.dtype() == cand.dtype() : null;
-        Long refNonFinite = StepFacts.nonFinite(ref);
-        Long candNonFinite = StepFacts.nonFinite(cand);
-        boolean finite = refNonFinite != null && refNonFinite == 0 && candNonFinite != null && candNonFinite == 0;
+        long refNonFinite = StepFacts.nonFinite(ref);
+        long candNonFinite = StepFacts.nonFinite(cand);
+        boolean finite = refNonFinite == 0 && candNonFinite == 0;
 
         Double relL2 = null;
         int k = 0;
@@ -37,8 +37,6 @@ public final class MetricCalculator {
         Double absScale = r.absSum() != null ? r.absSum() : c.absSum();
         if (finite && absScale != null) {
             sumDev = relative(Math.abs(c.sum() - r.sum()), absScale);
-        } else if (StepFacts.isPartial(ref)) {
-            sumOnlyDev = partialRowsDeviation(ref, cand);
         } else if (finite) {
             sumOnlyDev = Math.abs(c.sum() - r.sum()) / Math.max(Math.abs(r.sum()), TINY);
         }
@@ -59,7 +57,7 @@ public final class MetricCalculator {
         }
         return new StepMetrics(identical, relL2, sumDev, sumOnlyDev, normRatio, refNonFinite, candNonFinite,
                 StepFacts.zeroFraction(ref), StepFacts.zeroFraction(cand), rowNorm, rowSum, k,
-                r.nonFinite() != null && c.nonFinite() != null);
+                r.nonFinite() != null && c.nonFinite() != null, null);
     }
 
     /** sqrt(mean_j (a_j - b_j)^2): estimates ||a - b||_2. */
@@ -72,41 +70,35 @@ public final class MetricCalculator {
         return Math.sqrt(s / a.length);
     }
 
-    /** Row sum deviation scaled by an estimate of the row's abs sum: its L2 norm times the tensor's L1/L2 ratio. */
+    /** Row sum deviation scaled by an estimate of the row's abs sum ({@link #rowAbsEstimates}). */
     private static double[] rowSumDeviations(Step ref, Step cand) {
         double[] rs = ref.rowSums();
-        double[] rss = ref.rowSumSq();
-        double normSum = 0;
-        for (double q : rss) {
-            normSum += Math.sqrt(q);
-        }
-        Double absSum = ref.stats().absSum();
-        long rowLength = ref.elementCount() / Math.max(1, ref.shape()[0]);
+        double[] rowAbs = rowAbsEstimates(ref);
         double[] out = new double[rs.length];
         for (int i = 0; i < rs.length; i++) {
-            double rowNorm = Math.sqrt(rss[i]);
-            // Without abs_sum fall back to the Cauchy-Schwarz bound sum|x| <= sqrt(n) * ||x||.
-            double rowAbs = absSum != null && normSum > 0 ? rowNorm * absSum / normSum : rowNorm * Math.sqrt(rowLength);
-            out[i] = relative(Math.abs(cand.rowSums()[i] - rs[i]), rowAbs);
+            out[i] = relative(Math.abs(cand.rowSums()[i] - rs[i]), rowAbs[i]);
         }
         return out;
     }
 
-    /** Largest |Δ| / |ref| over the rows both know (a partial reference's known rows); null when none. */
-    private static Double partialRowsDeviation(Step ref, Step cand) {
-        if (cand.rowSums() == null) {
-            return null;
+    /**
+     * Each row's abs sum, estimated from its L2 norm ({@code row_sum_sq}, required) times the tensor's L1/L2 ratio;
+     * without {@code abs_sum}, the Cauchy-Schwarz bound sum|x| <= sqrt(n) * ||x||.
+     */
+    static double[] rowAbsEstimates(Step s) {
+        double[] rss = s.rowSumSq();
+        double normSum = 0;
+        for (double q : rss) {
+            normSum += Math.sqrt(q);
         }
-        boolean candPartial = StepFacts.isPartial(cand);
-        double worst = Double.NaN;
-        double[] r = ref.rowSums();
-        for (int i = 0; i < r.length; i++) {
-            if (Double.isFinite(r[i]) && !(candPartial && Double.isNaN(cand.rowSums()[i]))) {
-                double d = Math.abs(cand.rowSums()[i] - r[i]) / Math.max(Math.abs(r[i]), TINY);
-                worst = Double.isNaN(worst) ? d : Math.max(worst, d);
-            }
+        Double absSum = s.stats().absSum();
+        long rowLength = s.elementCount() / Math.max(1, s.shape()[0]);
+        double[] out = new double[rss.length];
+        for (int i = 0; i < rss.length; i++) {
+            double rowNorm = Math.sqrt(rss[i]);
+            out[i] = absSum != null && normSum > 0 ? rowNorm * absSum / normSum : rowNorm * Math.sqrt(rowLength);
         }
-        return Double.isNaN(worst) ? null : worst;
+        return out;
     }
 
     /** diff / scale, with 0/0 = 0 and x/0 = inf. */
@@ -117,7 +109,7 @@ public final class MetricCalculator {
         return diff / scale;
     }
 
-    private static double ratio(double a, double b) {
+    static double ratio(double a, double b) {
         if (b == 0) {
             return a == 0 ? 1 : Double.POSITIVE_INFINITY;
         }

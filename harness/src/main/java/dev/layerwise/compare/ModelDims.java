@@ -2,6 +2,7 @@ package dev.layerwise.compare;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.layerwise.trace.CanonicalSteps;
+import dev.layerwise.trace.LastRowSteps;
 import dev.layerwise.trace.Step;
 import dev.layerwise.trace.Trace;
 
@@ -43,10 +44,10 @@ public record ModelDims(int tokens, int hidden, int intermediate, int heads, int
 
     /**
      * The length of the longest reduction (dot product, norm) that produced a value of this step, or 0 when
-     * unknown (the caller then uses the step's last axis).
+     * unknown (the caller then uses the step's last axis). A last-row step {@code X.last_row} is treated as X.
      */
     public long reductionLength(String step) {
-        return switch (CanonicalSteps.kindOf(step)) {
+        return switch (CanonicalSteps.kindOf(LastRowSteps.fullStepOf(step))) {
             case "embed" -> 1;
             case "attn_norm", "ffn_norm", "final_norm", "q", "k", "v", "q_rope", "k_rope", "attn_out", "resid_mid",
                     "gate", "up", "silu_gate", "gated", "logits" -> hidden;
@@ -58,6 +59,7 @@ public record ModelDims(int tokens, int hidden, int intermediate, int heads, int
 
     /** Number of complete transformer layers the step's value has passed through, plus one inside a layer. */
     public int depth(String step) {
+        step = LastRowSteps.fullStepOf(step);
         int layer = CanonicalSteps.layerOf(step);
         if (layer >= 0) {
             return layer + 1;

@@ -1,27 +1,12 @@
 package dev.layerwise.compare;
 
+import dev.layerwise.trace.LastRowSteps;
 import dev.layerwise.trace.Stats;
 import dev.layerwise.trace.Step;
 
-/**
- * What can be said about one step from whatever it carries, including partial steps (docs/trace-format.md,
- * "partial steps": {@code stats.sum} NaN without a {@code nan} count, the known rows in {@code row_sums}).
- */
+/** What can be said about one step from whatever it carries (a full trace's step or a foreign dump's sum). */
 public final class StepFacts {
     private StepFacts() {
-    }
-
-    /** True for a step that records only some rows (e.g. a reference's last-token logits). */
-    public static boolean isPartial(Step s) {
-        if (!Double.isNaN(s.stats().sum()) || s.stats().nan() != null || s.rowSums() == null) {
-            return false;
-        }
-        for (double r : s.rowSums()) {
-            if (Double.isFinite(r)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** True when only a sum (and nothing we can use for an L2 comparison) is known. */
@@ -30,16 +15,13 @@ public final class StepFacts {
     }
 
     /**
-     * Number of non-finite values: the recorded counts, else 1 when a complete step's sum is non-finite (at least
-     * one), 0 when it is finite and no counts were kept, null for a partial step.
+     * Number of non-finite values: the recorded counts, else 1 when the sum is non-finite (at least one), 0 when it
+     * is finite and no counts were kept.
      */
-    public static Long nonFinite(Step s) {
+    public static long nonFinite(Step s) {
         Long counted = s.stats().nonFinite();
         if (counted != null) {
             return counted;
-        }
-        if (isPartial(s)) {
-            return null;
         }
         return Double.isFinite(s.stats().sum()) ? 0L : 1L;
     }
@@ -56,7 +38,7 @@ public final class StepFacts {
         if (st.absSum() != null) {
             return st.absSum() == 0.0;
         }
-        return st.sum() == 0.0 && !isPartial(s);
+        return st.sum() == 0.0;
     }
 
     /** True when the step is known to hold a non-zero value (abs_sum or sum_sq > 0, else a non-zero sum). */
@@ -89,21 +71,9 @@ public final class StepFacts {
         return Math.max(Math.abs(st.min()), Math.abs(st.max()));
     }
 
-    /** A short description of the sum for reports: the full sum, or the known rows of a partial step. */
+    /** A short description of the sum for reports; a last-row step says so ("last row: -34784"). */
     public static String describeSum(Step s) {
-        if (isPartial(s)) {
-            StringBuilder sb = new StringBuilder();
-            double[] r = s.rowSums();
-            for (int i = 0; i < r.length; i++) {
-                if (Double.isFinite(r[i])) {
-                    if (!sb.isEmpty()) {
-                        sb.append(", ");
-                    }
-                    sb.append("row ").append(i).append(": ").append(Numbers.format(r[i]));
-                }
-            }
-            return sb.toString();
-        }
-        return Numbers.format(s.stats().sum());
+        String sum = Numbers.format(s.stats().sum());
+        return LastRowSteps.isLastRow(s.name()) ? "last row: " + sum : sum;
     }
 }

@@ -21,13 +21,15 @@ public final class StepJudge {
         if (cn != null && cn > 0 && (rn == null || !rn.equals(cn))) {
             String why = m.nonFiniteCounted()
                     ? "non-finite values: candidate " + cn + (rn == null ? "" : ", reference " + rn)
-                    : "the candidate is non-finite (its sum is not finite"
-                            + (rn == null ? "; the reference's known rows are finite)" : ")");
+                    : "the candidate is non-finite (its sum is not finite)";
             return new Judgement(Verdict.FAIL, new Check("non-finite values", cn, rn == null ? 0 : rn, false), why);
         }
         if (rn != null && rn > 0 && (cn == null || !rn.equals(cn))) {
             return new Judgement(Verdict.FAIL, new Check("non-finite values", cn == null ? 0 : cn, rn, false),
                     "the reference has " + rn + " non-finite values, the candidate " + (cn == null ? "?" : cn));
+        }
+        if (m.lastRow() != null) {
+            return judgeLastRow(m, tol);
         }
         List<Check> checks = new ArrayList<>();
         double noise = m.sketchK() > 0 ? SketchNoise.acceptFactor(m.sketchK()) : 1;
@@ -81,5 +83,37 @@ public final class StepJudge {
                     "rel_l2 estimate above tolerance but within the sketch noise band (x" + Numbers.format(noise) + ")");
         }
         return new Judgement(Verdict.PASS, null, "within tolerance");
+    }
+
+    /** A last-row pair: one row compared, so at best low confidence; row limits, not whole-step ones. */
+    private static Judgement judgeLastRow(StepMetrics m, Tolerance tol) {
+        List<Check> checks = new ArrayList<>();
+        if (m.sumDev() != null) {
+            checks.add(new Check("last_row_sum_dev", m.sumDev(), tol.row(), false));
+        }
+        if (m.sumOnlyDev() != null) {
+            checks.add(new Check("last_row_sum_only_dev", m.sumOnlyDev(), tol.sumOnly(), false));
+        }
+        if (m.normDev() != null) {
+            checks.add(new Check("last_row_norm_dev", m.normDev(), tol.row(), false));
+        }
+        if (checks.isEmpty()) {
+            if (m.refNonFinite() != null && m.refNonFinite() > 0) {
+                return new Judgement(Verdict.LOW_CONFIDENCE, null,
+                        "both have the same " + m.refNonFinite() + " non-finite values; finite values not compared");
+            }
+            return new Judgement(Verdict.SKIPPED, null, "not comparable: one trace records only the last row, the "
+                    + "other no row sums for it");
+        }
+        Check worst = null;
+        for (Check c : checks) {
+            if (c.excess() > 1 && (worst == null || c.excess() > worst.excess())) {
+                worst = c;
+            }
+        }
+        if (worst != null) {
+            return new Judgement(Verdict.FAIL, worst, worst.describe());
+        }
+        return new Judgement(Verdict.LOW_CONFIDENCE, null, "within tolerance (last row only: low confidence)");
     }
 }

@@ -7,13 +7,14 @@ package dev.layerwise.compare;
  * @param bitIdentical sha256 equal (null when either hash is missing)
  * @param relL2 ||cand - ref|| / ||ref||, estimated from the sketches (relative noise 1/sqrt(2k))
  * @param sumDev |Δsum| / abs_sum(ref), or / abs_sum(cand) when only the candidate records abs_sum
- * @param sumOnlyDev |Δsum| / max(|ref sum|, tiny), when no abs_sum is known (low confidence); for a partial
- *     reference the largest such deviation over its known rows
+ * @param sumOnlyDev |Δsum| / max(|ref sum|, tiny), when no abs_sum is known (low confidence)
  * @param normRatio cand L2 / ref L2
  * @param rowNormDev per row: |cand row L2 - ref row L2| / ref row L2
  * @param rowSumDev per row: |Δ row sum| / estimated row abs sum of the reference
  * @param sketchK sketch length, 0 without sketches
  * @param nonFiniteCounted both steps carry non-finite counts (else they are inferred from the sums)
+ * @param lastRow for a last-row pair ({@link StepPair#lastRowOnly()}) the row of the whole step that was compared;
+ *     {@code sumDev}, {@code sumOnlyDev} and {@code normRatio} then describe that row alone. Null otherwise.
  */
 public record StepMetrics(
         Boolean bitIdentical,
@@ -28,7 +29,8 @@ public record StepMetrics(
         double[] rowNormDev,
         double[] rowSumDev,
         int sketchK,
-        boolean nonFiniteCounted) {
+        boolean nonFiniteCounted,
+        Integer lastRow) {
 
     public boolean hasRows() {
         return rowNormDev != null || rowSumDev != null;
@@ -66,6 +68,11 @@ public record StepMetrics(
     public boolean sumOnly() {
         return (sumOnlyDev != null || sumDev != null) && relL2 == null && normRatio == null && bitIdentical == null
                 && !hasRows();
+    }
+
+    /** True when the metrics cannot show agreement: sums alone, or one row of a last-row pair. */
+    public boolean lowConfidence() {
+        return sumOnly() || lastRow != null;
     }
 
     /** The headline deviation for tables: relative L2 when known, else the sum deviation. */

@@ -1,6 +1,7 @@
 package dev.layerwise.compare;
 
 import dev.layerwise.trace.CanonicalSteps;
+import dev.layerwise.trace.LastRowSteps;
 import dev.layerwise.trace.Step;
 import dev.layerwise.trace.Trace;
 import java.util.ArrayList;
@@ -11,11 +12,15 @@ import java.util.Map;
 
 /**
  * The union of two traces' step names in canonical execution order. A step the canonical list does not name keeps
- * its place after the canonical step that precedes it in its own trace.
+ * its place after the canonical step that precedes it in its own trace. A last-row step {@code X.last_row} takes
+ * {@code X}'s place.
  */
 public final class StepOrder {
     private StepOrder() {
     }
+
+    /** Below the 1/1000 steps that place non-canonical names, so X.last_row stays between X and X's followers. */
+    private static final double LAST_ROW_OFFSET = 1e-4;
 
     public static List<String> merge(Trace reference, Trace candidate) {
         Map<String, Double> key = new LinkedHashMap<>();
@@ -38,8 +43,15 @@ public final class StepOrder {
         return names;
     }
 
-    /** Position in {@link CanonicalSteps#all(int)} for any layer count, or -1 for other names. */
+    /**
+     * Position in {@link CanonicalSteps#all(int)} for any layer count, or -1 for other names. {@code X.last_row} takes
+     * X's place (just after X when a trace has both).
+     */
     public static double canonicalIndex(String name) {
+        if (LastRowSteps.isLastRow(name)) {
+            double whole = canonicalIndex(LastRowSteps.fullStepOf(name));
+            return whole < 0 ? -1 : whole + LAST_ROW_OFFSET;
+        }
         if (name.equals(CanonicalSteps.EMBED)) {
             return 0;
         }

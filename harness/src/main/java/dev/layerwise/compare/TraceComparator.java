@@ -8,7 +8,6 @@ import dev.layerwise.trace.Step;
 import dev.layerwise.trace.Trace;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 
@@ -56,21 +55,20 @@ public final class TraceComparator {
         }
         ToleranceProfile profile = profileFor.apply(reference);
         boolean sketches = reference.sketch() != null && reference.sketch().equals(candidate.sketch());
-        Map<String, Step> refSteps = reference.stepsByName();
-        Map<String, Step> candSteps = candidate.stepsByName();
         List<StepResult> results = new ArrayList<>();
-        for (String name : StepOrder.merge(reference, candidate)) {
-            Step r = refSteps.get(name);
-            Step c = candSteps.get(name);
-            if (r == null || c == null) {
-                results.add(StepResult.onlyIn(name, r, c));
+        for (StepPair p : StepPairs.of(reference, candidate)) {
+            Step r = p.reference();
+            Step c = p.candidate();
+            if (!p.inBoth()) {
+                results.add(StepResult.onlyIn(p.name(), r, c));
                 continue;
             }
             DType coarser = Precision.coarsest(r.dtype(), c.dtype(), reference.dtype(), candidate.dtype());
-            Tolerance tol = profile.forStep(name, coarser, r.shape());
-            StepMetrics m = MetricCalculator.compare(r, c, sketches);
+            // a last-row pair is held to the limits of one row: the element count of the last-row step
+            Tolerance tol = profile.forStep(p.name(), coarser, p.lastRowOnly() ? p.partial().shape() : r.shape());
+            StepMetrics m = p.lastRowOnly() ? LastRowMetrics.compare(p) : MetricCalculator.compare(r, c, sketches);
             StepJudge.Judgement j = StepJudge.judge(m, tol);
-            results.add(new StepResult(name, r, c, m, tol, j.verdict(), j.worst(), j.reason()));
+            results.add(new StepResult(p.name(), r, c, m, tol, j.verdict(), j.worst(), j.reason()));
         }
         Localizer.Localized loc = Localizer.localize(results);
         List<Diagnosis> diagnoses = diagnosers.run(
@@ -96,6 +94,12 @@ public final class TraceComparator {
         long low = steps.stream().filter(s -> s.verdict() == Verdict.LOW_CONFIDENCE).count();
         if (low > 0) {
             notes.add(low + " step(s) compared by their sums alone (low confidence: a sum hides cancellation)");
+        }
+        List<String> lastRow = steps.stream().filter(s -> s.metrics() != null && s.metrics().lastRow() != null)
+                .map(StepResult::name).toList();
+        if (!lastRow.isEmpty()) {
+            notes.add("one trace records only the last row of " + String.join(", ", lastRow) + ": that row compared "
+                    + "(low confidence)");
         }
         long skipped = steps.stream().filter(s -> !s.inBoth()).count();
         if (skipped > 0) {

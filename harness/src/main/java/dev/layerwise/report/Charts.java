@@ -103,7 +103,8 @@ public final class Charts {
     /** The limit of the metric {@link dev.layerwise.compare.StepMetrics#headline()} reports. */
     private static double headlineLimit(StepResult r) {
         return r.metrics().relL2() != null ? r.tolerance().relL2()
-                : r.metrics().sumDev() != null ? r.tolerance().sum() : r.tolerance().sumOnly();
+                : r.metrics().sumDev() != null ? (r.metrics().lastRow() != null ? r.tolerance().row() : r.tolerance().sum())
+                : r.tolerance().sumOnly();
     }
 
     private static double clamp(double v) {

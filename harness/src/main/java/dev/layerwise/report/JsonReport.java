@@ -114,13 +114,21 @@ public final class JsonReport {
         if (layer >= 0) {
             n.put("layer", layer);
         }
-        Step any = r.reference() != null ? r.reference() : r.candidate();
+        // the step named like the row: for a last-row pair, the whole step's shape
+        Step any = r.reference() != null && (r.candidate() == null || r.reference().name().equals(r.name()))
+                ? r.reference() : r.candidate();
         ArrayNode shape = n.putArray("shape");
         for (long d : any.shape()) {
             shape.add(d);
         }
         n.put("in_reference", r.reference() != null);
         n.put("in_candidate", r.candidate() != null);
+        if (r.reference() != null && !r.reference().name().equals(r.name())) {
+            n.put("reference_step", r.reference().name());
+        }
+        if (r.candidate() != null && !r.candidate().name().equals(r.name())) {
+            n.put("candidate_step", r.candidate().name());
+        }
         if (r.reference() != null) {
             n.put("reference_dtype", r.reference().dtype().traceName());
             put(n, "reference_sum", r.reference().stats().sum());
@@ -131,7 +139,10 @@ public final class JsonReport {
         }
         StepMetrics m = r.metrics();
         if (m != null) {
-            n.put("low_confidence", m.sumOnly());
+            n.put("low_confidence", m.lowConfidence());
+            if (m.lastRow() != null) {
+                n.put("compared_row", m.lastRow());
+            }
             if (m.bitIdentical() != null) {
                 n.put("bit_identical", m.bitIdentical());
             }

@@ -41,6 +41,9 @@ final class StepCells {
             return worst.metric() + " " + Numbers.sci(worst.value()) + " > " + Numbers.sci(worst.limit());
         }
         Tolerance t = r.tolerance();
+        if (m.lastRow() != null) {
+            return lastRowDeviation(m, t, r.reason());
+        }
         if (m.relL2() != null) {
             return "rel_l2 " + Numbers.sci(m.relL2()) + (m.relL2() <= t.relL2() ? " ≤ " : " ≈ ") + Numbers.sci(t.relL2());
         }
@@ -51,6 +54,22 @@ final class StepCells {
             return "Δsum/|sum| " + Numbers.sci(m.sumOnlyDev()) + " ≤ " + Numbers.sci(t.sumOnly()) + ", within tolerance";
         }
         return r.reason();
+    }
+
+    /** A passing last-row pair: the row's deviations against the row limits. */
+    private static String lastRowDeviation(StepMetrics m, Tolerance t, String reason) {
+        String d;
+        if (m.sumDev() != null) {
+            d = "last row: Δsum/rowabs " + Numbers.sci(m.sumDev()) + " ≤ " + Numbers.sci(t.row());
+        } else if (m.sumOnlyDev() != null) {
+            d = "last row: Δsum/|sum| " + Numbers.sci(m.sumOnlyDev()) + " ≤ " + Numbers.sci(t.sumOnly());
+        } else {
+            return reason;
+        }
+        if (m.normDev() != null) {
+            d += ", norm " + Numbers.sci(m.normDev()) + " ≤ " + Numbers.sci(t.row());
+        }
+        return d + ", within tolerance";
     }
 
     static String verdict(StepResult r) {

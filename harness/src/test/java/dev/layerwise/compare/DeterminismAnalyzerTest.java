@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.layerwise.LayerwiseException;
+import dev.layerwise.importer.ImporterFixtures;
 import dev.layerwise.numeric.DType;
 import dev.layerwise.trace.Step;
 import dev.layerwise.trace.Trace;
@@ -47,8 +48,8 @@ class DeterminismAnalyzerTest {
 
     @Test
     void sumOnlyRunsFallBackToExactStatistics() {
-        DeterminismResult d = DeterminismAnalyzer.analyze(List.of(SeedTraces.candidate(), SeedTraces.candidate(),
-                SeedTraces.candidate()));
+        Trace seed = ImporterFixtures.seedTable("2");
+        DeterminismResult d = DeterminismAnalyzer.analyze(List.of(seed, seed, seed));
         assertTrue(d.deterministic());
         assertTrue(d.steps().stream().allMatch(s -> s.basis().equals("stats")));
     }

@@ -11,7 +11,7 @@ class StepJudgeTest {
     static StepMetrics metrics(Boolean identical, Double relL2, Double sumDev, Double sumOnlyDev, Double normRatio,
             long refNonFinite, long candNonFinite) {
         return new StepMetrics(identical, relL2, sumDev, sumOnlyDev, normRatio, refNonFinite, candNonFinite, null, null,
-                null, null, relL2 == null ? 0 : 16, true);
+                null, null, relL2 == null ? 0 : 16, true, null);
     }
 
     static Verdict judge(StepMetrics m) {

@@ -1,6 +1,7 @@
 package dev.layerwise.importer;
 
 import dev.layerwise.testing.Components;
+import dev.layerwise.trace.Trace;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -32,6 +33,16 @@ public final class ImporterFixtures {
 
     public static Path transformersJson() {
         return shared().resolve("external/tensorlogic/transformers_reference_values.json");
+    }
+
+    /** One table of the seed report, imported as {@code layerwise import --from seed-markdown --table TABLE} does. */
+    public static Trace seedTable(String table) {
+        return ImportFormat.SEED_MARKDOWN.importer().read(seedReport(), ImportOptions.none().withTable(table)).trace();
+    }
+
+    /** candle_1layer_reference.json, imported as {@code layerwise import --from tensorlogic-json} does. */
+    public static Trace candleTrace() {
+        return ImportFormat.TENSORLOGIC_JSON.importer().read(candleJson(), ImportOptions.none()).trace();
     }
 
     /** The hand-written llama-eval-callback log (see docs/importers.md). */

@@ -22,25 +22,36 @@ import org.opentest4j.AssertionFailedError;
 
 /**
  * Every pair of reference dumps (reference-dumps/*.json) that share token ids and model, each with itself too, must
- * match step by step: clean second opinions (another dtype, another attention implementation) never fail. An empty
- * directory yields no tests locally and one failing test under -Dlayerwise.require=all.
+ * match step by step: clean second opinions (another dtype, another attention implementation) never fail. Each
+ * trace in reference-dumps/second-opinion/ (Hugging Face on CUDA, or with sdpa) is compared as a candidate with every
+ * primary reference of the same model and tokens, and must have at least one. An empty directory yields no tests
+ * locally and one failing test under -Dlayerwise.require=all.
  */
 class ReferenceDumpPairsTest {
     private static final ObjectMapper JSON = JsonMapper.builder().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
 
     @TestFactory
     Stream<DynamicNode> referenceDumpsAgreePairwise() throws IOException {
-        List<Trace> traces = discover(Components.repoRoot().resolve("reference-dumps"));
+        Path dumps = Components.repoRoot().resolve("reference-dumps");
+        List<Trace> traces = discover(dumps);
         List<DynamicNode> pairs = new ArrayList<>();
         for (int i = 0; i < traces.size(); i++) {
             for (int j = i; j < traces.size(); j++) {
-                Trace a = traces.get(i);
-                Trace b = traces.get(j);
-                if (Comparability.check(a, b).isEmpty()) {
-                    pairs.add(DynamicContainer.dynamicContainer(a.label() + " vs " + b.label(),
-                            TraceComparisonTests.forPair(a, b)));
-                }
+                addIfComparable(pairs, traces.get(i), traces.get(j));
             }
+        }
+        for (Trace second : discover(dumps.resolve("second-opinion"))) {
+            List<DynamicNode> mine = new ArrayList<>();
+            for (Trace primary : traces) {
+                addIfComparable(mine, primary, second);
+            }
+            if (mine.isEmpty()) {
+                mine.add(DynamicTest.dynamicTest(second.label() + " has a primary reference", () -> {
+                    throw new AssertionFailedError("no trace in reference-dumps/ has the model and tokens of "
+                            + second.source() + ": a second opinion needs its primary reference");
+                }));
+            }
+            pairs.addAll(mine);
         }
         if (pairs.isEmpty() && Components.strict()) {
             return Stream.of(DynamicTest.dynamicTest("reference dumps present", () -> {
@@ -51,7 +62,14 @@ class ReferenceDumpPairsTest {
         return pairs.stream();
     }
 
-    /** The traces among reference-dumps/*.json (other JSON files, e.g. manifests, are left alone). */
+    private static void addIfComparable(List<DynamicNode> pairs, Trace reference, Trace candidate) {
+        if (Comparability.check(reference, candidate).isEmpty()) {
+            pairs.add(DynamicContainer.dynamicContainer(reference.label() + " vs " + candidate.label(),
+                    TraceComparisonTests.forPair(reference, candidate)));
+        }
+    }
+
+    /** The traces among DIR/*.json, not recursing (other JSON files, e.g. manifests, are left alone). */
     static List<Trace> discover(Path dir) throws IOException {
         List<Trace> out = new ArrayList<>();
         if (!Files.isDirectory(dir)) {

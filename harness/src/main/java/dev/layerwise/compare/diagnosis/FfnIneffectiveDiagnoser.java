@@ -56,8 +56,7 @@ public final class FfnIneffectiveDiagnoser implements Diagnoser {
     }
 
     private static boolean finite(Step s) {
-        Long n = StepFacts.nonFinite(s);
-        return n != null && n == 0;
+        return StepFacts.nonFinite(s) == 0;
     }
 
     private static boolean equalValues(Step a, Step b) {

@@ -4,6 +4,7 @@ import dev.layerwise.compare.Numbers;
 import dev.layerwise.compare.StepFacts;
 import dev.layerwise.compare.StepResult;
 import dev.layerwise.numeric.DType;
+import dev.layerwise.trace.LastRowSteps;
 import dev.layerwise.trace.Stats;
 import dev.layerwise.trace.Step;
 import java.util.ArrayList;
@@ -28,9 +29,8 @@ public final class NonFiniteDiagnoser implements Diagnoser {
             if (c == null) {
                 continue;
             }
-            Long n = StepFacts.nonFinite(c);
-            Long refN = r.reference() == null ? null : StepFacts.nonFinite(r.reference());
-            if (n == null || n == 0 || (refN != null && refN > 0)) {
+            long n = StepFacts.nonFinite(c);
+            if (n == 0 || (r.reference() != null && StepFacts.nonFinite(r.reference()) > 0)) {
                 continue;
             }
             Map<String, Object> ev = new LinkedHashMap<>();
@@ -50,7 +50,9 @@ public final class NonFiniteDiagnoser implements Diagnoser {
                 ev.put("reference_max_abs", refMax);
             }
             String refPart = r.reference() == null ? "the reference does not record it"
-                    : "the reference is finite there";
+                    : !r.reference().name().equals(r.name()) && LastRowSteps.isLastRow(r.reference().name())
+                            ? "the reference records only its last row, which is finite"
+                            : "the reference is finite there";
             if (c.dtype() == DType.FLOAT16 && refMax != null && refMax >= F16_MAX / 2) {
                 out.add(new Diagnosis(DiagnosisCode.F16_OVERFLOW_RISK, r.name(), "`" + r.name() + "` non-finite in the "
                         + "float16 candidate (" + what + ") where the reference reaches |x| = " + Numbers.format(refMax)

@@ -19,8 +19,7 @@ public final class StaleBufferDiagnoser implements PatternDiagnoser {
     @Override
     public Optional<Diagnosis> match(StepResult div, DiagnosisContext ctx) {
         Step x = div.candidate();
-        Long nonFinite = x == null ? null : StepFacts.nonFinite(x);
-        if (x == null || StepFacts.isAllZero(x) || nonFinite == null || nonFinite > 0) {
+        if (x == null || StepFacts.isAllZero(x) || StepFacts.nonFinite(x) > 0) {
             return Optional.empty();
         }
         List<Step> inputs = ctx.candidateInputs(x.name());
