@@ -2,9 +2,11 @@ package dev.layerwise.engine;
 
 import dev.layerwise.engine.kernels.Activations;
 import dev.layerwise.engine.kernels.Attention;
+import dev.layerwise.engine.kernels.AttentionVariant;
 import dev.layerwise.engine.kernels.MatMul;
 import dev.layerwise.engine.kernels.Rope;
 import dev.layerwise.engine.kernels.RopeTable;
+import dev.layerwise.engine.kernels.RopeVariant;
 import dev.layerwise.engine.kernels.RmsNorm;
 import dev.layerwise.engine.kernels.Scratch;
 import dev.layerwise.engine.kernels.WeightMatrix;
@@ -72,20 +74,21 @@ public final class DoubleKernels implements Kernels<double[]> {
     }
 
     @Override
-    public void rope(double[] x, int rows, int heads, int headDim, RopeTable table, double[] out) {
-        Rope.apply(x, rows, heads, headDim, table, out);
+    public void rope(double[] x, int rows, int heads, int headDim, RopeTable table, RopeVariant variant,
+            double[] out) {
+        Rope.apply(x, rows, heads, headDim, table, variant, out);
     }
 
     @Override
     public void attentionProbabilities(double[] q, double[] k, int tokens, int heads, int kvHeads, int headDim,
-            double[] probs) {
-        Attention.probabilities(q, k, tokens, heads, kvHeads, headDim, probs, pool);
+            AttentionVariant variant, double[] probs) {
+        Attention.probabilities(q, k, tokens, heads, kvHeads, headDim, variant, probs, pool);
     }
 
     @Override
     public void attentionContext(double[] probs, double[] v, int tokens, int heads, int kvHeads, int headDim,
-            double[] ctx) {
-        Attention.context(probs, v, tokens, heads, kvHeads, headDim, ctx, pool);
+            AttentionVariant variant, double[] ctx) {
+        Attention.context(probs, v, tokens, heads, kvHeads, headDim, variant, ctx, pool);
     }
 
     @Override

@@ -1,13 +1,18 @@
 package dev.layerwise.engine;
 
 import dev.layerwise.engine.fault.Fault;
+import dev.layerwise.engine.fault.FaultKind;
 import dev.layerwise.engine.fault.FaultPlan;
+import dev.layerwise.engine.kernels.AttentionVariant;
+import dev.layerwise.engine.kernels.RopeVariant;
+import dev.layerwise.trace.CanonicalSteps;
 import java.util.HashMap;
 import java.util.Map;
 
 /**
  * Applies a {@link FaultPlan} to the buffers of one forward pass, after a step's op ran (or was skipped)
- * and before it is recorded, so that the fault flows into every later step.
+ * and before it is recorded, so that the fault flows into every later step; semantic faults instead
+ * change how the forward pass computes the step (the variant, weights or residual it asks for here).
  */
 final class FaultInjector<B> {
     private final FaultPlan plan;
@@ -26,6 +31,34 @@ final class FaultInjector<B> {
         return plan.skips(step);
     }
 
+    /** How attention computes {@code step} (attn_probs or attn_ctx). */
+    AttentionVariant attention(String step) {
+        boolean modulo = plan.has(step, FaultKind.GQA_MODULO);
+        boolean causal = !plan.has(step, FaultKind.NO_CAUSAL_MASK);
+        boolean scaled = !plan.has(step, FaultKind.NO_SCALE);
+        return modulo || !causal || !scaled ? new AttentionVariant(causal, scaled, modulo) : AttentionVariant.STANDARD;
+    }
+
+    /** How RoPE computes {@code step} (q_rope or k_rope). */
+    RopeVariant rope(String step) {
+        Fault f = plan.faultFor(step);
+        if (f == null || !f.kind().semantic()) {
+            return RopeVariant.STANDARD;
+        }
+        return new RopeVariant(f.kind() == FaultKind.ROPE_INTERLEAVED, f.positionOffset());
+    }
+
+    /** True when the residual add of {@code step} (resid_mid or out) is dropped. */
+    boolean dropsResidual(String step) {
+        return plan.has(step, FaultKind.NO_RESIDUAL);
+    }
+
+    /** The projection kind ("up") whose weights compute {@code step} ("layers.0.gate"): its own unless swapped. */
+    String weightsOf(String step) {
+        Fault f = plan.faultFor(step);
+        return CanonicalSteps.kindOf(f != null && f.kind() == FaultKind.SWAP ? f.source() : step);
+    }
+
     /** Applies the step's fault (if any), then keeps a copy if a later stale fault needs this step. */
     void afterStep(String step, B buffer, int n) {
         Fault f = plan.faultFor(step);
@@ -38,6 +71,9 @@ final class FaultInjector<B> {
                 case PERTURB_ULP -> kernels.perturbUlp(buffer, n);
                 case SKIP -> {
                     // the op did not run: the buffer keeps its old content
+                }
+                default -> {
+                    // semantic kinds changed the computation itself
                 }
             }
         }

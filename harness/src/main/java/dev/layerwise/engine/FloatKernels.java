@@ -2,10 +2,12 @@ package dev.layerwise.engine;
 
 import dev.layerwise.engine.kernels.Activations;
 import dev.layerwise.engine.kernels.Attention;
+import dev.layerwise.engine.kernels.AttentionVariant;
 import dev.layerwise.engine.kernels.MatMul;
 import dev.layerwise.engine.kernels.Precision;
 import dev.layerwise.engine.kernels.Rope;
 import dev.layerwise.engine.kernels.RopeTable;
+import dev.layerwise.engine.kernels.RopeVariant;
 import dev.layerwise.engine.kernels.RmsNorm;
 import dev.layerwise.engine.kernels.Scratch;
 import dev.layerwise.engine.kernels.WeightMatrix;
@@ -83,20 +85,21 @@ public final class FloatKernels implements Kernels<float[]> {
     }
 
     @Override
-    public void rope(float[] x, int rows, int heads, int headDim, RopeTable table, float[] out) {
-        Rope.apply(x, rows, heads, headDim, table, out, precision);
+    public void rope(float[] x, int rows, int heads, int headDim, RopeTable table, RopeVariant variant,
+            float[] out) {
+        Rope.apply(x, rows, heads, headDim, table, variant, out, precision);
     }
 
     @Override
     public void attentionProbabilities(float[] q, float[] k, int tokens, int heads, int kvHeads, int headDim,
-            float[] probs) {
-        Attention.probabilities(q, k, tokens, heads, kvHeads, headDim, probs, precision, pool);
+            AttentionVariant variant, float[] probs) {
+        Attention.probabilities(q, k, tokens, heads, kvHeads, headDim, variant, probs, precision, pool);
     }
 
     @Override
     public void attentionContext(float[] probs, float[] v, int tokens, int heads, int kvHeads, int headDim,
-            float[] ctx) {
-        Attention.context(probs, v, tokens, heads, kvHeads, headDim, ctx, precision, pool);
+            AttentionVariant variant, float[] ctx) {
+        Attention.context(probs, v, tokens, heads, kvHeads, headDim, variant, ctx, precision, pool);
     }
 
     @Override

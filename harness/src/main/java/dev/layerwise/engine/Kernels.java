@@ -1,6 +1,8 @@
 package dev.layerwise.engine;
 
+import dev.layerwise.engine.kernels.AttentionVariant;
 import dev.layerwise.engine.kernels.RopeTable;
+import dev.layerwise.engine.kernels.RopeVariant;
 import dev.layerwise.engine.kernels.WeightMatrix;
 import dev.layerwise.model.Tensor;
 import dev.layerwise.numeric.DType;
@@ -30,11 +32,13 @@ public interface Kernels<B> {
 
     RopeTable ropeTable(int positions, int headDim, double theta);
 
-    void rope(B x, int rows, int heads, int headDim, RopeTable table, B out);
+    void rope(B x, int rows, int heads, int headDim, RopeTable table, RopeVariant variant, B out);
 
-    void attentionProbabilities(B q, B k, int tokens, int heads, int kvHeads, int headDim, B probs);
+    void attentionProbabilities(B q, B k, int tokens, int heads, int kvHeads, int headDim, AttentionVariant variant,
+            B probs);
 
-    void attentionContext(B probs, B v, int tokens, int heads, int kvHeads, int headDim, B ctx);
+    void attentionContext(B probs, B v, int tokens, int heads, int kvHeads, int headDim, AttentionVariant variant,
+            B ctx);
 
     void add(B a, B b, int n, B out);
 

@@ -7,6 +7,7 @@ import static dev.layerwise.trace.CanonicalSteps.layerStep;
 
 import dev.layerwise.engine.fault.FaultPlan;
 import dev.layerwise.engine.kernels.RopeTable;
+import dev.layerwise.engine.kernels.WeightMatrix;
 import dev.layerwise.trace.TopLogit;
 import java.util.List;
 
@@ -73,7 +74,8 @@ public final class LlamaForward<B> {
             this.tokens = tokens;
             this.t = tokens.length;
             this.b = new ModelForwardBuffers<>(kernels, shape, t);
-            this.rope = kernels.ropeTable(t, shape.headDim(), weights.config().ropeTheta());
+            this.rope = kernels.ropeTable(t + faults.maxPositionOffset(), shape.headDim(),
+                    weights.config().ropeTheta());
             this.injector = new FaultInjector<>(faults, kernels, shape, t);
         }
 
@@ -93,27 +95,56 @@ public final class LlamaForward<B> {
             int d = shape.headDim();
 
             step(layerStep(i, "attn_norm"), b.attnNorm, () -> kernels.rmsNorm(x, t, h, w.inputNorm(), eps, b.attnNorm));
-            step(layerStep(i, "q"), b.q, () -> kernels.linear(b.attnNorm, t, w.q(), b.q));
-            step(layerStep(i, "k"), b.k, () -> kernels.linear(b.attnNorm, t, w.k(), b.k));
-            step(layerStep(i, "v"), b.v, () -> kernels.linear(b.attnNorm, t, w.v(), b.v));
-            step(layerStep(i, "q_rope"), b.qRope, () -> kernels.rope(b.q, t, heads, d, rope, b.qRope));
-            step(layerStep(i, "k_rope"), b.kRope, () -> kernels.rope(b.k, t, kvHeads, d, rope, b.kRope));
-            step(layerStep(i, "attn_probs"), b.probs,
-                    () -> kernels.attentionProbabilities(b.qRope, b.kRope, t, heads, kvHeads, d, b.probs));
-            step(layerStep(i, "attn_ctx"), b.ctx,
-                    () -> kernels.attentionContext(b.probs, b.v, t, heads, kvHeads, d, b.ctx));
+            projection(i, "q", w, b.attnNorm, b.q);
+            projection(i, "k", w, b.attnNorm, b.k);
+            projection(i, "v", w, b.attnNorm, b.v);
+            String qRope = layerStep(i, "q_rope");
+            String kRope = layerStep(i, "k_rope");
+            step(qRope, b.qRope, () -> kernels.rope(b.q, t, heads, d, rope, injector.rope(qRope), b.qRope));
+            step(kRope, b.kRope, () -> kernels.rope(b.k, t, kvHeads, d, rope, injector.rope(kRope), b.kRope));
+            String probs = layerStep(i, "attn_probs");
+            String ctx = layerStep(i, "attn_ctx");
+            step(probs, b.probs, () -> kernels.attentionProbabilities(b.qRope, b.kRope, t, heads, kvHeads, d,
+                    injector.attention(probs), b.probs));
+            step(ctx, b.ctx, () -> kernels.attentionContext(b.probs, b.v, t, heads, kvHeads, d,
+                    injector.attention(ctx), b.ctx));
             step(layerStep(i, "attn_out"), b.attnOut, () -> kernels.linear(b.ctx, t, w.o(), b.attnOut));
-            step(layerStep(i, "resid_mid"), b.residMid, () -> kernels.add(x, b.attnOut, th, b.residMid));
+            residual(layerStep(i, "resid_mid"), x, b.attnOut, th, b.residMid);
 
             step(layerStep(i, "ffn_norm"), b.ffnNorm,
                     () -> kernels.rmsNorm(b.residMid, t, h, w.postAttentionNorm(), eps, b.ffnNorm));
-            step(layerStep(i, "gate"), b.gate, () -> kernels.linear(b.ffnNorm, t, w.gate(), b.gate));
-            step(layerStep(i, "up"), b.up, () -> kernels.linear(b.ffnNorm, t, w.up(), b.up));
+            projection(i, "gate", w, b.ffnNorm, b.gate);
+            projection(i, "up", w, b.ffnNorm, b.up);
             step(layerStep(i, "silu_gate"), b.siluGate, () -> kernels.silu(b.gate, ti, b.siluGate));
             step(layerStep(i, "gated"), b.gated, () -> kernels.multiply(b.siluGate, b.up, ti, b.gated));
             step(layerStep(i, "ffn_out"), b.ffnOut, () -> kernels.linear(b.gated, t, w.down(), b.ffnOut));
-            step(layerStep(i, "out"), b.out, () -> kernels.add(b.residMid, b.ffnOut, th, b.out));
+            residual(layerStep(i, "out"), b.residMid, b.ffnOut, th, b.out);
             return b.out;
+        }
+
+        /** A q/k/v/gate/up projection of layer i, with the weights the fault plan assigns it. */
+        private void projection(int i, String kind, LlamaWeights.Layer w, B in, B out) {
+            String name = layerStep(i, kind);
+            WeightMatrix weight = switch (injector.weightsOf(name)) {
+                case "q" -> w.q();
+                case "k" -> w.k();
+                case "v" -> w.v();
+                case "gate" -> w.gate();
+                case "up" -> w.up();
+                default -> throw new IllegalStateException("not a projection: " + name);
+            };
+            step(name, out, () -> kernels.linear(in, t, weight, out));
+        }
+
+        /** {@code out = residual + branch}, or the branch alone when a fault drops the residual. */
+        private void residual(String name, B residual, B branch, int n, B out) {
+            step(name, out, () -> {
+                if (injector.dropsResidual(name)) {
+                    kernels.copy(branch, out, n);
+                } else {
+                    kernels.add(residual, branch, n, out);
+                }
+            });
         }
 
         /** Final norm and lm_head over every position. */

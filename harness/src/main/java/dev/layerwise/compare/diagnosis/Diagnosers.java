@@ -22,8 +22,8 @@ public final class Diagnosers {
         return new Diagnosers(
                 List.of(new NonFiniteDiagnoser(), new ZeroOutputDiagnoser(), new ZeroFromNonZeroInputDiagnoser(),
                         new FfnIneffectiveDiagnoser()),
-                List.of(new StaleBufferDiagnoser(), new SwappedInputsDiagnoser(), new CausalMaskDiagnoser(),
-                        new PositionOffsetDiagnoser(), new ScaleFactorDiagnoser(), new LayoutPermutationDiagnoser()));
+                List.of(new MissingResidualDiagnoser(), new StaleBufferDiagnoser(), new SwappedInputsDiagnoser(),
+                        new CausalMaskDiagnoser(), new AttentionScaleDiagnoser(), new PositionOffsetDiagnoser(), new ScaleFactorDiagnoser(), new LayoutPermutationDiagnoser()));
     }
 
     /** A registry with one more trace-wide diagnoser. */

@@ -1,6 +1,11 @@
 package dev.layerwise.engine.fault;
 
-/** What an injected fault does to a step's output buffer (docs/fault-injection.md). */
+import java.util.Set;
+
+/**
+ * What an injected fault does (docs/fault-injection.md). The first kinds overwrite a step's output buffer
+ * (any step); the semantic kinds change how the step is computed and apply to the steps that compute it.
+ */
 public enum FaultKind {
     /** Every element becomes 0 (a kernel that writes nothing into a zeroed buffer, e.g. silu returning 0). */
     ZERO("zero"),
@@ -13,15 +18,52 @@ public enum FaultKind {
     /** Every element moves one ulp of the step dtype toward +infinity (a systematic rounding difference). */
     PERTURB_ULP("perturb-ulp"),
     /** The op does not run: the buffer keeps what it held (zeros on first use, else the previous layer's). */
-    SKIP("skip");
+    SKIP("skip"),
+    /** Softmax over every key position: the causal mask is missing. */
+    NO_CAUSAL_MASK("no-causal-mask", "attn_probs"),
+    /** Scores are not multiplied by D^-0.5 before the softmax. */
+    NO_SCALE("no-scale", "attn_probs"),
+    /** Query head h reads key (attn_probs) or value (attn_ctx) head h % nKV instead of h / (nH / nKV). */
+    GQA_MODULO("gqa-modulo", "attn_probs", "attn_ctx"),
+    /** RoPE rotates interleaved pairs (2i, 2i+1) instead of Llama's half-split pairs (i, i + D/2). */
+    ROPE_INTERLEAVED("rope-interleaved", "q_rope", "k_rope"),
+    /** RoPE rotates token t as position t + N (a wrong position counter or KV-cache offset). */
+    ROPE_OFFSET("rope-offset:N", "q_rope", "k_rope"),
+    /** The residual add is missing: the step is the branch output alone (attn_out or ffn_out). */
+    NO_RESIDUAL("no-residual", "resid_mid", "out"),
+    /** The projection uses the weights of OTHER_STEP of the same layer and OTHER_STEP uses this step's. */
+    SWAP("swap:OTHER_STEP", "q", "k", "v", "gate", "up");
 
     private final String syntax;
+    private final Set<String> stepKinds;
 
-    FaultKind(String syntax) {
+    FaultKind(String syntax, String... stepKinds) {
         this.syntax = syntax;
+        this.stepKinds = Set.of(stepKinds);
     }
 
     public String syntax() {
         return syntax;
+    }
+
+    /** True when the kind changes the computation rather than overwriting the step's output buffer. */
+    public boolean semantic() {
+        return !stepKinds.isEmpty();
+    }
+
+    /** Whether the kind applies to a step of this kind ({@code CanonicalSteps.kindOf}); buffer kinds apply to any. */
+    public boolean appliesTo(String stepKind) {
+        return stepKinds.isEmpty() || stepKinds.contains(stepKind);
+    }
+
+    /** The step kinds a semantic kind applies to, in canonical order, for error messages. */
+    public String stepKindsText() {
+        return dev.layerwise.trace.CanonicalSteps.LAYER_STEPS.stream().filter(stepKinds::contains)
+                .reduce((a, b) -> a + ", " + b).orElse("any step");
+    }
+
+    /** Every kind's syntax, for error messages. */
+    public static String allSyntax() {
+        return java.util.Arrays.stream(values()).map(FaultKind::syntax).reduce((a, b) -> a + ", " + b).orElseThrow();
     }
 }

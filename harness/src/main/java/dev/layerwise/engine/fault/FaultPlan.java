@@ -41,22 +41,36 @@ public final class FaultPlan {
         for (String spec : specs) {
             int eq = spec.indexOf('=');
             if (eq <= 0 || eq == spec.length() - 1) {
-                throw bad(spec, "expected STEP=KIND (KIND: zero, nan, scale:F, stale:OTHER_STEP, perturb-ulp, skip)");
+                throw bad(spec, "expected STEP=KIND (KIND: " + FaultKind.allSyntax() + ")");
             }
             String stepPattern = spec.substring(0, eq).trim();
             String kindText = spec.substring(eq + 1).trim();
             List<String> steps = expand(stepPattern, layers, spec);
             for (String step : steps) {
                 Fault fault = parseKind(spec, step, kindText, layers);
+                String stepKind = CanonicalSteps.kindOf(step);
+                if (!fault.kind().appliesTo(stepKind)) {
+                    throw bad(spec, fault.kind().syntax() + " applies to " + fault.kind().stepKindsText()
+                            + " steps, not to " + stepKind);
+                }
                 if (fault.kind() == FaultKind.STALE) {
                     checkSource(spec, fault, order, shapeOf);
                 }
-                if (byStep.put(step, fault) != null) {
-                    throw bad(spec, "a second fault for step " + step + " (one fault per step)");
+                put(byStep, fault, spec);
+                if (fault.kind() == FaultKind.SWAP) {
+                    checkSwap(spec, fault, shapeOf);
+                    put(byStep, new Fault(fault.source(), FaultKind.SWAP, 0, step), spec);
                 }
             }
         }
         return new FaultPlan(Map.copyOf(byStep), List.copyOf(specs));
+    }
+
+    private static void put(Map<String, Fault> byStep, Fault fault, String spec) {
+        Fault before = byStep.put(fault.step(), fault);
+        if (before != null && !before.equals(fault)) {
+            throw bad(spec, "a second fault for step " + fault.step() + " (one fault per step)");
+        }
     }
 
     private static List<String> expand(String pattern, int layers, String spec) {
@@ -106,6 +120,33 @@ public final class FaultPlan {
                 throw bad(spec, "scale factor '" + kind.substring(6) + "' is not a number");
             }
         }
+        if (kind.startsWith("rope-offset:")) {
+            String n = kind.substring("rope-offset:".length()).trim();
+            try {
+                int offset = Integer.parseInt(n);
+                if (offset < 1) {
+                    throw bad(spec, "rope offset must be a positive number of positions");
+                }
+                return new Fault(step, FaultKind.ROPE_OFFSET, offset, null);
+            } catch (NumberFormatException e) {
+                throw bad(spec, "rope offset '" + n + "' is not an integer");
+            }
+        }
+        if (kind.startsWith("swap:")) {
+            String source = kind.substring("swap:".length()).trim();
+            if (source.contains("*") && layer >= 0) {
+                source = source.replace("*", Integer.toString(layer));
+            }
+            if (!CanonicalSteps.isCanonical(source) || CanonicalSteps.layerOf(source) >= layers) {
+                throw bad(spec, "unknown swap partner step '" + source + "'");
+            }
+            return new Fault(step, FaultKind.SWAP, 0, source);
+        }
+        for (FaultKind k : FaultKind.values()) {
+            if (k.semantic() && k.syntax().equals(kind)) {
+                return new Fault(step, k, 0, null);
+            }
+        }
         if (kind.startsWith("stale:")) {
             String source = kind.substring("stale:".length()).trim();
             if (source.contains("*")) {
@@ -119,7 +160,7 @@ public final class FaultPlan {
             }
             return new Fault(step, FaultKind.STALE, 0, source);
         }
-        throw bad(spec, "unknown fault kind '" + kind + "' (zero, nan, scale:F, stale:OTHER_STEP, perturb-ulp, skip)");
+        throw bad(spec, "unknown fault kind '" + kind + "' (" + FaultKind.allSyntax() + ")");
     }
 
     private static void checkSource(String spec, Fault f, List<String> order,
@@ -133,6 +174,23 @@ public final class FaultPlan {
         long[] b2 = shapeOf.apply(f.source(), 2);
         if (!Arrays.equals(a, b) || !Arrays.equals(a2, b2)) {
             throw bad(spec, "stale source " + f.source() + " has another shape than " + f.step());
+        }
+    }
+
+    /** Projections swap weights only with a projection of the same layer, the same input and output shape. */
+    private static void checkSwap(String spec, Fault f, BiFunction<String, Integer, long[]> shapeOf) {
+        String a = CanonicalSteps.kindOf(f.step());
+        String b = CanonicalSteps.kindOf(f.source());
+        if (f.step().equals(f.source()) || CanonicalSteps.layerOf(f.step()) != CanonicalSteps.layerOf(f.source())) {
+            throw bad(spec, "the swap partner must be another projection of the same layer");
+        }
+        boolean attention = Set.of("q", "k", "v").contains(a) && Set.of("q", "k", "v").contains(b);
+        boolean mlp = Set.of("gate", "up").contains(a) && Set.of("gate", "up").contains(b);
+        if (!attention && !mlp) {
+            throw bad(spec, "swap partners must read the same input (q, k, v or gate, up), not " + b);
+        }
+        if (!Arrays.equals(shapeOf.apply(f.step(), 1), shapeOf.apply(f.source(), 1))) {
+            throw bad(spec, "swap partner " + f.source() + " has another shape than " + f.step());
         }
     }
 
@@ -163,6 +221,17 @@ public final class FaultPlan {
             }
         }
         return s;
+    }
+
+    /** Whether the step's fault (if any) is of this kind. */
+    public boolean has(String step, FaultKind kind) {
+        Fault f = byStep.get(step);
+        return f != null && f.kind() == kind;
+    }
+
+    /** The largest RoPE position offset of any fault (0 if none): the RoPE table must cover T + this. */
+    public int maxPositionOffset() {
+        return byStep.values().stream().mapToInt(Fault::positionOffset).max().orElse(0);
     }
 
     /** The options as given, for the trace's producer.extra. */

@@ -16,17 +16,22 @@ public final class Attention {
      */
     public static void probabilities(float[] q, float[] k, int tokens, int heads, int kvHeads, int headDim,
             float[] probs, Precision p, WorkerPool pool) {
-        int group = heads / kvHeads;
-        float scale = (float) (1.0 / Math.sqrt(headDim));
+        probabilities(q, k, tokens, heads, kvHeads, headDim, AttentionVariant.STANDARD, probs, p, pool);
+    }
+
+    public static void probabilities(float[] q, float[] k, int tokens, int heads, int kvHeads, int headDim,
+            AttentionVariant variant, float[] probs, Precision p, WorkerPool pool) {
+        float scale = (float) variant.scale(headDim);
         int qStride = heads * headDim;
         int kStride = kvHeads * headDim;
         pool.forEach(heads, (worker, h) -> {
-            int kvh = h / group;
+            int kvh = variant.kvHead(h, heads, kvHeads);
             for (int t = 0; t < tokens; t++) {
                 int row = (h * tokens + t) * tokens;
+                int last = variant.lastKey(t, tokens);
                 int qo = t * qStride + h * headDim;
                 float max = Float.NEGATIVE_INFINITY;
-                for (int s = 0; s <= t; s++) {
+                for (int s = 0; s <= last; s++) {
                     int ko = s * kStride + kvh * headDim;
                     float dot = 0;
                     for (int d = 0; d < headDim; d++) {
@@ -37,16 +42,16 @@ public final class Attention {
                     max = Math.max(max, score);
                 }
                 float sum = 0;
-                for (int s = 0; s <= t; s++) {
+                for (int s = 0; s <= last; s++) {
                     float e = (float) Math.exp(probs[row + s] - max);
                     probs[row + s] = e;
                     sum += e;
                 }
                 float inv = 1f / sum;
-                for (int s = 0; s <= t; s++) {
+                for (int s = 0; s <= last; s++) {
                     probs[row + s] = p.round(probs[row + s] * inv);
                 }
-                for (int s = t + 1; s < tokens; s++) {
+                for (int s = last + 1; s < tokens; s++) {
                     probs[row + s] = 0f;
                 }
             }
@@ -56,11 +61,15 @@ public final class Attention {
     /** {@code ctx[t, h, d] = sum_s probs[h, t, s] * v[s, kvh, d]} over all s, float32, rounded once. */
     public static void context(float[] probs, float[] v, int tokens, int heads, int kvHeads, int headDim,
             float[] ctx, Precision p, WorkerPool pool) {
-        int group = heads / kvHeads;
+        context(probs, v, tokens, heads, kvHeads, headDim, AttentionVariant.STANDARD, ctx, p, pool);
+    }
+
+    public static void context(float[] probs, float[] v, int tokens, int heads, int kvHeads, int headDim,
+            AttentionVariant variant, float[] ctx, Precision p, WorkerPool pool) {
         int vStride = kvHeads * headDim;
         int cStride = heads * headDim;
         pool.forEach(heads, (worker, h) -> {
-            int kvh = h / group;
+            int kvh = variant.kvHead(h, heads, kvHeads);
             for (int t = 0; t < tokens; t++) {
                 int row = (h * tokens + t) * tokens;
                 for (int d = 0; d < headDim; d++) {
@@ -76,17 +85,22 @@ public final class Attention {
 
     public static void probabilities(double[] q, double[] k, int tokens, int heads, int kvHeads, int headDim,
             double[] probs, WorkerPool pool) {
-        int group = heads / kvHeads;
-        double scale = 1.0 / Math.sqrt(headDim);
+        probabilities(q, k, tokens, heads, kvHeads, headDim, AttentionVariant.STANDARD, probs, pool);
+    }
+
+    public static void probabilities(double[] q, double[] k, int tokens, int heads, int kvHeads, int headDim,
+            AttentionVariant variant, double[] probs, WorkerPool pool) {
+        double scale = variant.scale(headDim);
         int qStride = heads * headDim;
         int kStride = kvHeads * headDim;
         pool.forEach(heads, (worker, h) -> {
-            int kvh = h / group;
+            int kvh = variant.kvHead(h, heads, kvHeads);
             for (int t = 0; t < tokens; t++) {
                 int row = (h * tokens + t) * tokens;
+                int last = variant.lastKey(t, tokens);
                 int qo = t * qStride + h * headDim;
                 double max = Double.NEGATIVE_INFINITY;
-                for (int s = 0; s <= t; s++) {
+                for (int s = 0; s <= last; s++) {
                     int ko = s * kStride + kvh * headDim;
                     double dot = 0;
                     for (int d = 0; d < headDim; d++) {
@@ -97,15 +111,15 @@ public final class Attention {
                     max = Math.max(max, score);
                 }
                 double sum = 0;
-                for (int s = 0; s <= t; s++) {
+                for (int s = 0; s <= last; s++) {
                     double e = Math.exp(probs[row + s] - max);
                     probs[row + s] = e;
                     sum += e;
                 }
-                for (int s = 0; s <= t; s++) {
+                for (int s = 0; s <= last; s++) {
                     probs[row + s] /= sum;
                 }
-                for (int s = t + 1; s < tokens; s++) {
+                for (int s = last + 1; s < tokens; s++) {
                     probs[row + s] = 0;
                 }
             }
@@ -114,11 +128,15 @@ public final class Attention {
 
     public static void context(double[] probs, double[] v, int tokens, int heads, int kvHeads, int headDim,
             double[] ctx, WorkerPool pool) {
-        int group = heads / kvHeads;
+        context(probs, v, tokens, heads, kvHeads, headDim, AttentionVariant.STANDARD, ctx, pool);
+    }
+
+    public static void context(double[] probs, double[] v, int tokens, int heads, int kvHeads, int headDim,
+            AttentionVariant variant, double[] ctx, WorkerPool pool) {
         int vStride = kvHeads * headDim;
         int cStride = heads * headDim;
         pool.forEach(heads, (worker, h) -> {
-            int kvh = h / group;
+            int kvh = variant.kvHead(h, heads, kvHeads);
             for (int t = 0; t < tokens; t++) {
                 int row = (h * tokens + t) * tokens;
                 for (int d = 0; d < headDim; d++) {

@@ -11,34 +11,50 @@ public final class Rope {
 
     /** Each multiply and the add round to the model dtype, as in a half-precision HF model. */
     public static void apply(float[] x, int tokens, int heads, int headDim, RopeTable table, float[] out, Precision p) {
+        apply(x, tokens, heads, headDim, table, RopeVariant.STANDARD, out, p);
+    }
+
+    public static void apply(float[] x, int tokens, int heads, int headDim, RopeTable table, RopeVariant variant,
+            float[] out, Precision p) {
         int half = headDim / 2;
         for (int t = 0; t < tokens; t++) {
+            int position = t + variant.positionOffset();
             for (int h = 0; h < heads; h++) {
                 int base = (t * heads + h) * headDim;
                 for (int i = 0; i < half; i++) {
-                    float c = table.cosF[t * half + i];
-                    float s = table.sinF[t * half + i];
-                    float x1 = x[base + i];
-                    float x2 = x[base + half + i];
-                    out[base + i] = p.round(p.round(x1 * c) + p.round(-x2 * s));
-                    out[base + half + i] = p.round(p.round(x2 * c) + p.round(x1 * s));
+                    float c = table.cosF[position * half + i];
+                    float s = table.sinF[position * half + i];
+                    int a = base + variant.first(i, half);
+                    int b = base + variant.second(i, half);
+                    float x1 = x[a];
+                    float x2 = x[b];
+                    out[a] = p.round(p.round(x1 * c) + p.round(-x2 * s));
+                    out[b] = p.round(p.round(x2 * c) + p.round(x1 * s));
                 }
             }
         }
     }
 
     public static void apply(double[] x, int tokens, int heads, int headDim, RopeTable table, double[] out) {
+        apply(x, tokens, heads, headDim, table, RopeVariant.STANDARD, out);
+    }
+
+    public static void apply(double[] x, int tokens, int heads, int headDim, RopeTable table, RopeVariant variant,
+            double[] out) {
         int half = headDim / 2;
         for (int t = 0; t < tokens; t++) {
+            int position = t + variant.positionOffset();
             for (int h = 0; h < heads; h++) {
                 int base = (t * heads + h) * headDim;
                 for (int i = 0; i < half; i++) {
-                    double c = table.cosD[t * half + i];
-                    double s = table.sinD[t * half + i];
-                    double x1 = x[base + i];
-                    double x2 = x[base + half + i];
-                    out[base + i] = x1 * c + -x2 * s;
-                    out[base + half + i] = x2 * c + x1 * s;
+                    double c = table.cosD[position * half + i];
+                    double s = table.sinD[position * half + i];
+                    int a = base + variant.first(i, half);
+                    int b = base + variant.second(i, half);
+                    double x1 = x[a];
+                    double x2 = x[b];
+                    out[a] = x1 * c + -x2 * s;
+                    out[b] = x2 * c + x1 * s;
                 }
             }
         }
