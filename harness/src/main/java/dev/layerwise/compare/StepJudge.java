@@ -31,26 +31,8 @@ public final class StepJudge {
         if (m.lastRow() != null) {
             return judgeLastRow(m, tol);
         }
-        List<Check> checks = new ArrayList<>();
+        List<Check> checks = checks(m, tol);
         double noise = m.sketchK() > 0 ? SketchNoise.acceptFactor(m.sketchK()) : 1;
-        if (m.relL2() != null) {
-            checks.add(new Check("rel_l2", m.relL2(), tol.relL2(), true));
-        }
-        if (m.sumDev() != null) {
-            checks.add(new Check("sum_dev", m.sumDev(), tol.sum(), false));
-        }
-        if (m.normDev() != null) {
-            checks.add(new Check("norm_dev", m.normDev(), tol.norm(), false));
-        }
-        if (m.maxRowNormDev() != null) {
-            checks.add(new Check("row_norm_dev", m.maxRowNormDev(), tol.row(), false));
-        }
-        if (m.maxRowSumDev() != null) {
-            checks.add(new Check("row_sum_dev", m.maxRowSumDev(), tol.row(), false));
-        }
-        if (checks.isEmpty() && m.sumOnlyDev() != null) {
-            checks.add(new Check("sum_only_dev", m.sumOnlyDev(), tol.sumOnly(), false));
-        }
         // A sum alone (either form) cannot see errors that cancel, e.g. a permutation: never a confident pass.
         boolean sumOnly = !checks.isEmpty() && checks.stream().allMatch(c -> c.metric().startsWith("sum"));
         if (checks.isEmpty()) {
@@ -83,6 +65,30 @@ public final class StepJudge {
                     "rel_l2 estimate above tolerance but within the sketch noise band (x" + Numbers.format(noise) + ")");
         }
         return new Judgement(Verdict.PASS, null, "within tolerance");
+    }
+
+    /** The checks of a whole-step pair (not a last-row pair), each metric against its limit. */
+    public static List<Check> checks(StepMetrics m, Tolerance tol) {
+        List<Check> checks = new ArrayList<>();
+        if (m.relL2() != null) {
+            checks.add(new Check("rel_l2", m.relL2(), tol.relL2(), true));
+        }
+        if (m.sumDev() != null) {
+            checks.add(new Check("sum_dev", m.sumDev(), tol.sum(), false));
+        }
+        if (m.normDev() != null) {
+            checks.add(new Check("norm_dev", m.normDev(), tol.norm(), false));
+        }
+        if (m.maxRowNormDev() != null) {
+            checks.add(new Check("row_norm_dev", m.maxRowNormDev(), tol.row(), false));
+        }
+        if (m.maxRowSumDev() != null) {
+            checks.add(new Check("row_sum_dev", m.maxRowSumDev(), tol.row(), false));
+        }
+        if (checks.isEmpty() && m.sumOnlyDev() != null) {
+            checks.add(new Check("sum_only_dev", m.sumOnlyDev(), tol.sumOnly(), false));
+        }
+        return checks;
     }
 
     /** A last-row pair: one row compared, so at best low confidence; row limits, not whole-step ones. */

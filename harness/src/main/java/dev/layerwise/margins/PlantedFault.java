@@ -1,0 +1,33 @@
+package dev.layerwise.margins;
+
+import dev.layerwise.compare.diagnosis.DiagnosisCode;
+import java.util.List;
+
+/**
+ * A fault planted in the engine ({@code --inject}), the step where a comparison with a clean reference must
+ * localize it, and a diagnosis that must be given there. {@link #CATALOG} is what {@code FaultLocalizationIT}
+ * checks and {@link MarginsTool} measures.
+ */
+public record PlantedFault(String inject, String firstDivergence, DiagnosisCode diagnosis) {
+
+    public static final List<PlantedFault> CATALOG = List.of(
+            new PlantedFault("layers.0.silu_gate=zero", "layers.0.silu_gate", DiagnosisCode.ZERO_FROM_NONZERO_INPUT),
+            new PlantedFault("layers.1.silu_gate=zero", "layers.1.silu_gate", DiagnosisCode.ZERO_OUTPUT),
+            new PlantedFault("layers.0.attn_probs=no-causal-mask", "layers.0.attn_probs", DiagnosisCode.CAUSAL_MASK),
+            new PlantedFault("layers.0.q_rope=rope-interleaved", "layers.0.q_rope", DiagnosisCode.POSITION_OFFSET),
+            new PlantedFault("layers.1.k_rope=rope-interleaved", "layers.1.k_rope", DiagnosisCode.POSITION_OFFSET),
+            new PlantedFault("layers.0.q_rope=rope-offset:3", "layers.0.q_rope", DiagnosisCode.POSITION_OFFSET),
+            new PlantedFault("layers.0.attn_probs=no-scale", "layers.0.attn_probs", DiagnosisCode.ATTENTION_SCALE),
+            new PlantedFault("layers.0.attn_ctx=gqa-modulo", "layers.0.attn_ctx", DiagnosisCode.LAYOUT_PERMUTATION),
+            new PlantedFault("layers.0.attn_probs=gqa-modulo", "layers.0.attn_probs",
+                    DiagnosisCode.LAYOUT_PERMUTATION),
+            new PlantedFault("layers.0.resid_mid=no-residual", "layers.0.resid_mid", DiagnosisCode.MISSING_RESIDUAL),
+            new PlantedFault("layers.1.out=no-residual", "layers.1.out", DiagnosisCode.MISSING_RESIDUAL),
+            new PlantedFault("layers.0.gate=swap:layers.0.up", "layers.0.gate", DiagnosisCode.SWAPPED_INPUTS),
+            new PlantedFault("layers.0.ffn_out=stale:layers.0.attn_out", "layers.0.ffn_out",
+                    DiagnosisCode.STALE_BUFFER),
+            new PlantedFault("layers.1.gate=skip", "layers.1.gate", DiagnosisCode.STALE_BUFFER),
+            new PlantedFault("layers.0.v=skip", "layers.0.v", DiagnosisCode.ZERO_OUTPUT),
+            new PlantedFault("layers.0.attn_out=nan", "layers.0.attn_out", DiagnosisCode.NON_FINITE),
+            new PlantedFault("layers.1.up=scale:2", "layers.1.up", DiagnosisCode.SCALE_FACTOR));
+}
