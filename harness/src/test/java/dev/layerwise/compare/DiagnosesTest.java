@@ -94,6 +94,26 @@ class DiagnosesTest {
     }
 
     @Test
+    void droppedResidualIsNotAStaleBuffer() {
+        Comparison c = faulty(Fault.NO_RESIDUAL, DType.FLOAT32);
+        assertEquals("layers.0.resid_mid", c.firstDivergence());
+        Diagnosis d = only(c, DiagnosisCode.MISSING_RESIDUAL);
+        assertEquals("layers.0.resid_mid", d.step());
+        assertEquals("layers.0.attn_out", d.evidence().get("branch"));
+        assertTrue(c.diagnoses().stream().noneMatch(x -> x.code() == DiagnosisCode.STALE_BUFFER), c.diagnoses()::toString);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"FLOAT32", "FLOAT16", "BFLOAT16"})
+    void missingAttentionScaleSharpensEveryHead(DType dtype) {
+        Comparison c = faulty(Fault.NO_ATTENTION_SCALE, dtype);
+        assertEquals("layers.0.attn_probs", c.firstDivergence());
+        Diagnosis d = only(c, DiagnosisCode.ATTENTION_SCALE);
+        assertTrue(d.message().contains("sharper"), d.message());
+        assertTrue((Double) d.evidence().get("norm_ratio") > 1);
+    }
+
+    @Test
     void headOrderIsALayoutPermutation() {
         Comparison c = faulty(Fault.HEAD_ORDER, DType.FLOAT32);
         assertEquals("layers.0.attn_ctx", c.firstDivergence());

@@ -38,6 +38,10 @@ final class ToyLlama {
     enum Fault {
         NONE, SILU_ZERO, NO_CAUSAL_MASK, MASK_DIAGONAL, ROPE_THETA, HEAD_ORDER, EMBED_SCALED, GATE_UP_SWAPPED,
         FFN_OUT_STALE,
+        /** resid_mid = attn_out: the residual add dropped. */
+        NO_RESIDUAL,
+        /** scores not multiplied by D^-0.5. */
+        NO_ATTENTION_SCALE,
         /** logits scaled so that the largest |logit| is 70000: beyond float16's 65504. */
         HUGE_LOGITS
     }
@@ -180,7 +184,7 @@ final class ToyLlama {
             record(p + "attn_ctx", ctx);
             double[][] attnOut = matmul(ctx, wo[l]);
             record(p + "attn_out", attnOut);
-            double[][] mid = add(x, attnOut);
+            double[][] mid = faulty && fault == Fault.NO_RESIDUAL ? copy(attnOut) : add(x, attnOut);
             record(p + "resid_mid", mid);
             double[][] fn = rmsNorm(mid, ffnNormW[l]);
             record(p + "ffn_norm", fn);
@@ -236,7 +240,7 @@ final class ToyLlama {
 
     private double[][][] attention(double[][] qr, double[][] kr, boolean faulty) {
         double[][][] probs = new double[NH][T][T];
-        double scale = 1 / Math.sqrt(D);
+        double scale = faulty && fault == Fault.NO_ATTENTION_SCALE ? 1 : 1 / Math.sqrt(D);
         for (int h = 0; h < NH; h++) {
             int kv = h / (NH / NKV);
             for (int t = 0; t < T; t++) {

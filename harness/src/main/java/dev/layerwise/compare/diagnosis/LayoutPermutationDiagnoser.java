@@ -11,7 +11,8 @@ import java.util.Optional;
 
 /**
  * Sum and norm preserved while the element-wise (L2) error is large: the same values in other places (RoPE pairs
- * interleaved instead of half-split, heads in another order, a transposed weight). "Preserved" means within the
+ * interleaved instead of half-split, heads in another order, query heads mapped to the wrong key/value heads, a
+ * transposed weight). "Preserved" means within the
  * step's tolerance or a tenth of the L2 error, whichever is larger: an unrelated tensor would miss by as much as
  * it misses element-wise.
  */
@@ -50,6 +51,7 @@ public final class LayoutPermutationDiagnoser implements PatternDiagnoser {
         return Optional.of(new Diagnosis(DiagnosisCode.LAYOUT_PERMUTATION, div.name(), "sum and norm preserved (norm "
                 + "ratio " + Numbers.format(m.normRatio()) + (m.sumDev() == null ? "" : ", sum deviation "
                 + Numbers.sci(m.sumDev())) + ") but rel L2 error " + Numbers.sci(l2) + rows + ": the values are "
-                + "rearranged (RoPE pairs interleaved vs half-split, head order, transposed weight)", ev));
+                + "rearranged (RoPE pairs interleaved vs half-split, head order, query heads reading the wrong key/value heads, "
+                + "transposed weight)", ev));
     }
 }
