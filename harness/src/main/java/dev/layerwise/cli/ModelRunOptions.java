@@ -26,7 +26,9 @@ public final class ModelRunOptions {
 
     @Option(names = "--inject", paramLabel = "STEP=KIND",
             description = "Plant a fault (repeatable; STEP may use * for every layer). KIND: zero, nan, scale:F, "
-                    + "stale:OTHER_STEP, perturb-ulp, skip. See docs/fault-injection.md.")
+                    + "stale:OTHER_STEP, perturb-ulp, skip (any step); no-causal-mask, no-scale, gqa-modulo "
+                    + "(attention), rope-interleaved, rope-offset:N (q_rope, k_rope), no-residual (resid_mid, out), "
+                    + "swap:OTHER_STEP (projections). See docs/fault-injection.md.")
     List<String> inject = new ArrayList<>();
 
     @Option(names = "--progress", description = "Show a progress bar on stderr even when it is not a terminal.")

@@ -18,7 +18,8 @@ import java.util.Optional;
  * <p>At {@code q_rope}/{@code k_rope} the evidence is RoPE's own: a rotation keeps every row's norm, so a RoPE step
  * that fails element-wise while every row keeps its norm was rotated by the wrong angles; with row 0 intact the
  * angles are wrong from position 1 on (frequencies, pair layout), with row 0 off the positions are offset. (The
- * last row's sum alone may happen to survive a wrong rotation, so no particular later row is required.) Not at
+ * last row's sum alone may happen to survive a wrong rotation, so no particular later row is required; without
+ * sketches or row norms the row-0 rule applies there too.) Not at
  * {@code attn_ctx}: its row 0 is position 0's value row, which any head mix-up rearranges without changing its
  * norm or sum, so a clean row 0 there does not point at positions.
  */
@@ -27,7 +28,10 @@ public final class PositionOffsetDiagnoser implements PatternDiagnoser {
     public Optional<Diagnosis> match(StepResult div, DiagnosisContext ctx) {
         String kind = CanonicalSteps.kindOf(div.name());
         if (kind.equals("q_rope") || kind.equals("k_rope")) {
-            return wrongRotation(div, ctx);
+            Optional<Diagnosis> rotation = wrongRotation(div, ctx);
+            if (rotation.isPresent()) {
+                return rotation;
+            }
         }
         RowPattern rows = RowPattern.of(div, ctx);
         if (kind.equals("attn_ctx") || rows == null || !rows.clean(0) || rows.clean(rows.last())) {

@@ -1,5 +1,7 @@
 package dev.layerwise.engine.fault;
 
+import dev.layerwise.trace.CanonicalSteps;
+import java.util.Arrays;
 import java.util.Set;
 
 /**
@@ -58,12 +60,12 @@ public enum FaultKind {
 
     /** The step kinds a semantic kind applies to, in canonical order, for error messages. */
     public String stepKindsText() {
-        return dev.layerwise.trace.CanonicalSteps.LAYER_STEPS.stream().filter(stepKinds::contains)
+        return CanonicalSteps.LAYER_STEPS.stream().filter(stepKinds::contains)
                 .reduce((a, b) -> a + ", " + b).orElse("any step");
     }
 
     /** Every kind's syntax, for error messages. */
     public static String allSyntax() {
-        return java.util.Arrays.stream(values()).map(FaultKind::syntax).reduce((a, b) -> a + ", " + b).orElseThrow();
+        return Arrays.stream(values()).map(FaultKind::syntax).reduce((a, b) -> a + ", " + b).orElseThrow();
     }
 }
