@@ -25,8 +25,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code layerwise check}: runs a checkpoint on a reference trace's input and compares step by step. */
 @Command(name = "check", mixinStandardHelpOptions = true,
-        description = {"Runs a checkpoint with the reference trace's token ids (and, for --engine cpu, its dtype),",
-            "then compares every step with the reference: the first divergent step, why, and reports.",
+        description = {"Runs a checkpoint on a reference trace's input and compares every step with it.",
+            "Uses the reference's token ids (and, for --engine cpu, its dtype); reports the first divergent step and why.",
             "Exit status: 0 every step within tolerance, 1 a divergence, 2 bad input, 3 not comparable."})
 public final class CheckCommand implements Callable<Integer> {
 

@@ -31,8 +31,9 @@ import picocli.CommandLine.Spec;
  * zeros, and shows that the second is caught at {@code layers.0.silu_gate}.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Checks the cpu engine against reference-dumps/tiny-seed1-f16.json twice: clean, and with",
-            "the seed report's fault planted (layers.*.silu_gate=zero). Writes both reports under reports/demo/.",
+        description = {"Runs a synthetic model clean and with the seed's SiLU fault against its committed HF reference.",
+            "Checks the cpu engine against reference-dumps/tiny-seed1-f16.json twice: clean, and with the seed",
+            "report's fault planted (layers.*.silu_gate=zero). Writes both reports under reports/demo/.",
             "Exit status: 0 when the clean run passes and the fault is caught at layers.0.silu_gate, else 1."})
 public final class DemoCommand implements Callable<Integer> {
     static final String REFERENCE = "reference-dumps/tiny-seed1-f16.json";

@@ -23,8 +23,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code layerwise rerun}: runs the engine N times on one input and checks every step for bit-identity. */
 @Command(name = "rerun", mixinStandardHelpOptions = true,
-        description = {"Runs a checkpoint N times with the same options and checks that every step's SHA-256",
-            "is the same in every run (the determinism of the engine itself).",
+        description = {"Runs a checkpoint N times and checks that every step is bit-identical (engine determinism).",
+            "Compares every step's SHA-256 across the runs with the same options.",
             "Exit status: 0 deterministic, 1 not, 2 bad input."})
 public final class RerunCommand implements Callable<Integer> {
 
