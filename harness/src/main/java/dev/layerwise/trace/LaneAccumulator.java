@@ -1,0 +1,435 @@
+package dev.layerwise.trace;
+
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The float64 sums, extrema, counts and sketch of one step, in the summation order of
+ * docs/trace-format.md ("Statistics"): every sum is kept as {@value #LANES} lane partial sums, lane
+ * {@code l} adding the values at flat indices {@code i ≡ l (mod 8)} in increasing i; {@link #combine}
+ * reduces the lanes in a fixed tree. Results therefore depend only on the values, never on how they are
+ * fed in or on the hardware: the vector path (8 float64 lanes) and the scalar path perform the same
+ * additions, lane by lane.
+ *
+ * <p>Values arrive in blocks of whole 8-element groups ({@code first} a multiple of 8), split at row
+ * boundaries by the caller. The sketch is {@code T - 2 N_j} with T the sum of the finite values and N_j
+ * that of the finite values where r_j(i) = -1 (one masked add per sketch row and 8 elements); non-finite
+ * values only count their signed contributions, so that the sketch is +-Infinity or NaN exactly as the
+ * signed sum of the spec.
+ */
+final class LaneAccumulator {
+    static final int LANES = 8;
+    private static final VectorSpecies<Double> S = DoubleVector.SPECIES_512;
+    /** Whether this CPU runs 8 float64 lanes natively; otherwise the scalar path is used. */
+    static final boolean VECTOR_HARDWARE = DoubleVector.SPECIES_PREFERRED.length() >= LANES;
+
+    private static final int SUM = 0;
+    private static final int ABS = 8;
+    private static final int SQ = 16;
+    private static final int ROW = 24;
+    private static final int ROW_SQ = 32;
+    private static final int FINITE = 40;
+    private static final int MIN = 48;
+    private static final int MAX = 56;
+    private static final int STATE = 64;
+
+    private final boolean vector;
+    private final int k;
+    private final double[] state = new double[STATE];
+    private final double[] saved = new double[STATE];
+    /**
+     * False while every value so far was finite: then the vector path skips the finiteness masks and the
+     * sum of finite values is the sum itself. A segment that turns the sum of squares non-finite is redone
+     * with the masks, which stay on until the step ends.
+     */
+    private boolean masked;
+    private long zeros;
+    private double[] sketch;
+    private long[][] signBits;
+    private long nan;
+    private long posInf;
+    private long negInf;
+    private long[] positiveContributions;
+    private long[] negativeContributions;
+    /** Sign of the first zero seen (0 none yet, 1 +0, -1 -0): the extrema keep it, as an in-order scan does. */
+    private int firstZero;
+
+    LaneAccumulator(int k, boolean vector) {
+        this.k = k;
+        this.vector = vector;
+    }
+
+    void reset(long[][] negativeBits) {
+        java.util.Arrays.fill(state, 0);
+        java.util.Arrays.fill(state, MIN, MIN + LANES, Double.POSITIVE_INFINITY);
+        java.util.Arrays.fill(state, MAX, MAX + LANES, Double.NEGATIVE_INFINITY);
+        sketch = new double[k * LANES];
+        signBits = negativeBits;
+        nan = 0;
+        posInf = 0;
+        negInf = 0;
+        positiveContributions = new long[k];
+        negativeContributions = new long[k];
+        firstZero = 0;
+        zeros = 0;
+        masked = false;
+    }
+
+    /**
+     * Adds {@code v[from .. to)}, all of one row; {@code v[p]} has flat index {@code first + p} and
+     * {@code first} is a multiple of 64.
+     */
+    void add(double[] v, int from, int to, long first) {
+        int alignedFrom = Math.min(to, (from + LANES - 1) & -LANES);
+        int alignedTo = Math.max(alignedFrom, to & -LANES);
+        long zerosBefore = zeros;
+        boolean special;
+        if (!vector) {
+            masked = true;
+            scalarStats(v, from, to);
+            special = hasNonFinite(v, from, to);
+        } else if (!masked && unmaskedStats(v, from, to, alignedFrom, alignedTo)) {
+            special = false;
+        } else {
+            scalarStats(v, from, alignedFrom);
+            long[] counts = {0, 0};
+            vectorStats(v, alignedFrom, alignedTo, state, counts);
+            zeros += counts[0];
+            scalarStats(v, alignedTo, to);
+            special = counts[1] != 0 || hasNonFinite(v, from, alignedFrom) || hasNonFinite(v, alignedTo, to);
+        }
+        if (special) {
+            countNonFinite(v, from, to);
+        }
+        if (firstZero == 0 && zeros > zerosBefore) {
+            findFirstZero(v, from, to);
+        }
+        if (vector && !special) {
+            scalarSketch(v, from, alignedFrom, first);
+            for (int j = 0; j + 4 <= k; j += 4) {
+                sketch4(v, alignedFrom, alignedTo, first, signBits[j], signBits[j + 1], signBits[j + 2],
+                        signBits[j + 3], sketch, j * LANES);
+            }
+            for (int j = k & -4; j < k; j++) {
+                sketch1(v, alignedFrom, alignedTo, first, signBits[j], sketch, j * LANES);
+            }
+            scalarSketch(v, alignedTo, to, first);
+        } else {
+            scalarSketch(v, from, to, first);
+        }
+    }
+
+    /**
+     * The statistics of an all-finite segment without finiteness masks. Returns false, with the state
+     * as before and the masks switched on, when the segment holds a non-finite value (or squares overflow).
+     */
+    private boolean unmaskedStats(double[] v, int from, int to, int alignedFrom, int alignedTo) {
+        System.arraycopy(state, 0, saved, 0, STATE);
+        long zerosBefore = zeros;
+        scalarStats(v, from, alignedFrom);
+        zeros += unmaskedVectorStats(v, alignedFrom, alignedTo, state);
+        scalarStats(v, alignedTo, to);
+        boolean finite = true;
+        for (int l = 0; l < LANES; l++) {
+            finite &= Math.abs(state[SQ + l]) < Double.POSITIVE_INFINITY;
+        }
+        if (finite) {
+            return true;
+        }
+        System.arraycopy(saved, 0, state, 0, STATE);
+        System.arraycopy(saved, SUM, state, FINITE, LANES);
+        zeros = zerosBefore;
+        masked = true;
+        return false;
+    }
+
+    private void scalarStats(double[] v, int from, int to) {
+        double[] st = state;
+        for (int p = from; p < to; p++) {
+            double x = v[p];
+            int l = p & (LANES - 1);
+            double sq = x * x;
+            st[SUM + l] += x;
+            st[ABS + l] += Math.abs(x);
+            st[SQ + l] += sq;
+            st[ROW + l] += x;
+            st[ROW_SQ + l] += sq;
+            if (Math.abs(x) < Double.POSITIVE_INFINITY) {
+                if (masked) {
+                    st[FINITE + l] += x;
+                }
+                if (x < st[MIN + l]) {
+                    st[MIN + l] = x;
+                }
+                if (x > st[MAX + l]) {
+                    st[MAX + l] = x;
+                }
+                if (x == 0) {
+                    zeros++;
+                }
+            }
+        }
+    }
+
+    /** Statistics of whole groups {@code [from, to)} with no non-finite value; returns the number of zeros. */
+    private static long unmaskedVectorStats(double[] v, int from, int to, double[] st) {
+        if (from >= to) {
+            return 0;
+        }
+        DoubleVector s = DoubleVector.fromArray(S, st, SUM);
+        DoubleVector a = DoubleVector.fromArray(S, st, ABS);
+        DoubleVector q = DoubleVector.fromArray(S, st, SQ);
+        DoubleVector rs = DoubleVector.fromArray(S, st, ROW);
+        DoubleVector rq = DoubleVector.fromArray(S, st, ROW_SQ);
+        DoubleVector lo = DoubleVector.fromArray(S, st, MIN);
+        DoubleVector hi = DoubleVector.fromArray(S, st, MAX);
+        long z = 0;
+        for (int p = from; p < to; p += LANES) {
+            DoubleVector x = DoubleVector.fromArray(S, v, p);
+            DoubleVector sq = x.mul(x);
+            s = s.add(x);
+            a = a.add(x.abs());
+            q = q.add(sq);
+            rs = rs.add(x);
+            rq = rq.add(sq);
+            lo = lo.blend(x, x.lt(lo));
+            hi = hi.blend(x, hi.lt(x));
+            z += x.eq(0).trueCount();
+        }
+        s.intoArray(st, SUM);
+        a.intoArray(st, ABS);
+        q.intoArray(st, SQ);
+        rs.intoArray(st, ROW);
+        rq.intoArray(st, ROW_SQ);
+        lo.intoArray(st, MIN);
+        hi.intoArray(st, MAX);
+        return z;
+    }
+
+    /**
+     * Statistics of whole groups {@code [from, to)} with finiteness masks; {@code counts} receives the
+     * number of zeros and of non-finite values.
+     */
+    private static void vectorStats(double[] v, int from, int to, double[] st, long[] counts) {
+        if (from >= to) {
+            return;
+        }
+        DoubleVector s = DoubleVector.fromArray(S, st, SUM);
+        DoubleVector a = DoubleVector.fromArray(S, st, ABS);
+        DoubleVector q = DoubleVector.fromArray(S, st, SQ);
+        DoubleVector rs = DoubleVector.fromArray(S, st, ROW);
+        DoubleVector rq = DoubleVector.fromArray(S, st, ROW_SQ);
+        DoubleVector f = DoubleVector.fromArray(S, st, FINITE);
+        DoubleVector lo = DoubleVector.fromArray(S, st, MIN);
+        DoubleVector hi = DoubleVector.fromArray(S, st, MAX);
+        long z = 0;
+        long nf = 0;
+        DoubleVector inf = DoubleVector.broadcast(S, Double.POSITIVE_INFINITY);
+        for (int p = from; p < to; p += LANES) {
+            DoubleVector x = DoubleVector.fromArray(S, v, p);
+            DoubleVector ax = x.abs();
+            DoubleVector sq = x.mul(x);
+            s = s.add(x);
+            a = a.add(ax);
+            q = q.add(sq);
+            rs = rs.add(x);
+            rq = rq.add(sq);
+            VectorMask<Double> finite = ax.lt(inf);
+            f = f.add(x, finite);
+            lo = lo.blend(x, x.lt(lo).and(finite));
+            hi = hi.blend(x, hi.lt(x).and(finite));
+            z += x.eq(0).trueCount();
+            nf += finite.not().trueCount();
+        }
+        s.intoArray(st, SUM);
+        a.intoArray(st, ABS);
+        q.intoArray(st, SQ);
+        rs.intoArray(st, ROW);
+        rq.intoArray(st, ROW_SQ);
+        f.intoArray(st, FINITE);
+        lo.intoArray(st, MIN);
+        hi.intoArray(st, MAX);
+        counts[0] = z;
+        counts[1] = nf;
+    }
+
+    /** Four sketch rows over whole groups: {@code acc[o + 8r + l]} += x where r_{j+r}(i) = -1. */
+    private static void sketch4(double[] v, int from, int to, long first, long[] b0, long[] b1, long[] b2,
+            long[] b3, double[] acc, int o) {
+        if (from >= to) {
+            return;
+        }
+        DoubleVector k0 = DoubleVector.fromArray(S, acc, o);
+        DoubleVector k1 = DoubleVector.fromArray(S, acc, o + LANES);
+        DoubleVector k2 = DoubleVector.fromArray(S, acc, o + 2 * LANES);
+        DoubleVector k3 = DoubleVector.fromArray(S, acc, o + 3 * LANES);
+        for (int p = from; p < to; p += LANES) {
+            long i = first + p;
+            int w = (int) (i >>> 6);
+            int shift = (int) i & 63;
+            DoubleVector x = DoubleVector.fromArray(S, v, p);
+            k0 = k0.add(x, VectorMask.fromLong(S, (b0[w] >>> shift) & 0xff));
+            k1 = k1.add(x, VectorMask.fromLong(S, (b1[w] >>> shift) & 0xff));
+            k2 = k2.add(x, VectorMask.fromLong(S, (b2[w] >>> shift) & 0xff));
+            k3 = k3.add(x, VectorMask.fromLong(S, (b3[w] >>> shift) & 0xff));
+        }
+        k0.intoArray(acc, o);
+        k1.intoArray(acc, o + LANES);
+        k2.intoArray(acc, o + 2 * LANES);
+        k3.intoArray(acc, o + 3 * LANES);
+    }
+
+    private static void sketch1(double[] v, int from, int to, long first, long[] b0, double[] acc, int o) {
+        if (from >= to) {
+            return;
+        }
+        DoubleVector k0 = DoubleVector.fromArray(S, acc, o);
+        for (int p = from; p < to; p += LANES) {
+            long i = first + p;
+            DoubleVector x = DoubleVector.fromArray(S, v, p);
+            k0 = k0.add(x, VectorMask.fromLong(S, (b0[(int) (i >>> 6)] >>> ((int) i & 63)) & 0xff));
+        }
+        k0.intoArray(acc, o);
+    }
+
+    /** The sketch element by element, the same lane additions as the vector path; non-finite values counted. */
+    private void scalarSketch(double[] v, int from, int to, long first) {
+        for (int p = from; p < to; p++) {
+            double x = v[p];
+            long i = first + p;
+            int w = (int) (i >>> 6);
+            int bit = (int) i & 63;
+            int l = p & (LANES - 1);
+            boolean finite = Math.abs(x) < Double.POSITIVE_INFINITY;
+            for (int j = 0; j < k; j++) {
+                boolean negative = ((signBits[j][w] >>> bit) & 1L) != 0;
+                if (finite) {
+                    if (negative) {
+                        sketch[j * LANES + l] += x;
+                    }
+                } else if (x == x) {
+                    if (x > 0 != negative) {
+                        positiveContributions[j]++;
+                    } else {
+                        negativeContributions[j]++;
+                    }
+                }
+            }
+        }
+    }
+
+    private static boolean hasNonFinite(double[] v, int from, int to) {
+        for (int p = from; p < to; p++) {
+            if (!(Math.abs(v[p]) < Double.POSITIVE_INFINITY)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void countNonFinite(double[] v, int from, int to) {
+        for (int p = from; p < to; p++) {
+            double x = v[p];
+            if (x != x) {
+                nan++;
+            } else if (x == Double.POSITIVE_INFINITY) {
+                posInf++;
+            } else if (x == Double.NEGATIVE_INFINITY) {
+                negInf++;
+            }
+        }
+    }
+
+    private void findFirstZero(double[] v, int from, int to) {
+        for (int p = from; p < to; p++) {
+            if (v[p] == 0) {
+                firstZero = Double.doubleToRawLongBits(v[p]) == 0 ? 1 : -1;
+                return;
+            }
+        }
+    }
+
+    /** Ends a row: its lane sums reduced to {@code out[0]} (sum) and {@code out[1]} (sum of squares). */
+    void endRow(double[] out) {
+        out[0] = combine(state, ROW);
+        out[1] = combine(state, ROW_SQ);
+        java.util.Arrays.fill(state, ROW, ROW_SQ + LANES, 0);
+    }
+
+    /** The fixed reduction of 8 lanes: ((l0 + l1) + (l2 + l3)) + ((l4 + l5) + (l6 + l7)). */
+    static double combine(double[] lanes, int o) {
+        return ((lanes[o] + lanes[o + 1]) + (lanes[o + 2] + lanes[o + 3]))
+                + ((lanes[o + 4] + lanes[o + 5]) + (lanes[o + 6] + lanes[o + 7]));
+    }
+
+    double sum() {
+        return combine(state, SUM);
+    }
+
+    double absSum() {
+        return combine(state, ABS);
+    }
+
+    double sumSq() {
+        return combine(state, SQ);
+    }
+
+    long zeros() {
+        return zeros;
+    }
+
+    long nan() {
+        return nan;
+    }
+
+    long posInf() {
+        return posInf;
+    }
+
+    long negInf() {
+        return negInf;
+    }
+
+    /** The smallest finite value, or +Infinity when there is none. */
+    double min() {
+        double m = Double.POSITIVE_INFINITY;
+        for (int l = 0; l < LANES; l++) {
+            m = state[MIN + l] < m ? state[MIN + l] : m;
+        }
+        return m == 0 ? zero() : m;
+    }
+
+    /** The largest finite value, or -Infinity when there is none. */
+    double max() {
+        double m = Double.NEGATIVE_INFINITY;
+        for (int l = 0; l < LANES; l++) {
+            m = state[MAX + l] > m ? state[MAX + l] : m;
+        }
+        return m == 0 ? zero() : m;
+    }
+
+    private double zero() {
+        return firstZero < 0 ? -0.0 : 0.0;
+    }
+
+    /** sketch_j = sum_i r_j(i) x_i. */
+    double[] sketch() {
+        double total = combine(state, masked ? FINITE : SUM);
+        double[] out = new double[k];
+        for (int j = 0; j < k; j++) {
+            boolean pos = positiveContributions[j] > 0;
+            boolean neg = negativeContributions[j] > 0;
+            if (nan > 0 || pos && neg) {
+                out[j] = Double.NaN;
+            } else if (pos) {
+                out[j] = Double.POSITIVE_INFINITY;
+            } else if (neg) {
+                out[j] = Double.NEGATIVE_INFINITY;
+            } else {
+                out[j] = total - 2 * combine(sketch, j * LANES);
+            }
+        }
+        return out;
+    }
+}
