@@ -11,8 +11,14 @@ public final class Rope {
 
     /** Each multiply and the add round to the model dtype, as in a half-precision HF model. */
     public static void apply(float[] x, int tokens, int heads, int headDim, RopeTable table, float[] out, Precision p) {
+        apply(x, 0, tokens, heads, headDim, table, out, p);
+    }
+
+    /** {@link #apply(float[], int, int, int, RopeTable, float[], Precision)} of tokens {@code from .. to-1}. */
+    public static void apply(float[] x, int from, int to, int heads, int headDim, RopeTable table, float[] out,
+            Precision p) {
         int half = headDim / 2;
-        for (int t = 0; t < tokens; t++) {
+        for (int t = from; t < to; t++) {
             for (int h = 0; h < heads; h++) {
                 int base = (t * heads + h) * headDim;
                 for (int i = 0; i < half; i++) {
