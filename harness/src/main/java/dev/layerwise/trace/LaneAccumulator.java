@@ -115,6 +115,12 @@ final class LaneAccumulator {
                 sketch1(v, alignedFrom, alignedTo, first, signBits[j], sketch, j * LANES);
             }
             scalarSketch(v, alignedTo, to, first);
+        } else if (!special) {
+            scalarSketch(v, from, alignedFrom, first);
+            for (int j = 0; j < k; j++) {
+                scalarSketchGroups(v, alignedFrom, alignedTo, first, signBits[j], sketch, j * LANES);
+            }
+            scalarSketch(v, alignedTo, to, first);
         } else {
             scalarSketch(v, from, to, first);
         }
@@ -293,22 +299,33 @@ final class LaneAccumulator {
         k0.intoArray(acc, o);
     }
 
-    /** The sketch element by element, the same lane additions as the vector path; non-finite values counted. */
+    /**
+     * The sketch without vectors: the same lane additions as the vector path (each lane's terms in
+     * increasing index), sketch row by sketch row; non-finite values only count their contributions.
+     */
     private void scalarSketch(double[] v, int from, int to, long first) {
+        if (from >= to) {
+            return;
+        }
+        double[] acc = sketch;
+        for (int j = 0; j < k; j++) {
+            long[] bits = signBits[j];
+            int o = j * LANES;
+            for (int p = from; p < to; p++) {
+                double x = v[p];
+                long i = first + p;
+                double finite = Math.abs(x) < Double.POSITIVE_INFINITY ? x : 0.0;
+                // x * 1 or +-0: adding a zero leaves a lane sum unchanged (it is never -0), and no
+                // branch on the random sign bit
+                acc[o + (p & (LANES - 1))] += finite * ((bits[(int) (i >>> 6)] >>> i) & 1L);
+            }
+        }
         for (int p = from; p < to; p++) {
             double x = v[p];
-            long i = first + p;
-            int w = (int) (i >>> 6);
-            int bit = (int) i & 63;
-            int l = p & (LANES - 1);
-            boolean finite = Math.abs(x) < Double.POSITIVE_INFINITY;
-            for (int j = 0; j < k; j++) {
-                boolean negative = ((signBits[j][w] >>> bit) & 1L) != 0;
-                if (finite) {
-                    if (negative) {
-                        sketch[j * LANES + l] += x;
-                    }
-                } else if (x == x) {
+            if (Math.abs(x) == Double.POSITIVE_INFINITY) {
+                long i = first + p;
+                for (int j = 0; j < k; j++) {
+                    boolean negative = ((signBits[j][(int) (i >>> 6)] >>> i) & 1L) != 0;
                     if (x > 0 != negative) {
                         positiveContributions[j]++;
                     } else {
@@ -317,6 +334,42 @@ final class LaneAccumulator {
                 }
             }
         }
+    }
+
+    /**
+     * One sketch row over whole groups of finite values without vectors: the 8 lanes in locals, each
+     * value times its sign bit (x or +-0, which leaves a lane sum unchanged), so no branch on the bit.
+     */
+    private static void scalarSketchGroups(double[] v, int from, int to, long first, long[] bits, double[] acc,
+            int o) {
+        double a0 = acc[o];
+        double a1 = acc[o + 1];
+        double a2 = acc[o + 2];
+        double a3 = acc[o + 3];
+        double a4 = acc[o + 4];
+        double a5 = acc[o + 5];
+        double a6 = acc[o + 6];
+        double a7 = acc[o + 7];
+        for (int p = from; p < to; p += LANES) {
+            long i = first + p;
+            long m = bits[(int) (i >>> 6)] >>> i;
+            a0 += v[p] * (m & 1);
+            a1 += v[p + 1] * ((m >>> 1) & 1);
+            a2 += v[p + 2] * ((m >>> 2) & 1);
+            a3 += v[p + 3] * ((m >>> 3) & 1);
+            a4 += v[p + 4] * ((m >>> 4) & 1);
+            a5 += v[p + 5] * ((m >>> 5) & 1);
+            a6 += v[p + 6] * ((m >>> 6) & 1);
+            a7 += v[p + 7] * ((m >>> 7) & 1);
+        }
+        acc[o] = a0;
+        acc[o + 1] = a1;
+        acc[o + 2] = a2;
+        acc[o + 3] = a3;
+        acc[o + 4] = a4;
+        acc[o + 5] = a5;
+        acc[o + 6] = a6;
+        acc[o + 7] = a7;
     }
 
     private static boolean hasNonFinite(double[] v, int from, int to) {
