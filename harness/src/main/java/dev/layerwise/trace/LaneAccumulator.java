@@ -12,8 +12,8 @@ import jdk.incubator.vector.VectorSpecies;
  * fed in or on the hardware: the vector path (8 float64 lanes) and the scalar path perform the same
  * additions, lane by lane.
  *
- * <p>Values arrive in blocks of whole 8-element groups ({@code first} a multiple of 8), split at row
- * boundaries by the caller. The sketch is {@code T - 2 N_j} with T the sum of the finite values and N_j
+ * <p>Values arrive in segments of one row each, split by the caller; a segment may start or end inside
+ * an 8-element group (those values go through the scalar path, lane by lane). The sketch is {@code T - 2 N_j} with T the sum of the finite values and N_j
  * that of the finite values where r_j(i) = -1 (one masked add per sketch row and 8 elements); non-finite
  * values only count their signed contributions, so that the sketch is +-Infinity or NaN exactly as the
  * signed sum of the spec.
@@ -78,7 +78,8 @@ final class LaneAccumulator {
 
     /**
      * Adds {@code v[from .. to)}, all of one row; {@code v[p]} has flat index {@code first + p} and
-     * {@code first} is a multiple of 64.
+     * {@code first} is a multiple of 8 (so that lane {@code p & 7} is the lane of the flat index and each
+     * group's 8 sign bits lie in one word).
      */
     void add(double[] v, int from, int to, long first) {
         int alignedFrom = Math.min(to, (from + LANES - 1) & -LANES);
