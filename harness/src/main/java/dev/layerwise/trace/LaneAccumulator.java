@@ -9,8 +9,8 @@ import jdk.incubator.vector.VectorSpecies;
  * docs/trace-format.md ("Statistics"): every sum is kept as {@value #LANES} lane partial sums, lane
  * {@code l} adding the values at flat indices {@code i ≡ l (mod 8)} in increasing i; {@link #combine}
  * reduces the lanes in a fixed tree. Results therefore depend only on the values, never on how they are
- * fed in or on the hardware: the vector path (8 float64 lanes) and the scalar path perform the same
- * additions, lane by lane.
+ * fed in or on the hardware: the vector paths (8 float64 lanes as one 512-bit or two 256-bit vectors)
+ * and the scalar path perform the same additions, lane by lane.
  *
  * <p>Values arrive in segments of one row each, split by the caller; a segment may start or end inside
  * an 8-element group (those values go through the scalar path, lane by lane). The sketch is {@code T - 2 N_j} with T the sum of the finite values and N_j
@@ -21,8 +21,22 @@ import jdk.incubator.vector.VectorSpecies;
 final class LaneAccumulator {
     static final int LANES = 8;
     private static final VectorSpecies<Double> S = DoubleVector.SPECIES_512;
-    /** Whether this CPU runs 8 float64 lanes natively; otherwise the scalar path is used. */
-    static final boolean VECTOR_HARDWARE = DoubleVector.SPECIES_PREFERRED.length() >= LANES;
+    private static final VectorSpecies<Double> H = DoubleVector.SPECIES_256;
+
+    /** How the lane additions are carried out; all give identical results. */
+    enum Kernels {
+        /** One 512-bit vector per 8 lanes (AVX-512). */
+        VECTOR_512,
+        /** Two 256-bit vectors per 8 lanes (AVX2); non-finite values go through the scalar code. */
+        VECTOR_256,
+        SCALAR;
+
+        /** The fastest kind this CPU runs natively. */
+        static Kernels forThisCpu() {
+            int bits = DoubleVector.SPECIES_PREFERRED.vectorBitSize();
+            return bits >= 512 ? VECTOR_512 : bits == 256 ? VECTOR_256 : SCALAR;
+        }
+    }
 
     private static final int SUM = 0;
     private static final int ABS = 8;
@@ -34,6 +48,7 @@ final class LaneAccumulator {
     private static final int MAX = 56;
     private static final int STATE = 64;
 
+    private final Kernels kernels;
     private final boolean vector;
     private final int k;
     private final double[] state = new double[STATE];
@@ -55,9 +70,10 @@ final class LaneAccumulator {
     /** Sign of the first zero seen (0 none yet, 1 +0, -1 -0): the extrema keep it, as an in-order scan does. */
     private int firstZero;
 
-    LaneAccumulator(int k, boolean vector) {
+    LaneAccumulator(int k, Kernels kernels) {
         this.k = k;
-        this.vector = vector;
+        this.kernels = kernels;
+        this.vector = kernels != Kernels.SCALAR;
     }
 
     void reset(long[][] negativeBits) {
@@ -92,6 +108,9 @@ final class LaneAccumulator {
             special = hasNonFinite(v, from, to);
         } else if (!masked && unmaskedStats(v, from, to, alignedFrom, alignedTo)) {
             special = false;
+        } else if (kernels == Kernels.VECTOR_256) {
+            scalarStats(v, from, to);
+            special = hasNonFinite(v, from, to);
         } else {
             scalarStats(v, from, alignedFrom);
             long[] counts = {0, 0};
@@ -106,7 +125,17 @@ final class LaneAccumulator {
         if (firstZero == 0 && zeros > zerosBefore) {
             findFirstZero(v, from, to);
         }
-        if (vector && !special) {
+        if (kernels == Kernels.VECTOR_256 && !special) {
+            scalarSketch(v, from, alignedFrom, first);
+            for (int j = 0; j + 4 <= k; j += 4) {
+                sketch4Halves(v, alignedFrom, alignedTo, first, signBits[j], signBits[j + 1], signBits[j + 2],
+                        signBits[j + 3], sketch, j * LANES);
+            }
+            for (int j = k & -4; j < k; j++) {
+                scalarSketchGroups(v, alignedFrom, alignedTo, first, signBits[j], sketch, j * LANES);
+            }
+            scalarSketch(v, alignedTo, to, first);
+        } else if (vector && !special) {
             scalarSketch(v, from, alignedFrom, first);
             for (int j = 0; j + 4 <= k; j += 4) {
                 sketch4(v, alignedFrom, alignedTo, first, signBits[j], signBits[j + 1], signBits[j + 2],
@@ -135,7 +164,8 @@ final class LaneAccumulator {
         System.arraycopy(state, 0, saved, 0, STATE);
         long zerosBefore = zeros;
         scalarStats(v, from, alignedFrom);
-        zeros += unmaskedVectorStats(v, alignedFrom, alignedTo, state);
+        zeros += kernels == Kernels.VECTOR_512 ? unmaskedVectorStats(v, alignedFrom, alignedTo, state)
+                : unmaskedHalvesStats(v, alignedFrom, alignedTo, state);
         scalarStats(v, alignedTo, to);
         boolean finite = true;
         for (int l = 0; l < LANES; l++) {
@@ -214,6 +244,64 @@ final class LaneAccumulator {
         return z;
     }
 
+    /** {@link #unmaskedVectorStats} with two 256-bit vectors (lanes 0-3 and 4-7) per group. */
+    private static long unmaskedHalvesStats(double[] v, int from, int to, double[] st) {
+        if (from >= to) {
+            return 0;
+        }
+        DoubleVector s0 = DoubleVector.fromArray(H, st, SUM);
+        DoubleVector s1 = DoubleVector.fromArray(H, st, SUM + 4);
+        DoubleVector a0 = DoubleVector.fromArray(H, st, ABS);
+        DoubleVector a1 = DoubleVector.fromArray(H, st, ABS + 4);
+        DoubleVector q0 = DoubleVector.fromArray(H, st, SQ);
+        DoubleVector q1 = DoubleVector.fromArray(H, st, SQ + 4);
+        DoubleVector r0 = DoubleVector.fromArray(H, st, ROW);
+        DoubleVector r1 = DoubleVector.fromArray(H, st, ROW + 4);
+        DoubleVector rq0 = DoubleVector.fromArray(H, st, ROW_SQ);
+        DoubleVector rq1 = DoubleVector.fromArray(H, st, ROW_SQ + 4);
+        DoubleVector lo0 = DoubleVector.fromArray(H, st, MIN);
+        DoubleVector lo1 = DoubleVector.fromArray(H, st, MIN + 4);
+        DoubleVector hi0 = DoubleVector.fromArray(H, st, MAX);
+        DoubleVector hi1 = DoubleVector.fromArray(H, st, MAX + 4);
+        long z = 0;
+        for (int p = from; p < to; p += LANES) {
+            DoubleVector x0 = DoubleVector.fromArray(H, v, p);
+            DoubleVector x1 = DoubleVector.fromArray(H, v, p + 4);
+            DoubleVector sq0 = x0.mul(x0);
+            DoubleVector sq1 = x1.mul(x1);
+            s0 = s0.add(x0);
+            s1 = s1.add(x1);
+            a0 = a0.add(x0.abs());
+            a1 = a1.add(x1.abs());
+            q0 = q0.add(sq0);
+            q1 = q1.add(sq1);
+            r0 = r0.add(x0);
+            r1 = r1.add(x1);
+            rq0 = rq0.add(sq0);
+            rq1 = rq1.add(sq1);
+            lo0 = lo0.blend(x0, x0.lt(lo0));
+            lo1 = lo1.blend(x1, x1.lt(lo1));
+            hi0 = hi0.blend(x0, hi0.lt(x0));
+            hi1 = hi1.blend(x1, hi1.lt(x1));
+            z += x0.eq(0).trueCount() + x1.eq(0).trueCount();
+        }
+        s0.intoArray(st, SUM);
+        s1.intoArray(st, SUM + 4);
+        a0.intoArray(st, ABS);
+        a1.intoArray(st, ABS + 4);
+        q0.intoArray(st, SQ);
+        q1.intoArray(st, SQ + 4);
+        r0.intoArray(st, ROW);
+        r1.intoArray(st, ROW + 4);
+        rq0.intoArray(st, ROW_SQ);
+        rq1.intoArray(st, ROW_SQ + 4);
+        lo0.intoArray(st, MIN);
+        lo1.intoArray(st, MIN + 4);
+        hi0.intoArray(st, MAX);
+        hi1.intoArray(st, MAX + 4);
+        return z;
+    }
+
     /**
      * Statistics of whole groups {@code [from, to)} with finiteness masks; {@code counts} receives the
      * number of zeros and of non-finite values.
@@ -285,6 +373,49 @@ final class LaneAccumulator {
         k1.intoArray(acc, o + LANES);
         k2.intoArray(acc, o + 2 * LANES);
         k3.intoArray(acc, o + 3 * LANES);
+    }
+
+    /** {@link #sketch4} with two 256-bit vectors per group: lanes 0-3 take sign bits 0-3, lanes 4-7 bits 4-7. */
+    private static void sketch4Halves(double[] v, int from, int to, long first, long[] b0, long[] b1, long[] b2,
+            long[] b3, double[] acc, int o) {
+        if (from >= to) {
+            return;
+        }
+        DoubleVector k0 = DoubleVector.fromArray(H, acc, o);
+        DoubleVector k0h = DoubleVector.fromArray(H, acc, o + 4);
+        DoubleVector k1 = DoubleVector.fromArray(H, acc, o + LANES);
+        DoubleVector k1h = DoubleVector.fromArray(H, acc, o + LANES + 4);
+        DoubleVector k2 = DoubleVector.fromArray(H, acc, o + 2 * LANES);
+        DoubleVector k2h = DoubleVector.fromArray(H, acc, o + 2 * LANES + 4);
+        DoubleVector k3 = DoubleVector.fromArray(H, acc, o + 3 * LANES);
+        DoubleVector k3h = DoubleVector.fromArray(H, acc, o + 3 * LANES + 4);
+        for (int p = from; p < to; p += LANES) {
+            long i = first + p;
+            int w = (int) (i >>> 6);
+            int shift = (int) i & 63;
+            DoubleVector x = DoubleVector.fromArray(H, v, p);
+            DoubleVector xh = DoubleVector.fromArray(H, v, p + 4);
+            long m0 = b0[w] >>> shift;
+            long m1 = b1[w] >>> shift;
+            long m2 = b2[w] >>> shift;
+            long m3 = b3[w] >>> shift;
+            k0 = k0.add(x, VectorMask.fromLong(H, m0 & 0xf));
+            k0h = k0h.add(xh, VectorMask.fromLong(H, (m0 >>> 4) & 0xf));
+            k1 = k1.add(x, VectorMask.fromLong(H, m1 & 0xf));
+            k1h = k1h.add(xh, VectorMask.fromLong(H, (m1 >>> 4) & 0xf));
+            k2 = k2.add(x, VectorMask.fromLong(H, m2 & 0xf));
+            k2h = k2h.add(xh, VectorMask.fromLong(H, (m2 >>> 4) & 0xf));
+            k3 = k3.add(x, VectorMask.fromLong(H, m3 & 0xf));
+            k3h = k3h.add(xh, VectorMask.fromLong(H, (m3 >>> 4) & 0xf));
+        }
+        k0.intoArray(acc, o);
+        k0h.intoArray(acc, o + 4);
+        k1.intoArray(acc, o + LANES);
+        k1h.intoArray(acc, o + LANES + 4);
+        k2.intoArray(acc, o + 2 * LANES);
+        k2h.intoArray(acc, o + 2 * LANES + 4);
+        k3.intoArray(acc, o + 3 * LANES);
+        k3h.intoArray(acc, o + 3 * LANES + 4);
     }
 
     private static void sketch1(double[] v, int from, int to, long first, long[] b0, double[] acc, int o) {

@@ -58,14 +58,14 @@ public final class StepAccumulator {
     private double[] rowSumSq;
 
     public StepAccumulator(SketchSpec sketchSpec) {
-        this(sketchSpec, LaneAccumulator.VECTOR_HARDWARE);
+        this(sketchSpec, LaneAccumulator.Kernels.forThisCpu());
     }
 
-    /** {@code vector}: use the 8-lane vector kernels (same results as the scalar ones, faster). */
-    StepAccumulator(SketchSpec sketchSpec, boolean vector) {
+    /** With the given kernels (all give the same results; tests compare them). */
+    StepAccumulator(SketchSpec sketchSpec, LaneAccumulator.Kernels kernels) {
         this.sketchSpec = sketchSpec;
         this.signs = RademacherSigns.of(sketchSpec);
-        this.lanes = new LaneAccumulator(sketchSpec.k(), vector);
+        this.lanes = new LaneAccumulator(sketchSpec.k(), kernels);
         try {
             this.sha = MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {

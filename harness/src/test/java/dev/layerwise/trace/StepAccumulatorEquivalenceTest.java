@@ -17,7 +17,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * (n-1)·u·Σ|x_i| (u = 2^-53); the lane order (8 lanes of ≤ ⌈n/8⌉ terms, 3 combining levels, and for the
  * sketch T - 2·N_j with T and N_j such sums) by at most (3n/8 + 16)·u·Σ|x_i|, so the two differ by at
  * most (2n + 16)·u·Σ|x_i|. Squares of float values are exact in float64, so Σ|x_i| for sum_sq is Σx_i².
- * Also: the vector and the scalar kernels give identical results, and so does any chunking of add calls.
+ * Also: the 512-bit, 256-bit and scalar kernels give identical results, and so does any chunking of add calls.
  */
 class StepAccumulatorEquivalenceTest {
     private static final double U = 0x1p-53;
@@ -92,14 +92,17 @@ class StepAccumulatorEquivalenceTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"FLOAT32, 16, true, 1", "BFLOAT16, 16, false, 2", "FLOAT16, 7, true, 3", "FLOAT64, 16, true, 4"})
+    @CsvSource({"FLOAT32, 16, true, 1", "BFLOAT16, 16, false, 2", "FLOAT16, 7, true, 3", "FLOAT64, 16, true, 4",
+        "BFLOAT16, 20, false, 5"})
     void vectorAndScalarKernelsAreBitIdentical(DType dtype, int k, boolean specials, long seed) {
         long[] shape = {3, 5, 1001};
         float[] v = values(seed, 3 * 5 * 1001, dtype, specials);
         SketchSpec spec = new SketchSpec(SketchSpec.RADEMACHER_SPLITMIX64, k, seed);
-        Step vector = new StepAccumulator(spec, true).begin("x", shape, dtype).add(v).finish();
-        Step scalar = new StepAccumulator(spec, false).begin("x", shape, dtype).add(v).finish();
-        assertEquals(scalar, vector);
+        Step scalar = new StepAccumulator(spec, LaneAccumulator.Kernels.SCALAR).begin("x", shape, dtype).add(v).finish();
+        Step v512 = new StepAccumulator(spec, LaneAccumulator.Kernels.VECTOR_512).begin("x", shape, dtype).add(v).finish();
+        Step v256 = new StepAccumulator(spec, LaneAccumulator.Kernels.VECTOR_256).begin("x", shape, dtype).add(v).finish();
+        assertEquals(scalar, v512);
+        assertEquals(scalar, v256);
     }
 
     @ParameterizedTest
