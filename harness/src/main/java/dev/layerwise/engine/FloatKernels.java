@@ -21,6 +21,9 @@ import java.util.List;
 
 /** Float32 compute, rounded to the model dtype where Hugging Face rounds ({@link Precision}). */
 public final class FloatKernels implements Kernels<float[]> {
+    /** Elements per task of an elementwise op: large enough that scheduling costs little. */
+    private static final int ELEMENT_TILE = 16384;
+
     private final Precision precision;
     private final WorkerPool pool;
     private final Scratch scratch;
@@ -71,7 +74,10 @@ public final class FloatKernels implements Kernels<float[]> {
         for (int i = 0; i < cols; i++) {
             normWeight[i] = precision.round(weight.getFloat(i));
         }
-        RmsNorm.apply(x, rows, cols, normWeight, eps, out, precision);
+        float[] w = normWeight;
+        int tile = rowTile(cols);
+        pool.forEach((rows + tile - 1) / tile, (worker, task) -> RmsNorm.apply(x, task * tile,
+                Math.min(rows, (task + 1) * tile), cols, w, eps, out, precision));
     }
 
     @Override
@@ -87,7 +93,9 @@ public final class FloatKernels implements Kernels<float[]> {
     @Override
     public void rope(float[] x, int rows, int heads, int headDim, RopeTable table, RopeVariant variant,
             float[] out) {
-        Rope.apply(x, rows, heads, headDim, table, variant, out, precision);
+        int tile = rowTile(heads * headDim);
+        pool.forEach((rows + tile - 1) / tile, (worker, task) -> Rope.apply(x, task * tile,
+                Math.min(rows, (task + 1) * tile), heads, headDim, table, variant, out, precision));
     }
 
     @Override
@@ -104,17 +112,32 @@ public final class FloatKernels implements Kernels<float[]> {
 
     @Override
     public void add(float[] a, float[] b, int n, float[] out) {
-        Activations.add(a, b, n, out, precision);
+        pool.forEach(elementTiles(n), (worker, task) -> Activations.add(a, b, task * ELEMENT_TILE,
+                Math.min(n, (task + 1) * ELEMENT_TILE), out, precision));
     }
 
     @Override
     public void silu(float[] x, int n, float[] out) {
-        Activations.silu(x, n, out, precision);
+        pool.forEach(elementTiles(n), (worker, task) -> Activations.silu(x, task * ELEMENT_TILE,
+                Math.min(n, (task + 1) * ELEMENT_TILE), out, precision));
     }
 
     @Override
     public void multiply(float[] a, float[] b, int n, float[] out) {
-        Activations.multiply(a, b, n, out, precision);
+        pool.forEach(elementTiles(n), (worker, task) -> Activations.multiply(a, b, task * ELEMENT_TILE,
+                Math.min(n, (task + 1) * ELEMENT_TILE), out, precision));
+    }
+
+    /**
+     * Elementwise ops and row-wise norms run as tasks over disjoint output ranges; every output element is
+     * computed exactly as in one pass, so results do not depend on the number of threads.
+     */
+    private static int elementTiles(int n) {
+        return (n + ELEMENT_TILE - 1) / ELEMENT_TILE;
+    }
+
+    private static int rowTile(int rowLength) {
+        return Math.max(1, ELEMENT_TILE / Math.max(1, rowLength));
     }
 
     @Override

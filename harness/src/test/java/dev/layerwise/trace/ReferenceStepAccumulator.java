@@ -8,7 +8,8 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
-/** The original scalar StepAccumulator, kept as the reference its optimized version must match bit for bit.
+/** A naive scalar accumulator straight from the spec (every sum in element order, the sketch as the signed
+ * sum of r_j(i) * x_i), the reference the optimized {@link StepAccumulator} is checked against.
  * (original doc) Computes a {@link Step}'s statistics, per-row sums, sketch and SHA-256 from the tensor's values in
  * canonical row-major order. This is the one implementation every producer in the project calls.
  *
@@ -44,8 +45,8 @@ final class ReferenceStepAccumulator {
     private long zeros;
     private double[] rowSums;
     private double[] rowSumSq;
+    /** The signed sums sum_i r_j(i) x_i. */
     private double[] sketchNegative;
-    private double sketchTotal;
 
     ReferenceStepAccumulator(SketchSpec sketchSpec) {
         this.sketchSpec = sketchSpec;
@@ -92,7 +93,6 @@ final class ReferenceStepAccumulator {
         rowSums = new double[(int) stepShape[0]];
         rowSumSq = new double[(int) stepShape[0]];
         sketchNegative = new double[sketchSpec.k()];
-        sketchTotal = 0;
         sha.reset();
         digestBuffer.clear();
         return this;
@@ -164,15 +164,11 @@ final class ReferenceStepAccumulator {
                 zeros++;
             }
         }
-        // sketch_j = sum(x) - 2 * sum(x where r_j = -1)
-        sketchTotal += v;
         int word = (int) (i >>> 6);
         int bit = (int) (i & 63);
         long[][] bits = signBits;
         for (int j = 0; j < sketchNegative.length; j++) {
-            if (((bits[j][word] >>> bit) & 1L) != 0) {
-                sketchNegative[j] += v;
-            }
+            sketchNegative[j] += ((bits[j][word] >>> bit) & 1L) != 0 ? -v : v;
         }
     }
 
@@ -216,7 +212,7 @@ final class ReferenceStepAccumulator {
         String hash = HexFormat.of().formatHex(sha.digest());
         double[] sketch = new double[sketchNegative.length];
         for (int j = 0; j < sketch.length; j++) {
-            sketch[j] = sketchTotal - 2 * sketchNegative[j];
+            sketch[j] = sketchNegative[j];
         }
         boolean anyFinite = min <= max;
         Stats stats = new Stats(expected, sum, absSum, sumSq, anyFinite ? min : null, anyFinite ? max : null,

@@ -69,6 +69,67 @@ class StepAccumulatorTest {
     }
 
     @Test
+    void infinitiesGiveTheSketchOfTheSignedSum() {
+        // sketch_j = sum_i r_j(i) x_i: +-Infinity when all infinite terms share a sign, NaN when they do not
+        float[] v = {1f, Float.POSITIVE_INFINITY, -2f, 0.5f, 3f, -1f, 7f, 2f, 4f, Float.POSITIVE_INFINITY, 1f};
+        RademacherSigns signs = RademacherSigns.of(0, 16);
+        Step s = StepAccumulator.of("i", new long[] {v.length}, DType.FLOAT32, v);
+        assertEquals(Double.POSITIVE_INFINITY, s.stats().sum());
+        int nanRows = 0;
+        for (int j = 0; j < 16; j++) {
+            int a = signs.sign(j, 1);
+            int b = signs.sign(j, 9);
+            double expected = a != b ? Double.NaN : a * Double.POSITIVE_INFINITY;
+            nanRows += a != b ? 1 : 0;
+            assertEquals(expected, s.sketch()[j], "sketch[" + j + "]");
+        }
+        assertTrue(nanRows > 0 && nanRows < 16, "the signs give both cases");
+
+        float[] w = v.clone();
+        w[9] = 5f;
+        w[3] = Float.NEGATIVE_INFINITY;
+        Step t = StepAccumulator.of("i", new long[] {w.length}, DType.FLOAT32, w);
+        for (int j = 0; j < 16; j++) {
+            int a = signs.sign(j, 1);
+            int b = -signs.sign(j, 3);
+            double expected = a != b ? Double.NaN : a * Double.POSITIVE_INFINITY;
+            assertEquals(expected, t.sketch()[j], "sketch[" + j + "]");
+        }
+    }
+
+    @Test
+    void oneInfinityGivesAnInfiniteSketchNotNaN() {
+        float[] v = new float[100];
+        java.util.Arrays.fill(v, 0.25f);
+        v[40] = Float.NEGATIVE_INFINITY;
+        Step s = StepAccumulator.of("i", new long[] {4, 25}, DType.FLOAT32, v);
+        RademacherSigns signs = RademacherSigns.of(0, 16);
+        for (int j = 0; j < 16; j++) {
+            assertEquals(-signs.sign(j, 40) * Double.POSITIVE_INFINITY, s.sketch()[j]);
+        }
+        assertArrayEquals(new double[] {6.25, Double.NEGATIVE_INFINITY, 6.25, 6.25}, s.rowSums(), 0);
+        assertEquals(0.25, s.stats().min());
+    }
+
+    @Test
+    void zeroExtremaKeepTheSignOfTheFirstZero() {
+        float[] v = new float[50];
+        v[3] = -0f;
+        for (int i = 10; i < 50; i++) {
+            v[i] = i % 2 == 0 ? 0f : -0f;
+        }
+        Step s = StepAccumulator.of("z", new long[] {50}, DType.FLOAT32, v);
+        assertEquals(0.0, s.stats().min()); // v[0] = +0 comes first
+        assertEquals(50, s.stats().zeros());
+        v[0] = 1f;
+        v[1] = 2f;
+        v[2] = 3f;
+        Step t = StepAccumulator.of("z", new long[] {50}, DType.FLOAT32, v);
+        assertEquals(-0.0, t.stats().min());
+        assertEquals(3.0, t.stats().max());
+    }
+
+    @Test
     void allNonFiniteHasNullExtrema() {
         Step s = StepAccumulator.of("n", new long[] {1}, DType.FLOAT32, new float[] {Float.NaN});
         assertNull(s.stats().min());

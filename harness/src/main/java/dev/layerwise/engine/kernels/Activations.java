@@ -7,7 +7,12 @@ public final class Activations {
 
     /** silu(x) = x / (1 + exp(-x)), computed in float32 and rounded once to the model dtype. */
     public static void silu(float[] x, int n, float[] out, Precision p) {
-        for (int i = 0; i < n; i++) {
+        silu(x, 0, n, out, p);
+    }
+
+    /** {@link #silu(float[], int, float[], Precision)} of elements {@code from .. to-1} only. */
+    public static void silu(float[] x, int from, int to, float[] out, Precision p) {
+        for (int i = from; i < to; i++) {
             float v = x[i];
             out[i] = p.round(v / (1f + (float) Math.exp(-v)));
         }
@@ -21,7 +26,11 @@ public final class Activations {
     }
 
     public static void multiply(float[] a, float[] b, int n, float[] out, Precision p) {
-        for (int i = 0; i < n; i++) {
+        multiply(a, b, 0, n, out, p);
+    }
+
+    public static void multiply(float[] a, float[] b, int from, int to, float[] out, Precision p) {
+        for (int i = from; i < to; i++) {
             out[i] = p.round(a[i] * b[i]);
         }
     }
@@ -33,7 +42,11 @@ public final class Activations {
     }
 
     public static void add(float[] a, float[] b, int n, float[] out, Precision p) {
-        for (int i = 0; i < n; i++) {
+        add(a, b, 0, n, out, p);
+    }
+
+    public static void add(float[] a, float[] b, int from, int to, float[] out, Precision p) {
+        for (int i = from; i < to; i++) {
             out[i] = p.round(a[i] + b[i]);
         }
     }

@@ -11,8 +11,14 @@ public final class RmsNorm {
      * {@code weight} holds the norm weight already cast to the model dtype.
      */
     public static void apply(float[] x, int rows, int cols, float[] weight, double eps, float[] out, Precision p) {
+        apply(x, 0, rows, cols, weight, eps, out, p);
+    }
+
+    /** {@link #apply(float[], int, int, float[], double, float[], Precision)} of rows {@code from .. to-1}. */
+    public static void apply(float[] x, int from, int to, int cols, float[] weight, double eps, float[] out,
+            Precision p) {
         float epsF = (float) eps;
-        for (int t = 0; t < rows; t++) {
+        for (int t = from; t < to; t++) {
             int base = t * cols;
             double sumSquares = 0;
             for (int i = 0; i < cols; i++) {

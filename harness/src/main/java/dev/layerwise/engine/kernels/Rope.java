@@ -11,13 +11,17 @@ public final class Rope {
 
     /** Each multiply and the add round to the model dtype, as in a half-precision HF model. */
     public static void apply(float[] x, int tokens, int heads, int headDim, RopeTable table, float[] out, Precision p) {
-        apply(x, tokens, heads, headDim, table, RopeVariant.STANDARD, out, p);
+        apply(x, 0, tokens, heads, headDim, table, RopeVariant.STANDARD, out, p);
     }
 
-    public static void apply(float[] x, int tokens, int heads, int headDim, RopeTable table, RopeVariant variant,
+    /**
+     * Tokens {@code from .. to-1} of {@link #apply(float[], int, int, int, RopeTable, float[], Precision)}, with a
+     * {@link RopeVariant} (the standard half-split layout, or a planted fault).
+     */
+    public static void apply(float[] x, int from, int to, int heads, int headDim, RopeTable table, RopeVariant variant,
             float[] out, Precision p) {
         int half = headDim / 2;
-        for (int t = 0; t < tokens; t++) {
+        for (int t = from; t < to; t++) {
             int position = t + variant.positionOffset();
             for (int h = 0; h < heads; h++) {
                 int base = (t * heads + h) * headDim;
