@@ -91,7 +91,7 @@ class DiagnosesTest {
         assertEquals(0.0, rows[EngineTraces.T - 1], 0.0); // the last row attends to everything anyway
     }
 
-    /** A mask that also hides the diagonal leaves row 0 without keys: softmax of all -inf is NaN. */
+    /** NaN probabilities, as from a mask that also hides the diagonal (row 0 without keys: softmax of all -inf). */
     @Test
     void nonFiniteProbabilitiesAreDiagnosedAtTheirFirstStep() {
         Comparison c = faulty(DType.FLOAT32, "layers.0.attn_probs=nan");

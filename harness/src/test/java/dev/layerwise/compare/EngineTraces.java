@@ -39,8 +39,8 @@ public final class EngineTraces implements AutoCloseable {
 
     /**
      * A clean second opinion for a run in the same dtype: every projection output one ulp of the step dtype
-     * higher. The engine is bit-identical for any thread count, so this stands in for a GEMM that accumulates
-     * in another order (a systematic rounding difference of the size such a GEMM makes).
+     * higher ({@code perturb-ulp}, a systematic rounding difference). The engine is bit-identical for any
+     * thread count, so this stands in for a GEMM that accumulates in another order.
      */
     public static final List<String> OTHER_ROUNDING = List.of("layers.*.q=perturb-ulp", "layers.*.k=perturb-ulp",
             "layers.*.v=perturb-ulp", "layers.*.attn_out=perturb-ulp", "layers.*.gate=perturb-ulp",
