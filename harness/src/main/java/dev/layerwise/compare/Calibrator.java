@@ -27,7 +27,7 @@ public final class Calibrator {
         Comparability.check(a, b).ifPresent(why -> {
             throw new LayerwiseException(LayerwiseException.NOT_COMPARABLE, "not comparable: " + why);
         });
-        DefaultTolerances defaults = new DefaultTolerances(ModelDims.of(a));
+        DefaultTolerances defaults = new DefaultTolerances(TraceDims.of(a));
         boolean sketches = a.sketch() != null && a.sketch().equals(b.sketch());
         Map<String, Tolerance> out = new LinkedHashMap<>();
         DType coarsest = Precision.coarsest(a.dtype(), b.dtype());

@@ -12,9 +12,9 @@ public final class DefaultTolerances implements ToleranceProfile {
     /** Safety factor on the probabilistic rounding-error bound (lambda in Higham and Mary's bound). */
     public static final double C = 2.0;
 
-    private final ModelDims dims;
+    private final TraceDims dims;
 
-    public DefaultTolerances(ModelDims dims) {
+    public DefaultTolerances(TraceDims dims) {
         this.dims = dims;
     }
 

@@ -17,7 +17,7 @@ public interface ToleranceProfile {
     String describe();
 
     /** The dtype-derived default: c * u * sqrt(n_reduce) * sqrt(1 + depth) (docs/tolerances.md). */
-    static ToleranceProfile defaults(ModelDims dims) {
+    static ToleranceProfile defaults(TraceDims dims) {
         return new DefaultTolerances(dims);
     }
 }

@@ -31,7 +31,7 @@ public final class TraceComparator {
 
     /** Default tolerances (derived from the reference's model and dtypes) and the built-in diagnosers. */
     public static TraceComparator create() {
-        return new TraceComparator(ref -> ToleranceProfile.defaults(ModelDims.of(ref)), Diagnosers.defaults());
+        return new TraceComparator(ref -> ToleranceProfile.defaults(TraceDims.of(ref)), Diagnosers.defaults());
     }
 
     public TraceComparator withProfile(ToleranceProfile profile) {
@@ -41,7 +41,7 @@ public final class TraceComparator {
     /** A calibrated profile file; steps it does not list use the defaults. */
     public TraceComparator withProfile(java.nio.file.Path file) {
         CalibratedProfile p = CalibratedProfile.read(file);
-        return new TraceComparator(ref -> p.withFallback(ToleranceProfile.defaults(ModelDims.of(ref))), diagnosers);
+        return new TraceComparator(ref -> p.withFallback(ToleranceProfile.defaults(TraceDims.of(ref))), diagnosers);
     }
 
     public TraceComparator withDiagnosers(Diagnosers d) {

@@ -4,8 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.layerwise.compare.ToyTraces;
+import dev.layerwise.compare.EngineTraces;
 import dev.layerwise.io.AtomicFiles;
+import dev.layerwise.numeric.DType;
 import dev.layerwise.trace.Trace;
 import dev.layerwise.trace.TraceWriter;
 import java.io.PrintWriter;
@@ -32,11 +33,13 @@ class CompareCommandsTest {
 
     @BeforeAll
     static void traces() {
-        clean32 = write("clean32.json", ToyTraces.clean32());
-        clean32b = write("clean32b.json", ToyTraces.clean32());
-        clean16 = write("clean16.json", ToyTraces.clean16());
-        silu = write("silu.json", ToyTraces.siluZero32());
-        bos = write("bos.json", ToyTraces.withBos(ToyTraces.clean32()));
+        try (EngineTraces engine = EngineTraces.in(tmp.resolve("checkpoints"))) {
+            clean32 = write("clean32.json", engine.run(DType.FLOAT32));
+            clean32b = write("clean32b.json", engine.run(DType.FLOAT32));
+            clean16 = write("clean16.json", engine.run(DType.FLOAT16));
+            silu = write("silu.json", engine.run(DType.FLOAT32, "layers.0.silu_gate=zero"));
+            bos = write("bos.json", EngineTraces.withBos(engine.run(DType.FLOAT32)));
+        }
     }
 
     static Path write(String name, Trace t) {

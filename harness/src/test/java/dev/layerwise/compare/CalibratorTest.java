@@ -5,47 +5,70 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.layerwise.LayerwiseException;
-import dev.layerwise.compare.ToyLlama.Fault;
 import dev.layerwise.io.AtomicFiles;
 import dev.layerwise.numeric.DType;
 import dev.layerwise.trace.Trace;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class CalibratorTest {
-    static final ToyLlama TOY = ToyLlama.create();
+    @TempDir
+    static Path dir;
+    static EngineTraces engine;
+
+    @BeforeAll
+    static void synthesize() {
+        engine = EngineTraces.in(dir);
+    }
+
+    @AfterAll
+    static void close() {
+        engine.close();
+    }
 
     @Test
     void calibratedProfileKeepsCleanRunsPassingAndStillCatchesFaults(@TempDir Path tmp) {
-        Trace a = TOY.run(DType.FLOAT16);
-        Trace b = TOY.run(DType.FLOAT16, Fault.NONE, true);
+        Trace a = engine.run(DType.FLOAT16);
+        Trace b = engine.otherRounding(DType.FLOAT16);
         CalibratedProfile p = Calibrator.calibrate(a, b, 3);
         Path file = tmp.resolve("profile.json");
         p.write(file, AtomicFiles.Overwrite.REFUSE);
         CalibratedProfile read = CalibratedProfile.read(file);
         assertEquals(p.steps(), read.steps());
-        assertEquals(3 + 17 * ToyLlama.L, read.steps().size());
+        assertEquals(3 + 17 * EngineTraces.LAYERS, read.steps().size());
 
         TraceComparator calibrated = TraceComparator.create().withProfile(file);
         assertEquals(0, calibrated.compare(a, b).exitCode());
         assertEquals(0, calibrated.compare(b, a).exitCode());
-        for (Fault f : new Fault[] {Fault.SILU_ZERO, Fault.ROPE_THETA, Fault.GATE_UP_SWAPPED, Fault.HEAD_ORDER}) {
-            Comparison c = calibrated.compare(a, TOY.run(DType.FLOAT16, f));
-            Comparison byDefault = TraceComparator.create().compare(a, TOY.run(DType.FLOAT16, f));
-            assertEquals(byDefault.firstDivergence(), c.firstDivergence(), f::name);
-            assertEquals(byDefault.diagnoses().stream().map(Object::toString).toList(),
-                    c.diagnoses().stream().map(Object::toString).toList(), f::name);
+        Map<String, Trace> faulty = new LinkedHashMap<>();
+        for (String f : List.of("layers.0.silu_gate=zero", "layers.0.q_rope=rope-interleaved",
+                "layers.0.gate=swap:layers.0.up")) {
+            faulty.put(f, engine.run(DType.FLOAT16, f));
         }
+        faulty.put("layers.0.attn_ctx=heads reversed", engine.headsReversed(DType.FLOAT16));
+        faulty.forEach((f, cand) -> {
+            Comparison c = calibrated.compare(a, cand);
+            Comparison byDefault = TraceComparator.create().compare(a, cand);
+            assertEquals(f.substring(0, f.indexOf('=')), c.firstDivergence(), f);
+            assertEquals(byDefault.firstDivergence(), c.firstDivergence(), f);
+            assertEquals(byDefault.diagnoses().stream().map(Object::toString).toList(),
+                    c.diagnoses().stream().map(Object::toString).toList(), f);
+        });
     }
 
     @Test
     void observedDeviationTimesMarginNeverBelowTheFloor() {
-        Trace a = TOY.run(DType.FLOAT16);
-        Trace b = TOY.run(DType.FLOAT16, Fault.NONE, true);
+        Trace a = engine.run(DType.FLOAT16);
+        Trace b = engine.otherRounding(DType.FLOAT16);
         CalibratedProfile p = Calibrator.calibrate(a, b, 5);
-        DefaultTolerances d = new DefaultTolerances(ModelDims.of(a));
+        DefaultTolerances d = new DefaultTolerances(TraceDims.of(a));
         StepMetrics m = MetricCalculator.compare(a.step("layers.1.q").orElseThrow(), b.step("layers.1.q").orElseThrow(), true);
         Tolerance t = p.steps().get("layers.1.q");
         assertEquals(Math.max(d.floor("layers.1.q", DType.FLOAT16).sum(), 5 * m.sumDev()), t.sum(), 0);
@@ -58,7 +81,7 @@ class CalibratorTest {
 
     @Test
     void rejectsIncomparableReferencesAndBadMargins() {
-        Trace a = TOY.run(DType.FLOAT32);
+        Trace a = engine.run(DType.FLOAT32);
         LayerwiseException e = assertThrows(LayerwiseException.class,
                 () -> Calibrator.calibrate(a, TraceComparatorTest.withTokens(a, new int[] {1, 2}), 3));
         assertEquals(3, e.exitCode());

@@ -11,17 +11,33 @@ import dev.layerwise.importer.ImporterFixtures;
 import dev.layerwise.numeric.DType;
 import dev.layerwise.trace.Step;
 import dev.layerwise.trace.Trace;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class DeterminismAnalyzerTest {
-    static final ToyLlama TOY = ToyLlama.create();
+    @TempDir
+    static Path dir;
+    static EngineTraces engine;
+
+    @BeforeAll
+    static void synthesize() {
+        engine = EngineTraces.in(dir);
+    }
+
+    @AfterAll
+    static void close() {
+        engine.close();
+    }
 
     @Test
     void identicalRunsAreDeterministic() {
-        DeterminismResult d = DeterminismAnalyzer.analyze(List.of(TOY.run(DType.FLOAT16), TOY.run(DType.FLOAT16),
-                TOY.run(DType.FLOAT16)));
+        DeterminismResult d = DeterminismAnalyzer.analyze(List.of(engine.run(DType.FLOAT16), engine.run(DType.FLOAT16),
+                engine.run(DType.FLOAT16)));
         assertTrue(d.deterministic());
         assertNull(d.firstNondeterministic());
         assertEquals(0, d.exitCode());
@@ -30,9 +46,9 @@ class DeterminismAnalyzerTest {
 
     @Test
     void firstNondeterministicStepAndSpread() {
-        Trace a = TOY.run(DType.FLOAT32);
-        // a second run whose layer-1 up_proj accumulated in another order: a real, small difference
-        Trace other = TOY.run(DType.FLOAT32, ToyLlama.Fault.NONE, true);
+        Trace a = engine.run(DType.FLOAT32);
+        // a second run whose layer-1 up_proj rounded one ulp higher: a real, small difference
+        Trace other = engine.run(DType.FLOAT32, "layers.1.up=perturb-ulp");
         List<Step> steps = new ArrayList<>(a.steps());
         int i = steps.indexOf(a.step("layers.1.up").orElseThrow());
         steps.set(i, other.step("layers.1.up").orElseThrow());
@@ -56,7 +72,7 @@ class DeterminismAnalyzerTest {
 
     @Test
     void runsOfDifferentInputsAreRejected() {
-        Trace a = TOY.run(DType.FLOAT32);
+        Trace a = engine.run(DType.FLOAT32);
         LayerwiseException e = assertThrows(LayerwiseException.class,
                 () -> DeterminismAnalyzer.analyze(List.of(a, TraceComparatorTest.withTokens(a, new int[] {1}))));
         assertEquals(3, e.exitCode());

@@ -3,27 +3,43 @@ package dev.layerwise.compare;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.layerwise.compare.ToyLlama.Fault;
-import dev.layerwise.compare.diagnosis.Diagnosis;
 import dev.layerwise.compare.diagnosis.Diagnoser;
 import dev.layerwise.compare.diagnosis.Diagnosers;
+import dev.layerwise.compare.diagnosis.Diagnosis;
 import dev.layerwise.compare.diagnosis.DiagnosisCode;
 import dev.layerwise.numeric.DType;
+import dev.layerwise.trace.Stats;
 import dev.layerwise.trace.Step;
 import dev.layerwise.trace.Trace;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Each fault class, injected into a real (toy) forward pass, is caught at the step where it first acts and
- * diagnosed with its code.
+ * Each fault class, injected into the engine's forward pass on the synthetic tiny model (docs/fault-injection.md),
+ * is caught at the step where it first acts and diagnosed with its code.
  */
 class DiagnosesTest {
-    static final ToyLlama TOY = ToyLlama.create();
+    @TempDir
+    static Path dir;
+    static EngineTraces engine;
+
+    @BeforeAll
+    static void synthesize() {
+        engine = EngineTraces.in(dir);
+    }
+
+    @AfterAll
+    static void close() {
+        engine.close();
+    }
 
     static Comparison compare(Trace ref, Trace cand) {
         return TraceComparator.create().compare(ref, cand);
@@ -35,14 +51,14 @@ class DiagnosesTest {
         return ds.get(0);
     }
 
-    static Comparison faulty(Fault f, DType dtype) {
-        return compare(TOY.run(dtype), TOY.run(dtype, f));
+    static Comparison faulty(DType dtype, String... inject) {
+        return compare(engine.run(dtype), engine.run(dtype, inject));
     }
 
     @ParameterizedTest
     @EnumSource(value = DType.class, names = {"FLOAT32", "FLOAT16"})
     void siluReturningZeros(DType dtype) {
-        Comparison c = faulty(Fault.SILU_ZERO, dtype);
+        Comparison c = faulty(dtype, "layers.0.silu_gate=zero");
         assertEquals("layers.0.silu_gate", c.firstDivergence());
         Diagnosis zero = only(c, DiagnosisCode.ZERO_OUTPUT);
         assertEquals("layers.0.silu_gate", zero.step());
@@ -56,28 +72,29 @@ class DiagnosesTest {
 
     @Test
     void missingCausalMaskFromAttentionProbabilities() {
-        Comparison c = faulty(Fault.NO_CAUSAL_MASK, DType.FLOAT32);
+        Comparison c = faulty(DType.FLOAT32, "layers.0.attn_probs=no-causal-mask");
         assertEquals("layers.0.attn_probs", c.firstDivergence());
         Diagnosis d = only(c, DiagnosisCode.CAUSAL_MASK);
         assertEquals("layers.0.attn_probs", d.step());
-        assertEquals((long) ToyLlama.NH * ToyLlama.T * (ToyLlama.T - 1) / 2, d.evidence().get("masked_entries"));
+        assertEquals((long) EngineTraces.HEADS * EngineTraces.T * (EngineTraces.T - 1) / 2, d.evidence().get("masked_entries"));
     }
 
     @Test
     void missingCausalMaskFromRowsWhenProbabilitiesAreNotRecorded() {
         Set<String> noProbs = Set.of("layers.0.attn_probs", "layers.1.attn_probs");
-        Comparison c = compare(TOY.runOmitting(DType.FLOAT32, Fault.NONE, noProbs),
-                TOY.runOmitting(DType.FLOAT32, Fault.NO_CAUSAL_MASK, noProbs));
+        Comparison c = compare(EngineTraces.omitting(engine.run(DType.FLOAT32), noProbs),
+                EngineTraces.omitting(engine.run(DType.FLOAT32, "layers.0.attn_probs=no-causal-mask"), noProbs));
         assertEquals("layers.0.attn_ctx", c.firstDivergence());
         Diagnosis d = only(c, DiagnosisCode.CAUSAL_MASK);
         assertEquals("layers.0.attn_ctx", d.step());
         double[] rows = c.step("layers.0.attn_ctx").orElseThrow().metrics().rowDeviation();
-        assertEquals(0.0, rows[ToyLlama.T - 1], 0.0); // the last row attends to everything anyway
+        assertEquals(0.0, rows[EngineTraces.T - 1], 0.0); // the last row attends to everything anyway
     }
 
+    /** NaN probabilities, as from a mask that also hides the diagonal (row 0 without keys: softmax of all -inf). */
     @Test
-    void diagonalMaskedProducesNonFiniteAtItsFirstStep() {
-        Comparison c = faulty(Fault.MASK_DIAGONAL, DType.FLOAT32);
+    void nonFiniteProbabilitiesAreDiagnosedAtTheirFirstStep() {
+        Comparison c = faulty(DType.FLOAT32, "layers.0.attn_probs=nan");
         assertEquals("layers.0.attn_probs", c.firstDivergence());
         Diagnosis d = only(c, DiagnosisCode.NON_FINITE);
         assertEquals("layers.0.attn_probs", d.step());
@@ -86,7 +103,7 @@ class DiagnosesTest {
 
     @Test
     void wrongRopeFrequenciesLeaveRowZeroClean() {
-        Comparison c = faulty(Fault.ROPE_THETA, DType.FLOAT32);
+        Comparison c = faulty(DType.FLOAT32, "layers.0.q_rope=rope-interleaved", "layers.0.k_rope=rope-interleaved");
         assertEquals("layers.0.q_rope", c.firstDivergence());
         Diagnosis d = only(c, DiagnosisCode.POSITION_OFFSET);
         assertEquals("layers.0.q_rope", d.step());
@@ -95,7 +112,7 @@ class DiagnosesTest {
 
     @Test
     void droppedResidualIsNotAStaleBuffer() {
-        Comparison c = faulty(Fault.NO_RESIDUAL, DType.FLOAT32);
+        Comparison c = faulty(DType.FLOAT32, "layers.0.resid_mid=no-residual");
         assertEquals("layers.0.resid_mid", c.firstDivergence());
         Diagnosis d = only(c, DiagnosisCode.MISSING_RESIDUAL);
         assertEquals("layers.0.resid_mid", d.step());
@@ -106,7 +123,7 @@ class DiagnosesTest {
     @ParameterizedTest
     @EnumSource(value = DType.class, names = {"FLOAT32", "FLOAT16", "BFLOAT16"})
     void missingAttentionScaleSharpensEveryHead(DType dtype) {
-        Comparison c = faulty(Fault.NO_ATTENTION_SCALE, dtype);
+        Comparison c = faulty(dtype, "layers.0.attn_probs=no-scale");
         assertEquals("layers.0.attn_probs", c.firstDivergence());
         Diagnosis d = only(c, DiagnosisCode.ATTENTION_SCALE);
         assertTrue(d.message().contains("sharper"), d.message());
@@ -115,17 +132,26 @@ class DiagnosesTest {
 
     @Test
     void headOrderIsALayoutPermutation() {
-        Comparison c = faulty(Fault.HEAD_ORDER, DType.FLOAT32);
+        Comparison c = compare(engine.run(DType.FLOAT32), engine.headsReversed(DType.FLOAT32));
         assertEquals("layers.0.attn_ctx", c.firstDivergence());
         Diagnosis d = only(c, DiagnosisCode.LAYOUT_PERMUTATION);
         assertEquals("layers.0.attn_ctx", d.step());
         assertTrue(d.message().contains("values moved within rows"), d.message());
     }
 
+    /** Query heads reading the wrong value heads: rearranged values, but not within rows (row norms change). */
+    @Test
+    void gqaModuloIsALayoutPermutation() {
+        Comparison c = faulty(DType.FLOAT32, "layers.0.attn_ctx=gqa-modulo");
+        assertEquals("layers.0.attn_ctx", c.firstDivergence());
+        Diagnosis d = only(c, DiagnosisCode.LAYOUT_PERMUTATION);
+        assertEquals("layers.0.attn_ctx", d.step());
+    }
+
     @ParameterizedTest
     @EnumSource(value = DType.class, names = {"FLOAT32", "BFLOAT16"})
     void scaledEmbeddingIsAScaleFactor(DType dtype) {
-        Comparison c = faulty(Fault.EMBED_SCALED, dtype);
+        Comparison c = faulty(dtype, "embed=scale:4");
         assertEquals("embed", c.firstDivergence());
         Diagnosis d = only(c, DiagnosisCode.SCALE_FACTOR);
         assertEquals(4.0, (Double) d.evidence().get("factor"), 1e-6);
@@ -133,7 +159,7 @@ class DiagnosesTest {
 
     @Test
     void gateAndUpSwapped() {
-        Comparison c = faulty(Fault.GATE_UP_SWAPPED, DType.FLOAT16);
+        Comparison c = faulty(DType.FLOAT16, "layers.0.gate=swap:layers.0.up");
         assertEquals("layers.0.gate", c.firstDivergence());
         Diagnosis d = only(c, DiagnosisCode.SWAPPED_INPUTS);
         assertEquals("layers.0.up", d.evidence().get("matches_reference_step"));
@@ -142,16 +168,19 @@ class DiagnosesTest {
 
     @Test
     void ffnOutStillHoldingAttnOutIsAStaleBuffer() {
-        Comparison c = faulty(Fault.FFN_OUT_STALE, DType.FLOAT32);
+        Comparison c = faulty(DType.FLOAT32, "layers.0.ffn_out=stale:layers.0.attn_out");
         assertEquals("layers.0.ffn_out", c.firstDivergence());
         Diagnosis d = only(c, DiagnosisCode.STALE_BUFFER);
         assertEquals("layers.0.attn_out", d.evidence().get("identical_to"));
         assertEquals("bit-identical", d.evidence().get("basis"));
     }
 
+    /** Logits scaled so that the largest |logit| is 70000: beyond float16's 65504, fine in float32. */
     @Test
     void float16OverflowNearItsMaximumIsARangeProblem() {
-        Comparison c = compare(TOY.run(DType.FLOAT32, Fault.HUGE_LOGITS), TOY.run(DType.FLOAT16, Fault.HUGE_LOGITS));
+        Stats clean = engine.run(DType.FLOAT32).step("logits").orElseThrow().stats();
+        String huge = "logits=scale:" + 7e4 / Math.max(Math.abs(clean.min()), Math.abs(clean.max()));
+        Comparison c = compare(engine.run(DType.FLOAT32, huge), engine.run(DType.FLOAT16, huge));
         assertEquals("logits", c.firstDivergence());
         Diagnosis d = only(c, DiagnosisCode.F16_OVERFLOW_RISK);
         assertEquals("logits", d.step());
@@ -160,7 +189,8 @@ class DiagnosesTest {
 
     @Test
     void staleBufferFromStatisticsWhenTracesCarryNoHashes() {
-        Comparison c = compare(withoutHashes(TOY.run(DType.FLOAT32)), withoutHashes(TOY.run(DType.FLOAT32, Fault.FFN_OUT_STALE)));
+        Comparison c = compare(withoutHashes(engine.run(DType.FLOAT32)),
+                withoutHashes(engine.run(DType.FLOAT32, "layers.0.ffn_out=stale:layers.0.attn_out")));
         Diagnosis d = only(c, DiagnosisCode.STALE_BUFFER);
         assertEquals("statistics-identical", d.evidence().get("basis"));
     }
@@ -169,7 +199,7 @@ class DiagnosesTest {
     void registryTakesExtraDiagnosers() {
         Diagnoser logitsWatch = ctx -> List.of(new Diagnosis(DiagnosisCode.NON_FINITE, "logits", "custom", Map.of()));
         Comparison c = TraceComparator.create().withDiagnosers(Diagnosers.defaults().with(logitsWatch))
-                .compare(TOY.run(DType.FLOAT32), TOY.run(DType.FLOAT32, Fault.SILU_ZERO));
+                .compare(engine.run(DType.FLOAT32), engine.run(DType.FLOAT32, "layers.0.silu_gate=zero"));
         assertEquals("custom", c.diagnoses().get(c.diagnoses().size() - 1).message());
     }
 
@@ -181,7 +211,7 @@ class DiagnosesTest {
     @Test
     void cleanRunsHaveNoDiagnosesEvenInternally() {
         for (DType d : DType.values()) {
-            Trace t = TOY.run(d);
+            Trace t = engine.run(d);
             assertTrue(compare(t, t).diagnoses().isEmpty(), d::toString);
         }
     }

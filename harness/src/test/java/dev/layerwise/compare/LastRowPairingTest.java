@@ -13,19 +13,36 @@ import dev.layerwise.trace.LastRowSteps;
 import dev.layerwise.trace.Stats;
 import dev.layerwise.trace.Step;
 import dev.layerwise.trace.Trace;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A step recorded for the last token only ({@code X.last_row}, docs/trace-format.md "Partial steps") pairs with the
  * other trace's {@code X.last_row}, or with the last row of its whole step {@code X}.
  */
 class LastRowPairingTest {
-    static final ToyLlama TOY = ToyLlama.create();
-    static final Trace FULL = TOY.run(DType.FLOAT32);
-    static final int LAST = ToyLlama.T - 1;
+    static final int LAST = EngineTraces.T - 1;
+    @TempDir
+    static Path dir;
+    static EngineTraces engine;
+    static Trace full;
+
+    @BeforeAll
+    static void synthesize() {
+        engine = EngineTraces.in(dir);
+        full = engine.run(DType.FLOAT32);
+    }
+
+    @AfterAll
+    static void close() {
+        engine.close();
+    }
 
     static Comparison compare(Trace ref, Trace cand) {
         return TraceComparator.create().compare(ref, cand);
@@ -60,8 +77,8 @@ class LastRowPairingTest {
 
     @Test
     void referenceLastRowPairsWithTheCandidatesWholeStep() {
-        Trace ref = replace(FULL, "logits", lastRow(logits(FULL)));
-        Comparison c = compare(ref, FULL);
+        Trace ref = replace(full, "logits", lastRow(logits(full)));
+        Comparison c = compare(ref, full);
         assertEquals(0, c.exitCode());
         assertFalse(names(c).contains("logits.last_row"), names(c)::toString);
         StepResult r = c.steps().getLast();
@@ -78,41 +95,41 @@ class LastRowPairingTest {
 
     @Test
     void candidateLastRowPairsWithTheReferencesWholeStep() {
-        Trace cand16 = TOY.run(DType.FLOAT16);
+        Trace cand16 = engine.run(DType.FLOAT16);
         Trace cand = replace(cand16, "logits", lastRow(logits(cand16)));
-        Comparison c = compare(FULL, cand);
+        Comparison c = compare(full, cand);
         assertEquals(0, c.exitCode());
         StepResult r = c.step("logits").orElseThrow();
         assertEquals("logits.last_row", r.candidate().name());
         assertEquals(Verdict.LOW_CONFIDENCE, r.verdict(), r.reason());
         assertTrue(r.metrics().sumDev() > 0 && r.metrics().sumDev() <= r.tolerance().row(), r.reason());
         // held to the limits of one row: the element count of the last-row step, the float16 roundoff
-        Tolerance oneRow = ToleranceProfile.defaults(ModelDims.of(FULL)).forStep("logits", DType.FLOAT16,
-                new long[] {1, ToyLlama.V});
+        Tolerance oneRow = ToleranceProfile.defaults(TraceDims.of(full)).forStep("logits", DType.FLOAT16,
+                new long[] {1, EngineTraces.VOCAB});
         assertEquals(oneRow, r.tolerance());
     }
 
     @Test
     void aLastRowThatDiffersFailsOnItsSumOrItsNorm() {
-        Step logits = logits(FULL);
+        Step logits = logits(full);
         double rowSum = logits.rowSums()[LAST];
         double rowSq = logits.rowSumSq()[LAST];
-        double shift = 0.05 * Math.sqrt(rowSq * ToyLlama.V);
-        Comparison sum = compare(replace(FULL, "logits", lastRow(logits, rowSum + shift, rowSq, null)), FULL);
+        double shift = 0.05 * Math.sqrt(rowSq * EngineTraces.VOCAB);
+        Comparison sum = compare(replace(full, "logits", lastRow(logits, rowSum + shift, rowSq, null)), full);
         assertEquals(1, sum.exitCode());
         assertEquals("logits", sum.firstDivergence());
         assertEquals("last_row_sum_dev", sum.step("logits").orElseThrow().worst().metric());
 
-        Comparison norm = compare(replace(FULL, "logits", lastRow(logits, rowSum, rowSq * 1.02, null)), FULL);
+        Comparison norm = compare(replace(full, "logits", lastRow(logits, rowSum, rowSq * 1.02, null)), full);
         assertEquals("logits", norm.firstDivergence());
         assertEquals("last_row_norm_dev", norm.step("logits").orElseThrow().worst().metric());
     }
 
     @Test
     void theLastRowStepsOwnAbsSumScalesTheSumDeviation() {
-        Step logits = logits(FULL);
-        Trace ref = replace(FULL, "logits", lastRow(logits, logits.rowSums()[LAST] + 1e-6, null, 10.0));
-        StepResult r = compare(ref, FULL).step("logits").orElseThrow();
+        Step logits = logits(full);
+        Trace ref = replace(full, "logits", lastRow(logits, logits.rowSums()[LAST] + 1e-6, null, 10.0));
+        StepResult r = compare(ref, full).step("logits").orElseThrow();
         assertEquals(1e-6 / 10.0, r.metrics().sumDev(), 1e-12);
         assertNull(r.metrics().normRatio(), "no norm: the last-row step has no sum_sq");
         assertEquals(Verdict.LOW_CONFIDENCE, r.verdict());
@@ -120,10 +137,10 @@ class LastRowPairingTest {
 
     @Test
     void withoutRowSumsTheStepIsNotComparable() {
-        Step logits = logits(FULL);
+        Step logits = logits(full);
         Step noRows = new Step("logits", logits.shape(), logits.dtype(), logits.stats(), null, null, logits.sketch(),
                 logits.sha256());
-        Comparison c = compare(replace(FULL, "logits", lastRow(logits)), replace(FULL, "logits", noRows));
+        Comparison c = compare(replace(full, "logits", lastRow(logits)), replace(full, "logits", noRows));
         assertEquals(0, c.exitCode());
         StepResult r = c.step("logits").orElseThrow();
         assertEquals(Verdict.SKIPPED, r.verdict());
@@ -132,10 +149,10 @@ class LastRowPairingTest {
 
     @Test
     void aNonFiniteWholeStepInTheCandidateStillFails() {
-        Step logits = logits(FULL);
+        Step logits = logits(full);
         Step inf = new Step("logits", logits.shape(), logits.dtype(), Stats.sumOnly(Double.POSITIVE_INFINITY), null,
                 null, null, null);
-        Comparison c = compare(replace(FULL, "logits", lastRow(logits)), replace(FULL, "logits", inf));
+        Comparison c = compare(replace(full, "logits", lastRow(logits)), replace(full, "logits", inf));
         assertEquals(1, c.exitCode());
         assertEquals("logits", c.firstDivergence());
         assertEquals("the candidate is non-finite (its sum is not finite)", c.step("logits").orElseThrow().reason());
@@ -162,9 +179,9 @@ class LastRowPairingTest {
 
     @Test
     void twoLastRowStepsCompareAsOneOrdinaryStep() {
-        Step logits = logits(FULL);
+        Step logits = logits(full);
         Step sumOnly = lastRow(logits, logits.rowSums()[LAST], null, null);
-        Trace t = replace(FULL, "logits", sumOnly);
+        Trace t = replace(full, "logits", sumOnly);
         Comparison c = compare(t, t);
         StepResult r = c.steps().getLast();
         assertEquals("logits.last_row", r.name());
@@ -175,14 +192,14 @@ class LastRowPairingTest {
 
     @Test
     void aLastRowStepTakesItsWholeStepsPlaceInCanonicalOrder() {
-        Step out = FULL.step("layers.1.out").orElseThrow();
-        Comparison c = compare(FULL, replace(FULL, "layers.1.out", lastRow(out)));
-        assertEquals(names(compare(FULL, FULL)), names(c));
+        Step out = full.step("layers.1.out").orElseThrow();
+        Comparison c = compare(full, replace(full, "layers.1.out", lastRow(out)));
+        assertEquals(names(compare(full, full)), names(c));
         assertEquals("layers.1.out.last_row", c.step("layers.1.out").orElseThrow().candidate().name());
 
-        List<Step> both = new ArrayList<>(FULL.steps());
-        both.add(1, lastRow(logits(FULL))); // recorded early in its own trace: still placed at logits
-        Comparison extra = compare(FULL.withSteps(both), FULL);
+        List<Step> both = new ArrayList<>(full.steps());
+        both.add(1, lastRow(logits(full))); // recorded early in its own trace: still placed at logits
+        Comparison extra = compare(full.withSteps(both), full);
         List<String> n = names(extra);
         assertEquals(List.of("final_norm", "logits", "logits.last_row"), n.subList(n.size() - 3, n.size()));
         assertTrue(Boolean.TRUE.equals(extra.step("logits").orElseThrow().metrics().bitIdentical()),
@@ -192,18 +209,18 @@ class LastRowPairingTest {
 
     @Test
     void aLastRowOfAnotherWidthIsNotComparable() {
-        Step logits = logits(FULL);
-        Step wide = new Step("logits.last_row", new long[] {1, ToyLlama.V + 1}, DType.FLOAT32, Stats.sumOnly(1.0), null,
+        Step logits = logits(full);
+        Step wide = new Step("logits.last_row", new long[] {1, EngineTraces.VOCAB + 1}, DType.FLOAT32, Stats.sumOnly(1.0), null,
                 null, null, null);
-        Comparison c = compare(replace(FULL, "logits", wide), FULL);
+        Comparison c = compare(replace(full, "logits", wide), full);
         assertFalse(c.comparable());
-        assertEquals("step logits has shape [1, " + (ToyLlama.V + 1) + "] (as logits.last_row) in the reference and "
+        assertEquals("step logits has shape [1, " + (EngineTraces.VOCAB + 1) + "] (as logits.last_row) in the reference and "
                 + Arrays.toString(logits.shape()) + " in the candidate", c.notComparable());
     }
 
     @Test
     void calibrationLeavesLastRowPairsToTheDefaults() {
-        CalibratedProfile p = Calibrator.calibrate(replace(FULL, "logits", lastRow(logits(FULL))), FULL,
+        CalibratedProfile p = Calibrator.calibrate(replace(full, "logits", lastRow(logits(full))), full,
                 Calibrator.DEFAULT_MARGIN);
         assertFalse(p.steps().containsKey("logits"), p.steps().keySet()::toString);
         assertFalse(p.steps().containsKey("logits.last_row"));

@@ -5,20 +5,37 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.layerwise.compare.ToyLlama.Fault;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.layerwise.numeric.DType;
-import dev.layerwise.trace.Input;
+import dev.layerwise.trace.ModelInfo;
 import dev.layerwise.trace.Step;
 import dev.layerwise.trace.Trace;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+/** The comparator on traces of the engine (tiny synthetic model, T = 6): verdicts, tolerances, incomparable pairs. */
 class TraceComparatorTest {
-    static final ToyLlama TOY = ToyLlama.create();
+    @TempDir
+    static Path dir;
+    static EngineTraces engine;
+
+    @BeforeAll
+    static void synthesize() {
+        engine = EngineTraces.in(dir);
+    }
+
+    @AfterAll
+    static void close() {
+        engine.close();
+    }
 
     static Comparison compare(Trace ref, Trace cand) {
         return TraceComparator.create().compare(ref, cand);
@@ -36,24 +53,28 @@ class TraceComparatorTest {
 
     @Test
     void traceAgainstItselfIsBitIdenticalEverywhere() {
-        Trace t = TOY.run(DType.FLOAT32);
+        Trace t = engine.run(DType.FLOAT32);
         Comparison c = compare(t, t);
         assertEquals(0, c.exitCode());
         assertEquals("pass", c.verdict());
-        assertEquals(3 + 17 * ToyLlama.L, c.steps().size());
+        assertEquals(3 + 17 * EngineTraces.LAYERS, c.steps().size());
         assertTrue(c.steps().stream().allMatch(s -> Boolean.TRUE.equals(s.metrics().bitIdentical())));
         assertTrue(c.diagnoses().isEmpty());
     }
 
-    /** Clean second opinions: other dtype, other accumulation order. None may fail, in either direction. */
+    /**
+     * Clean second opinions: other dtype, other rounding of the projections ({@link EngineTraces#OTHER_ROUNDING}).
+     * None may fail, in either direction.
+     */
     @ParameterizedTest(name = "{0}{1} vs {2}{3}")
     @CsvSource({
         "float64,false,float32,false", "float32,false,float64,false", "float32,false,float32,true",
         "float32,false,float16,false", "float64,false,float16,false", "float16,false,float16,true",
-        "float64,false,bfloat16,false", "float32,false,bfloat16,true", "float16,true,bfloat16,false"})
-    void cleanSecondOpinionNeverFails(String refDtype, boolean refReverse, String candDtype, boolean candReverse) {
-        Trace ref = TOY.run(DType.parse(refDtype), Fault.NONE, refReverse);
-        Trace cand = TOY.run(DType.parse(candDtype), Fault.NONE, candReverse);
+        "float64,false,bfloat16,false", "float32,false,bfloat16,true", "float16,true,bfloat16,false",
+        "bfloat16,false,bfloat16,true"})
+    void cleanSecondOpinionNeverFails(String refDtype, boolean refOther, String candDtype, boolean candOther) {
+        Trace ref = run(DType.parse(refDtype), refOther);
+        Trace cand = run(DType.parse(candDtype), candOther);
         Comparison c = compare(ref, cand);
         assertEquals(0, c.exitCode(), () -> failures(c));
         assertNull(c.firstDivergence());
@@ -62,15 +83,19 @@ class TraceComparatorTest {
         assertTrue(c.steps().stream().anyMatch(s -> s.metrics().relL2() != null && s.metrics().relL2() > 0));
     }
 
+    private static Trace run(DType dtype, boolean otherRounding) {
+        return otherRounding ? engine.otherRounding(dtype) : engine.run(dtype);
+    }
+
     /** A foreign sum-only candidate against a full reference: the reference's abs_sum scales the sums. */
     @Test
     void sumOnlyCandidateAgainstAFullReference() {
-        Comparison clean = compare(TOY.run(DType.FLOAT32), sumsOnly(TOY.run(DType.FLOAT16)));
+        Comparison clean = compare(engine.run(DType.FLOAT32), sumsOnly(engine.run(DType.FLOAT16)));
         assertEquals(0, clean.exitCode(), () -> failures(clean));
         assertTrue(clean.steps().stream().allMatch(s -> s.verdict() == Verdict.LOW_CONFIDENCE), () -> failures(clean));
         assertTrue(clean.steps().stream().allMatch(s -> s.metrics().sumDev() != null && s.metrics().sumOnlyDev() == null));
 
-        Comparison silu = compare(TOY.run(DType.FLOAT32), sumsOnly(TOY.run(DType.FLOAT16, Fault.SILU_ZERO)));
+        Comparison silu = compare(engine.run(DType.FLOAT32), sumsOnly(engine.run(DType.FLOAT16, "layers.0.silu_gate=zero")));
         assertEquals("layers.0.silu_gate", silu.firstDivergence());
         assertEquals(List.of("ZERO_OUTPUT", "ZERO_FROM_NONZERO_INPUT", "FFN_INEFFECTIVE"),
                 silu.diagnoses().stream().map(d -> d.code().name()).toList());
@@ -84,9 +109,9 @@ class TraceComparatorTest {
 
     @Test
     void tolerancesComeFromTheCoarserDtype() {
-        Comparison c = compare(TOY.run(DType.FLOAT64), TOY.run(DType.FLOAT16));
+        Comparison c = compare(engine.run(DType.FLOAT64), engine.run(DType.FLOAT16));
         StepResult q = c.step("layers.0.q").orElseThrow();
-        DefaultTolerances d = new DefaultTolerances(ModelDims.of(c.reference()));
+        DefaultTolerances d = new DefaultTolerances(TraceDims.of(c.reference()));
         assertEquals(d.forStep("layers.0.q", DType.FLOAT16, q.reference().shape()), q.tolerance());
         assertTrue(c.notes().stream().anyMatch(n -> n.contains("dtypes differ")));
     }
@@ -94,24 +119,21 @@ class TraceComparatorTest {
     /** sdpa references store attn_probs recomputed in float32 inside a float16 trace: still float16 errors. */
     @Test
     void aStepStoredFinerThanItsModelGetsTheModelsTolerance() {
-        Trace f16 = TOY.run(DType.FLOAT16);
-        Trace f32 = TOY.run(DType.FLOAT32);
+        Trace f16 = engine.run(DType.FLOAT16);
+        Trace f32 = engine.run(DType.FLOAT32);
         Step probs32 = f32.step("layers.0.attn_probs").orElseThrow();
         List<Step> steps = new ArrayList<>(f16.steps());
         steps.set(steps.indexOf(f16.step("layers.0.attn_probs").orElseThrow()), probs32);
         Comparison c = compare(f32, f16.withSteps(steps));
         StepResult r = c.step("layers.0.attn_probs").orElseThrow();
-        assertEquals(new DefaultTolerances(ModelDims.of(f32)).forStep(r.name(), DType.FLOAT16, probs32.shape()),
+        assertEquals(new DefaultTolerances(TraceDims.of(f32)).forStep(r.name(), DType.FLOAT16, probs32.shape()),
                 r.tolerance());
     }
 
     @Test
     void extraBosTokenIsNotComparableAndSaysWhy() {
-        Trace ref = TOY.run(DType.FLOAT32);
-        int[] withBos = new int[ToyLlama.TOKENS.length + 1];
-        withBos[0] = 1;
-        System.arraycopy(ToyLlama.TOKENS, 0, withBos, 1, ToyLlama.TOKENS.length);
-        Trace cand = withTokens(ref, withBos);
+        Trace ref = engine.run(DType.FLOAT32);
+        Trace cand = EngineTraces.withBos(ref);
         Comparison c = compare(ref, cand);
         assertEquals(3, c.exitCode());
         assertEquals("not_comparable", c.verdict());
@@ -120,8 +142,8 @@ class TraceComparatorTest {
 
     @Test
     void differentTokenIdsNameTheFirstPosition() {
-        Trace ref = TOY.run(DType.FLOAT32);
-        int[] ids = ToyLlama.TOKENS.clone();
+        Trace ref = engine.run(DType.FLOAT32);
+        int[] ids = EngineTraces.TOKENS.clone();
         ids[3] = 11;
         Comparison c = compare(ref, withTokens(ref, ids));
         assertEquals("token ids differ at position 3: reference 3, candidate 11 (1 of 6 positions differ)",
@@ -130,32 +152,36 @@ class TraceComparatorTest {
 
     @Test
     void differentModelConfigNamesTheFields() {
-        Trace ref = TOY.run(DType.FLOAT32);
-        Trace cand = TOY.run(DType.FLOAT32);
-        cand.model().config().put("hidden_size", 128);
-        cand.model().config().put("torch_dtype", "float16"); // dtype fields never make traces incomparable
+        Trace ref = engine.run(DType.FLOAT32);
+        Trace run = engine.run(DType.FLOAT32);
+        ObjectNode config = run.model().config().deepCopy(); // the engine's config node is shared by its traces
+        config.put("hidden_size", 128);
+        config.put("torch_dtype", "float16"); // dtype fields never make traces incomparable
+        Trace cand = new Trace(run.producer(), new ModelInfo(run.model().architecture(), config, run.model().source(),
+                run.model().weightsSha256()), run.dtype(), run.input(), run.sketch(), run.steps(), run.topK(), null);
         Comparison c = compare(ref, cand);
         assertEquals(3, c.exitCode());
-        assertEquals("different models (reference vs candidate): hidden_size 16 vs 128", c.notComparable());
+        assertEquals("different models (reference vs candidate): hidden_size " + EngineTraces.DIMS.hiddenSize() + " vs 128", c.notComparable());
     }
 
     @Test
     void differentShapeOfACommonStepIsNotComparable() {
-        Trace ref = TOY.run(DType.FLOAT32);
+        Trace ref = engine.run(DType.FLOAT32);
         List<Step> steps = new ArrayList<>(ref.steps());
         Step q = ref.step("layers.0.q").orElseThrow();
         steps.set(steps.indexOf(q), new Step(q.name(), new long[] {6, 8}, q.dtype(), dev.layerwise.trace.Stats.sumOnly(1),
                 null, null, null, null));
         Comparison c = compare(ref, ref.withSteps(steps));
         assertEquals(3, c.exitCode());
-        assertEquals("step layers.0.q has shape [6, 16] in the reference and [6, 8] in the candidate",
+        assertEquals("step layers.0.q has shape [6, " + EngineTraces.HEADS * EngineTraces.DIMS.headDim()
+                + "] in the reference and [6, 8] in the candidate",
                 c.notComparable());
     }
 
     @Test
     void stepsInOneTraceOnlyAreListedNotDropped() {
-        Trace ref = TOY.run(DType.FLOAT32);
-        Trace cand = TOY.runOmitting(DType.FLOAT32, Fault.NONE, Set.of("layers.0.attn_probs", "layers.1.q_rope"));
+        Trace ref = engine.run(DType.FLOAT32);
+        Trace cand = EngineTraces.omitting(ref, Set.of("layers.0.attn_probs", "layers.1.q_rope"));
         Comparison c = compare(ref, cand);
         assertEquals(0, c.exitCode());
         StepResult probs = c.step("layers.0.attn_probs").orElseThrow();
@@ -169,7 +195,7 @@ class TraceComparatorTest {
 
     @Test
     void laterFailuresArePropagated() {
-        Comparison c = compare(TOY.run(DType.FLOAT32), TOY.run(DType.FLOAT32, Fault.GATE_UP_SWAPPED));
+        Comparison c = compare(engine.run(DType.FLOAT32), engine.run(DType.FLOAT32, "layers.0.gate=swap:layers.0.up"));
         assertEquals(1, c.exitCode());
         assertEquals("layers.0.gate", c.firstDivergence());
         assertEquals(Verdict.FAIL, c.step("layers.0.gate").orElseThrow().verdict());
@@ -180,6 +206,6 @@ class TraceComparatorTest {
     }
 
     static Trace withTokens(Trace t, int[] ids) {
-        return new Trace(t.producer(), t.model(), t.dtype(), new Input(ids, null), t.sketch(), t.steps(), t.topK(), null);
+        return EngineTraces.withTokens(t, ids);
     }
 }

@@ -4,30 +4,49 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.layerwise.compare.ToyTraces;
+import dev.layerwise.compare.EngineTraces;
+import dev.layerwise.numeric.DType;
 import dev.layerwise.trace.Trace;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.opentest4j.AssertionFailedError;
 import org.opentest4j.TestAbortedException;
 
 class TraceComparisonTestsTest {
+    @TempDir
+    static Path dir;
+    static EngineTraces engine;
+
+    @BeforeAll
+    static void synthesize() {
+        engine = EngineTraces.in(dir);
+    }
+
+    @AfterAll
+    static void close() {
+        engine.close();
+    }
 
     @Test
     void assertTracesMatchPassesCleanAndFailsWithTheDiagnosis() {
-        Trace ref = ToyTraces.clean32();
-        LayerwiseAssertions.assertTracesMatch(ref, ToyTraces.clean16());
+        Trace ref = engine.run(DType.FLOAT32);
+        LayerwiseAssertions.assertTracesMatch(ref, engine.run(DType.FLOAT16));
         AssertionFailedError e = assertThrows(AssertionFailedError.class,
-                () -> LayerwiseAssertions.assertTracesMatch(ref, ToyTraces.siluZero32()));
+                () -> LayerwiseAssertions.assertTracesMatch(ref, engine.run(DType.FLOAT32, "layers.0.silu_gate=zero")));
         assertTrue(e.getMessage().contains("at layers.0.silu_gate: ") && e.getMessage().contains("ZERO_OUTPUT"),
                 e.getMessage());
     }
 
     @Test
     void oneDynamicTestPerStepFailingOnlyFromTheDivergence() throws Throwable {
-        List<DynamicTest> tests = TraceComparisonTests.forPair(ToyTraces.clean32(), ToyTraces.siluZero32())
+        List<DynamicTest> tests = TraceComparisonTests.forPair(engine.run(DType.FLOAT32), engine.run(DType.FLOAT32, "layers.0.silu_gate=zero"))
                 .collect(Collectors.toList());
         assertEquals(3 + 17 * 2, tests.size());
         int failed = 0;
@@ -51,12 +70,12 @@ class TraceComparisonTestsTest {
 
     @Test
     void notComparableIsOneFailingTestAndOneSidedStepsAreSkipped() throws Throwable {
-        List<DynamicTest> tests = TraceComparisonTests.forPair(ToyTraces.clean32(), ToyTraces.withBos(ToyTraces.clean32()))
+        List<DynamicTest> tests = TraceComparisonTests.forPair(engine.run(DType.FLOAT32), EngineTraces.withBos(engine.run(DType.FLOAT32)))
                 .toList();
         assertEquals(1, tests.size());
         assertThrows(AssertionFailedError.class, () -> tests.get(0).getExecutable().execute());
 
-        List<DynamicTest> partial = TraceComparisonTests.forPair(ToyTraces.clean32(), ToyTraces.withoutProbs32()).toList();
+        List<DynamicTest> partial = TraceComparisonTests.forPair(engine.run(DType.FLOAT32), EngineTraces.omitting(engine.run(DType.FLOAT32), Set.of("layers.0.attn_probs"))).toList();
         DynamicTest probs = partial.stream().filter(t -> t.getDisplayName().equals("layers.0.attn_probs")).findFirst()
                 .orElseThrow();
         assertThrows(TestAbortedException.class, () -> probs.getExecutable().execute());

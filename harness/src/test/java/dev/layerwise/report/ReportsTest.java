@@ -9,8 +9,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.layerwise.compare.Comparison;
 import dev.layerwise.compare.DeterminismAnalyzer;
 import dev.layerwise.compare.DeterminismResult;
+import dev.layerwise.compare.EngineTraces;
 import dev.layerwise.compare.TraceComparator;
-import dev.layerwise.compare.ToyTraces;
+import dev.layerwise.numeric.DType;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,6 +21,8 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.xml.parsers.DocumentBuilderFactory;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.w3c.dom.Document;
@@ -27,11 +30,25 @@ import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
 
 class ReportsTest {
-    static final Comparison SILU = TraceComparator.create().compare(ToyTraces.clean32(), ToyTraces.siluZero32());
+    @TempDir
+    static Path engineDir;
+    static EngineTraces engine;
+    static Comparison silu;
+
+    @BeforeAll
+    static void synthesize() {
+        engine = EngineTraces.in(engineDir);
+        silu = TraceComparator.create().compare(engine.run(DType.FLOAT32), engine.run(DType.FLOAT32, "layers.0.silu_gate=zero"));
+    }
+
+    @AfterAll
+    static void close() {
+        engine.close();
+    }
 
     @Test
     void htmlIsSelfContainedWithThreeJFreeSvgCharts() {
-        String html = HtmlReport.render(SILU);
+        String html = HtmlReport.render(silu);
         Matcher svg = Pattern.compile("<svg [^>]*xmlns:jfreesvg=").matcher(html);
         int charts = 0;
         while (svg.find()) {
@@ -45,7 +62,7 @@ class ReportsTest {
 
     @Test
     void jsonCarriesVerdictsMetricsAndDiagnoses() throws Exception {
-        JsonNode j = new ObjectMapper().readTree(JsonReport.render(SILU));
+        JsonNode j = new ObjectMapper().readTree(JsonReport.render(silu));
         assertEquals("fail", j.get("verdict").asText());
         assertEquals("layers.0.silu_gate", j.get("first_divergence").asText());
         assertEquals(37, j.get("steps").size());
@@ -58,17 +75,17 @@ class ReportsTest {
         assertEquals("propagated", j.get("steps").get(15).get("verdict").asText());
         assertEquals(true, j.get("steps").get(0).get("bit_identical").asBoolean());
         assertEquals("ZERO_OUTPUT", j.get("diagnoses").get(0).get("code").asText());
-        assertEquals("toy-llama", j.get("candidate").get("producer").get("name").asText());
+        assertEquals("layerwise-cpu", j.get("candidate").get("producer").get("name").asText());
     }
 
     @Test
     void junitHasOneTestcasePerStepAndFailuresWithDiagnoses() throws Exception {
         Document doc = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(
-                new ByteArrayInputStream(JunitReport.render(SILU).getBytes(StandardCharsets.UTF_8)));
+                new ByteArrayInputStream(JunitReport.render(silu).getBytes(StandardCharsets.UTF_8)));
         NodeList cases = doc.getElementsByTagName("testcase");
         assertEquals(37, cases.getLength());
         NodeList failures = doc.getElementsByTagName("failure");
-        long failing = SILU.steps().stream().filter(s -> s.verdict().isFailing()).count();
+        long failing = silu.steps().stream().filter(s -> s.verdict().isFailing()).count();
         assertEquals(failing, failures.getLength());
         assertEquals(String.valueOf(failing), doc.getDocumentElement().getAttribute("failures"));
         Element first = (Element) failures.item(0);
@@ -79,16 +96,16 @@ class ReportsTest {
     @Test
     void reportDirectoryIsReplacedWholeWithTheChosenFormats(@TempDir Path tmp) throws Exception {
         Path dir = tmp.resolve("r");
-        Reports.write(dir, EnumSet.allOf(ReportFormat.class), SILU);
+        Reports.write(dir, EnumSet.allOf(ReportFormat.class), silu);
         assertEquals(List.of("junit.xml", "report.html", "report.json", "report.md"), list(dir));
-        Reports.write(dir, ReportFormat.parseList("md"), SILU);
+        Reports.write(dir, ReportFormat.parseList("md"), silu);
         assertEquals(List.of("report.md"), list(dir));
         assertEquals(List.of("r"), list(tmp), "no temporary directories left behind");
     }
 
     @Test
     void determinismReportsNameTheFirstNondeterministicStep() throws Exception {
-        DeterminismResult d = DeterminismAnalyzer.analyze(List.of(ToyTraces.clean32(), ToyTraces.clean32()));
+        DeterminismResult d = DeterminismAnalyzer.analyze(List.of(engine.run(DType.FLOAT32), engine.run(DType.FLOAT32)));
         JsonNode j = new ObjectMapper().readTree(JsonReport.render(d));
         assertEquals("deterministic", j.get("verdict").asText());
         assertTrue(j.get("first_nondeterministic").isNull());

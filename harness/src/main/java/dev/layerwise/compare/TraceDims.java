@@ -11,9 +11,9 @@ import dev.layerwise.trace.Trace;
  * Read from the trace's HF config; when a trace has none (foreign dumps) they are inferred from step shapes,
  * and a size that cannot be known is 0.
  */
-public record ModelDims(int tokens, int hidden, int intermediate, int heads, int headDim, int layers) {
+public record TraceDims(int tokens, int hidden, int intermediate, int heads, int headDim, int layers) {
 
-    public static ModelDims of(Trace t) {
+    public static TraceDims of(Trace t) {
         JsonNode c = t.model() == null ? null : t.model().config();
         int tokens = t.input().tokenIds().length;
         int hidden = intField(c, "hidden_size");
@@ -39,7 +39,7 @@ public record ModelDims(int tokens, int hidden, int intermediate, int heads, int
                 layers = Math.max(layers, CanonicalSteps.layerOf(s.name()) + 1);
             }
         }
-        return new ModelDims(tokens, hidden, inter, heads, headDim, layers);
+        return new TraceDims(tokens, hidden, inter, heads, headDim, layers);
     }
 
     /**
