@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
@@ -27,19 +28,19 @@ class CompareCommandsTest {
     static Path clean16;
     static Path silu;
     static Path bos;
+    @RegisterExtension
+    static final EngineTraces engine = new EngineTraces();
 
     record Run(int exit, String out, String err) {
     }
 
     @BeforeAll
     static void traces() {
-        try (EngineTraces engine = EngineTraces.in(tmp.resolve("checkpoints"))) {
-            clean32 = write("clean32.json", engine.run(DType.FLOAT32));
-            clean32b = write("clean32b.json", engine.run(DType.FLOAT32));
-            clean16 = write("clean16.json", engine.run(DType.FLOAT16));
-            silu = write("silu.json", engine.run(DType.FLOAT32, "layers.0.silu_gate=zero"));
-            bos = write("bos.json", EngineTraces.withBos(engine.run(DType.FLOAT32)));
-        }
+        clean32 = write("clean32.json", engine.run(DType.FLOAT32));
+        clean32b = write("clean32b.json", engine.run(DType.FLOAT32));
+        clean16 = write("clean16.json", engine.run(DType.FLOAT16));
+        silu = write("silu.json", engine.run(DType.FLOAT32, "layers.0.silu_gate=zero"));
+        bos = write("bos.json", EngineTraces.withBos(engine.run(DType.FLOAT32)));
     }
 
     static Path write(String name, Trace t) {

@@ -13,25 +13,13 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 class CalibratorTest {
-    @TempDir
-    static Path dir;
-    static EngineTraces engine;
-
-    @BeforeAll
-    static void synthesize() {
-        engine = EngineTraces.in(dir);
-    }
-
-    @AfterAll
-    static void close() {
-        engine.close();
-    }
+    @RegisterExtension
+    static final EngineTraces engine = new EngineTraces();
 
     @Test
     void calibratedProfileKeepsCleanRunsPassingAndStillCatchesFaults(@TempDir Path tmp) {

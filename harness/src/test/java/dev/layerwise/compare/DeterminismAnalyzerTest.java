@@ -11,28 +11,14 @@ import dev.layerwise.importer.ImporterFixtures;
 import dev.layerwise.numeric.DType;
 import dev.layerwise.trace.Step;
 import dev.layerwise.trace.Trace;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class DeterminismAnalyzerTest {
-    @TempDir
-    static Path dir;
-    static EngineTraces engine;
-
-    @BeforeAll
-    static void synthesize() {
-        engine = EngineTraces.in(dir);
-    }
-
-    @AfterAll
-    static void close() {
-        engine.close();
-    }
+    @RegisterExtension
+    static final EngineTraces engine = new EngineTraces();
 
     @Test
     void identicalRunsAreDeterministic() {

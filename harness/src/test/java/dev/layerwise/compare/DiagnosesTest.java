@@ -11,14 +11,11 @@ import dev.layerwise.numeric.DType;
 import dev.layerwise.trace.Stats;
 import dev.layerwise.trace.Step;
 import dev.layerwise.trace.Trace;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -27,19 +24,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * is caught at the step where it first acts and diagnosed with its code.
  */
 class DiagnosesTest {
-    @TempDir
-    static Path dir;
-    static EngineTraces engine;
-
-    @BeforeAll
-    static void synthesize() {
-        engine = EngineTraces.in(dir);
-    }
-
-    @AfterAll
-    static void close() {
-        engine.close();
-    }
+    @RegisterExtension
+    static final EngineTraces engine = new EngineTraces();
 
     static Comparison compare(Trace ref, Trace cand) {
         return TraceComparator.create().compare(ref, cand);

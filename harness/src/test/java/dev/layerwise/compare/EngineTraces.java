@@ -14,6 +14,10 @@ import dev.layerwise.trace.Input;
 import dev.layerwise.trace.Step;
 import dev.layerwise.trace.StepAccumulator;
 import dev.layerwise.trace.Trace;
+import dev.layerwise.io.AtomicFiles;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -21,13 +25,17 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * Traces of the real engine ({@link LlamaEngine}) on the synthetic tiny checkpoint (seed 1) for the tests of
- * compare, report, cli and junit. Each test class gives it a {@code @TempDir}; the checkpoint of a storage dtype
- * is synthesized there on first use. Faults are {@code --inject} specs (docs/fault-injection.md).
+ * compare, report, cli and junit. A test class registers one ({@code @RegisterExtension static final EngineTraces
+ * engine = new EngineTraces();}); the checkpoint of a storage dtype is synthesized into a temporary directory on
+ * first use, and everything is closed and deleted after the class. Faults are {@code --inject} specs
+ * (docs/fault-injection.md).
  */
-public final class EngineTraces implements AutoCloseable {
+public final class EngineTraces implements AfterAllCallback {
     public static final Dimensions DIMS = Preset.TINY.dimensions();
     public static final int[] TOKENS = {1, 5, 9, 3, 7, 2};
     public static final int T = TOKENS.length;
@@ -46,17 +54,8 @@ public final class EngineTraces implements AutoCloseable {
             "layers.*.v=perturb-ulp", "layers.*.attn_out=perturb-ulp", "layers.*.gate=perturb-ulp",
             "layers.*.up=perturb-ulp", "layers.*.ffn_out=perturb-ulp", "logits=perturb-ulp");
 
-    private final Path dir;
     private final Map<DType, HfCheckpoint> checkpoints = new EnumMap<>(DType.class);
-
-    private EngineTraces(Path dir) {
-        this.dir = dir;
-    }
-
-    /** Synthesizes checkpoints into {@code dir} (a test's {@code @TempDir}) as they are needed. */
-    public static EngineTraces in(Path dir) {
-        return new EngineTraces(dir);
-    }
+    private Path dir;
 
     /** The cpu engine on the checkpoint stored in {@code dtype}, with the given faults. */
     public Trace run(DType dtype, String... inject) {
@@ -124,16 +123,29 @@ public final class EngineTraces implements AutoCloseable {
 
     private synchronized HfCheckpoint checkpoint(DType dtype) {
         return checkpoints.computeIfAbsent(dtype, d -> {
-            Path out = dir.resolve("tiny-" + d.shortName());
+            Path out = directory().resolve("tiny-" + d.shortName());
             new SyntheticCheckpointWriter(1).write(SyntheticModel.of(Preset.TINY, SEED, d), out, false);
             return HfCheckpoint.open(out);
         });
     }
 
+    private synchronized Path directory() {
+        if (dir == null) {
+            try {
+                dir = Files.createTempDirectory("layerwise-engine-traces");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return dir;
+    }
+
     @Override
-    public synchronized void close() {
+    public synchronized void afterAll(ExtensionContext context) {
         checkpoints.values().forEach(HfCheckpoint::close);
         checkpoints.clear();
+        AtomicFiles.deleteTreeQuietly(dir);
+        dir = null;
     }
 
     /** The trace without the named steps (an engine that does not record them). */

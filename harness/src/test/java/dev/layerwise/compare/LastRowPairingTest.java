@@ -13,14 +13,12 @@ import dev.layerwise.trace.LastRowSteps;
 import dev.layerwise.trace.Stats;
 import dev.layerwise.trace.Step;
 import dev.layerwise.trace.Trace;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A step recorded for the last token only ({@code X.last_row}, docs/trace-format.md "Partial steps") pairs with the
@@ -28,20 +26,13 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class LastRowPairingTest {
     static final int LAST = EngineTraces.T - 1;
-    @TempDir
-    static Path dir;
-    static EngineTraces engine;
+    @RegisterExtension
+    static final EngineTraces engine = new EngineTraces();
     static Trace full;
 
     @BeforeAll
-    static void synthesize() {
-        engine = EngineTraces.in(dir);
+    static void run() {
         full = engine.run(DType.FLOAT32);
-    }
-
-    @AfterAll
-    static void close() {
-        engine.close();
     }
 
     static Comparison compare(Trace ref, Trace cand) {

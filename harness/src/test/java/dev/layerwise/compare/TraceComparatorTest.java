@@ -10,32 +10,18 @@ import dev.layerwise.numeric.DType;
 import dev.layerwise.trace.ModelInfo;
 import dev.layerwise.trace.Step;
 import dev.layerwise.trace.Trace;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /** The comparator on traces of the engine (tiny synthetic model, T = 6): verdicts, tolerances, incomparable pairs. */
 class TraceComparatorTest {
-    @TempDir
-    static Path dir;
-    static EngineTraces engine;
-
-    @BeforeAll
-    static void synthesize() {
-        engine = EngineTraces.in(dir);
-    }
-
-    @AfterAll
-    static void close() {
-        engine.close();
-    }
+    @RegisterExtension
+    static final EngineTraces engine = new EngineTraces();
 
     static Comparison compare(Trace ref, Trace cand) {
         return TraceComparator.create().compare(ref, cand);

@@ -7,32 +7,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.layerwise.compare.EngineTraces;
 import dev.layerwise.numeric.DType;
 import dev.layerwise.trace.Trace;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.opentest4j.AssertionFailedError;
 import org.opentest4j.TestAbortedException;
 
 class TraceComparisonTestsTest {
-    @TempDir
-    static Path dir;
-    static EngineTraces engine;
-
-    @BeforeAll
-    static void synthesize() {
-        engine = EngineTraces.in(dir);
-    }
-
-    @AfterAll
-    static void close() {
-        engine.close();
-    }
+    @RegisterExtension
+    static final EngineTraces engine = new EngineTraces();
 
     @Test
     void assertTracesMatchPassesCleanAndFailsWithTheDiagnosis() {

@@ -21,30 +21,24 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.xml.parsers.DocumentBuilderFactory;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
 
 class ReportsTest {
-    @TempDir
-    static Path engineDir;
-    static EngineTraces engine;
+    @RegisterExtension
+    static final EngineTraces engine = new EngineTraces();
     static Comparison silu;
 
     @BeforeAll
-    static void synthesize() {
-        engine = EngineTraces.in(engineDir);
+    static void compareSiluFault() {
         silu = TraceComparator.create().compare(engine.run(DType.FLOAT32), engine.run(DType.FLOAT32, "layers.0.silu_gate=zero"));
     }
 
-    @AfterAll
-    static void close() {
-        engine.close();
-    }
 
     @Test
     void htmlIsSelfContainedWithThreeJFreeSvgCharts() {
