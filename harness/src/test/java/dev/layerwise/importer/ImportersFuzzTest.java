@@ -1,0 +1,27 @@
+package dev.layerwise.importer;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import dev.layerwise.testing.BadInput;
+
+/** Fuzzes the three importers on arbitrary text (docs/fuzzing.md). */
+class ImportersFuzzTest {
+    private static final int[] TINYLLAMA_TOKENS = {1, 15043, 3186, 29991};
+
+    @FuzzTest(maxDuration = "30s")
+    void seedMarkdown(byte[] bytes) {
+        BadInput.parseFile("report.md", bytes,
+                file -> new SeedMarkdownImporter().read(file, ImportOptions.none()));
+    }
+
+    @FuzzTest(maxDuration = "30s")
+    void tensorLogicJson(byte[] bytes) {
+        BadInput.parseFile("dump.json", bytes,
+                file -> new TensorLogicJsonImporter().read(file, ImportOptions.none()));
+    }
+
+    @FuzzTest(maxDuration = "30s")
+    void llamaCppEval(byte[] bytes) {
+        BadInput.parseFile("eval.log", bytes, file -> new LlamaCppEvalImporter().read(file,
+                ImportOptions.none().withTokens(TINYLLAMA_TOKENS, "--tokens")));
+    }
+}
