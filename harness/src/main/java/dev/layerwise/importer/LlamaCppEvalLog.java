@@ -134,7 +134,16 @@ final class LlamaCppEvalLog {
             String[] dims = h.group(6).split(",");
             this.ne = new long[] {1, 1, 1, 1};
             for (int i = 0; i < dims.length && i < 4; i++) {
-                ne[i] = Long.parseLong(dims[i].trim());
+                ne[i] = dimension(dims[i].trim(), h.group(6));
+            }
+        }
+
+        private long dimension(String text, String shape) {
+            try {
+                return Long.parseLong(text);
+            } catch (NumberFormatException e) {
+                throw LayerwiseException.badInput(file, "line " + line + " (" + name + ")",
+                        "shape {" + shape + "}: expected whole numbers, got \"" + text + "\"");
             }
         }
 
