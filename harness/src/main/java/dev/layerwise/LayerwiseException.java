@@ -2,7 +2,8 @@ package dev.layerwise;
 
 /**
  * An error the user can act on: printed as one line (no stack trace unless --verbose) and mapped to
- * the process exit status.
+ * the process exit status. Line breaks and other control characters in the message (a tensor name or
+ * a value quoted from a malformed file) are escaped, so the message stays one line.
  */
 public class LayerwiseException extends RuntimeException {
 
@@ -14,12 +15,12 @@ public class LayerwiseException extends RuntimeException {
     private final int exitCode;
 
     public LayerwiseException(int exitCode, String message) {
-        super(message);
+        super(oneLine(message));
         this.exitCode = exitCode;
     }
 
     public LayerwiseException(int exitCode, String message, Throwable cause) {
-        super(message, cause);
+        super(oneLine(message), cause);
         this.exitCode = exitCode;
     }
 
@@ -36,5 +37,30 @@ public class LayerwiseException extends RuntimeException {
 
     public int exitCode() {
         return exitCode;
+    }
+
+    private static String oneLine(String message) {
+        if (message == null || message.chars().noneMatch(LayerwiseException::needsEscape)) {
+            return message;
+        }
+        StringBuilder b = new StringBuilder(message.length() + 16);
+        message.chars().forEach(c -> {
+            switch (c) {
+                case '\n' -> b.append("\\n");
+                case '\r' -> b.append("\\r");
+                default -> {
+                    if (needsEscape(c)) {
+                        b.append(String.format("\\u%04x", c));
+                    } else {
+                        b.append((char) c);
+                    }
+                }
+            }
+        });
+        return b.toString();
+    }
+
+    private static boolean needsEscape(int c) {
+        return c != '\t' && (Character.isISOControl(c) || c == '\u2028' || c == '\u2029');
     }
 }
