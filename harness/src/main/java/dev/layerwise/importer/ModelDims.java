@@ -27,7 +27,7 @@ public record ModelDims(int hidden, int intermediate, int heads, int kvHeads, in
 
     private static int intField(JsonNode config, String key, Object file) {
         JsonNode n = config.get(key);
-        if (n == null || !n.isIntegralNumber() || n.asInt() <= 0) {
+        if (n == null || !n.isIntegralNumber() || !n.canConvertToInt() || n.asInt() <= 0) {
             throw LayerwiseException.badInput(file, key, n == null ? "missing (needed for step shapes)"
                     : "expected a positive integer, got " + n);
         }

@@ -364,7 +364,7 @@ final class TensorLogicJsonImporter implements Importer {
         for (int i = 0; i < v.size(); i++) {
             JsonNode e = v.get(i);
             JsonNode id = e.get("token_id");
-            if (id == null || !id.isIntegralNumber() || id.asLong() < 0) {
+            if (id == null || !id.isIntegralNumber() || !id.canConvertToInt() || id.asInt() < 0) {
                 throw LayerwiseException.badInput(file, at + "[" + i + "].token_id",
                         "expected a non-negative integer, got " + id);
             }
@@ -396,7 +396,7 @@ final class TensorLogicJsonImporter implements Importer {
         int[] out = new int[v.size()];
         for (int i = 0; i < out.length; i++) {
             JsonNode e = v.get(i);
-            if (!e.isIntegralNumber() || e.asLong() < 0 || e.asLong() > Integer.MAX_VALUE) {
+            if (!e.isIntegralNumber() || !e.canConvertToInt() || e.asInt() < 0) {
                 throw LayerwiseException.badInput(file, at + "[" + i + "]", "expected a token id, got " + e);
             }
             out[i] = e.asInt();
@@ -411,7 +411,7 @@ final class TensorLogicJsonImporter implements Importer {
         }
         long[] dims = new long[v.size()];
         for (int i = 0; i < dims.length; i++) {
-            if (!v.get(i).isIntegralNumber() || v.get(i).asLong() < 0) {
+            if (!v.get(i).isIntegralNumber() || !v.get(i).canConvertToLong() || v.get(i).asLong() < 0) {
                 throw LayerwiseException.badInput(file, at + "[" + i + "]", "expected a dimension, got " + v.get(i));
             }
             dims[i] = v.get(i).asLong();

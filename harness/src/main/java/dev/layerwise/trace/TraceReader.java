@@ -65,7 +65,7 @@ public final class TraceReader {
             throw error("format", "expected \"" + Trace.FORMAT + "\", got \"" + format + "\"");
         }
         JsonNode version = required(root, "version", "version");
-        if (!version.isIntegralNumber() || version.asInt() != Trace.VERSION) {
+        if (!version.isIntegralNumber() || !version.canConvertToInt() || version.asInt() != Trace.VERSION) {
             throw error("version", "unsupported version " + version + " (this reader knows version 1)");
         }
         DType dtype = dtype(requiredText(root, "dtype", "dtype"), "dtype");
@@ -110,7 +110,11 @@ public final class TraceReader {
             if (d < 0) {
                 throw error(at + ".shape", "negative dimension " + d);
             }
-            elements *= d;
+            try {
+                elements = Math.multiplyExact(elements, d);
+            } catch (ArithmeticException e) {
+                throw error(at + ".shape", java.util.Arrays.toString(shape) + " overflows the element count");
+            }
         }
         DType dtype = dtype(requiredText(node, "dtype", at + ".dtype"), at + ".dtype");
         JsonNode statsNode = required(node, "stats", at + ".stats");
@@ -195,7 +199,7 @@ public final class TraceReader {
         }
         JsonNode k = required(node, "k", "sketch.k");
         JsonNode seed = required(node, "seed", "sketch.seed");
-        if (!k.isIntegralNumber() || k.asInt() < 1 || k.asInt() > 4096) {
+        if (!k.isIntegralNumber() || !k.canConvertToInt() || k.asInt() < 1 || k.asInt() > 4096) {
             throw error("sketch.k", "expected an integer in 1..4096, got " + k);
         }
         if (!seed.isIntegralNumber()) {
@@ -216,7 +220,7 @@ public final class TraceReader {
             JsonNode e = node.get(i);
             String at = "top_k[" + i + "]";
             JsonNode id = required(e, "token_id", at + ".token_id");
-            if (!id.isIntegralNumber()) {
+            if (!id.isIntegralNumber() || !id.canConvertToInt()) {
                 throw error(at + ".token_id", "expected an integer, got " + id);
             }
             out.add(new TopLogit(id.asInt(), number(required(e, "logit", at + ".logit"), at + ".logit")));
@@ -294,7 +298,7 @@ public final class TraceReader {
             throw error(at + "." + key, "expected a non-negative integer count, got " + n);
         }
         long v = n.asLong();
-        if (v < 0) {
+        if (v < 0 || (n.isIntegralNumber() && !n.canConvertToLong())) {
             throw error(at + "." + key, "expected a non-negative integer count, got " + n);
         }
         return v;
@@ -326,7 +330,7 @@ public final class TraceReader {
         int[] out = new int[n.size()];
         for (int i = 0; i < out.length; i++) {
             JsonNode e = n.get(i);
-            if (!e.isIntegralNumber() || e.asLong() < 0 || e.asLong() > Integer.MAX_VALUE) {
+            if (!e.isIntegralNumber() || !e.canConvertToInt() || e.asInt() < 0) {
                 throw error(at + "[" + i + "]", "expected a non-negative integer, got " + e);
             }
             out[i] = e.asInt();
@@ -341,7 +345,7 @@ public final class TraceReader {
         long[] out = new long[n.size()];
         for (int i = 0; i < out.length; i++) {
             JsonNode e = n.get(i);
-            if (!e.isIntegralNumber()) {
+            if (!e.isIntegralNumber() || !e.canConvertToLong()) {
                 throw error(at + "[" + i + "]", "expected an integer, got " + e);
             }
             out[i] = e.asLong();

@@ -72,6 +72,23 @@ class TraceReadWriteTest {
     }
 
     @Test
+    void integersBeyondTheirRangeAreRejectedNotTruncated() throws Exception {
+        String head = "{\"format\":\"layerwise-trace\",\"version\":1,\"dtype\":\"float32\",";
+        String step = "{\"name\":\"a\",\"shape\":[1],\"dtype\":\"float32\",\"stats\":{\"sum\":0}}";
+        // 2^32 + 1 and 2^64 + 1 used to wrap around to 1
+        assertTrue(error(head.replace("\"version\":1", "\"version\":4294967297")
+                + "\"input\":{\"token_ids\":[1]},\"steps\":[]}").contains("version"));
+        assertTrue(error(head + "\"input\":{\"token_ids\":[18446744073709551617]},\"steps\":[]}")
+                .contains("input.token_ids[0]"));
+        assertTrue(error(head + "\"input\":{\"token_ids\":[1]},\"sketch\":{\"kind\":\"rademacher-splitmix64\","
+                + "\"k\":4294967312,\"seed\":0},\"steps\":[]}").contains("sketch.k"));
+        assertTrue(error(head + "\"input\":{\"token_ids\":[1]},\"steps\":["
+                + step.replace("[1]", "[18446744073709551617]") + "]}").contains("steps[0] (a).shape[0]"));
+        assertTrue(error(head + "\"input\":{\"token_ids\":[1]},\"steps\":["
+                + step.replace("[1]", "[4294967296,4294967296]") + "]}").contains("overflows the element count"));
+    }
+
+    @Test
     void malformedTracesNameTheFieldAndCause() throws Exception {
         String head = "{\"format\":\"layerwise-trace\",\"version\":1,\"dtype\":\"float32\",\"input\":{\"token_ids\":[1]},";
         assertTrue(error("{\"format\":\"other\",\"version\":1}").contains("format: expected"));
