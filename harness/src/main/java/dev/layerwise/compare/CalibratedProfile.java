@@ -111,6 +111,8 @@ public final class CalibratedProfile implements ToleranceProfile {
             throw LayerwiseException.badInput(file, null, "no such file");
         } catch (JsonProcessingException e) {
             throw LayerwiseException.badInput(file, null, "not valid JSON: " + e.getOriginalMessage());
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw LayerwiseException.badInput(file, null, "not valid UTF-8 text");
         } catch (IOException e) {
             throw LayerwiseException.badInput(file, null, "cannot read: " + e.getMessage());
         }
@@ -120,7 +122,8 @@ public final class CalibratedProfile implements ToleranceProfile {
         if (!FORMAT.equals(root.path("format").asText(null))) {
             throw LayerwiseException.badInput(file, "format", "expected \"" + FORMAT + "\", got " + root.get("format"));
         }
-        if (root.path("version").asInt(-1) != 1 || !root.path("version").isIntegralNumber()) {
+        JsonNode version = root.path("version");
+        if (!version.isIntegralNumber() || !version.canConvertToInt() || version.asInt() != 1) {
             throw LayerwiseException.badInput(file, "version", "unsupported version " + root.get("version")
                     + " (this reader knows version 1)");
         }

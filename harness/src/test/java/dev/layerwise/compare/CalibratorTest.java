@@ -88,6 +88,8 @@ class CalibratorTest {
                 + "\"steps\": {\"embed\": {\"rel_l2\": 1}}}", "p.json: steps.embed.sum: missing required field");
         assertProfileError(tmp, "{\"format\": \"layerwise-tolerance-profile\", \"version\": 2}",
                 "p.json: version: unsupported version 2 (this reader knows version 1)");
+        assertProfileError(tmp, "{\"format\": \"layerwise-tolerance-profile\", \"version\": 4294967297}",
+                "p.json: version: unsupported version 4294967297 (this reader knows version 1)");
         assertProfileError(tmp, "{nope", null);
     }
 
