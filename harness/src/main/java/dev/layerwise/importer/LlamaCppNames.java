@@ -52,7 +52,10 @@ final class LlamaCppNames {
         if (!m.matches()) {
             return Optional.empty();
         }
-        int layer = Integer.parseInt(m.group(2));
+        Integer layer = NumberText.wholeNumber(m.group(2));
+        if (layer == null) {
+            return Optional.empty(); // no model has that many layers: not a layer node
+        }
         String suffix = switch (m.group(1)) {
             case "Qcur" -> node.op().equals("ROPE") ? "q_rope" : "q";
             case "Kcur" -> node.op().equals("ROPE") ? "k_rope" : "k";

@@ -26,6 +26,15 @@ final class NumberText {
         return Double.parseDouble(s);
     }
 
+    /** The int value of a run of ASCII digits, or null when it is too large for an int. */
+    static Integer wholeNumber(String digits) {
+        try {
+            return Integer.valueOf(digits);
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
     /** Digits after the decimal point of a printed number (4 for "-0.0181"), 0 when none. */
     static int decimals(String text) {
         String s = text.trim();

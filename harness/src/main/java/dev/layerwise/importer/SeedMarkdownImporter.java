@@ -116,9 +116,10 @@ final class SeedMarkdownImporter implements Importer {
                     + " step tables, choose one with --table N or --table NAME: " + list(tables));
         }
         if (choice.matches("\\d+")) {
-            int n = Integer.parseInt(choice);
+            Integer parsed = NumberText.wholeNumber(choice);
+            int n = parsed == null ? Integer.MAX_VALUE : parsed;
             if (n < 1 || n > tables.size()) {
-                throw LayerwiseException.badInput(file, "--table", "no table " + n + " (the file has "
+                throw LayerwiseException.badInput(file, "--table", "no table " + choice + " (the file has "
                         + tables.size() + "): " + list(tables));
             }
             return n - 1;
@@ -147,7 +148,13 @@ final class SeedMarkdownImporter implements Importer {
 
     private static int[] tokens(Path file, String text, boolean tinyLlama, ImportOptions options, ImportNotes notes) {
         Matcher m = TOKEN_COUNT.matcher(text);
-        Integer stated = m.find() ? Integer.valueOf(m.group(1)) : null;
+        Integer stated = null;
+        if (m.find()) {
+            stated = NumberText.wholeNumber(m.group(1));
+            if (stated == null) {
+                throw LayerwiseException.badInput(file, "token count", "\"" + m.group() + "\" is too many tokens");
+            }
+        }
         if (options.tokenIds() != null) {
             if (stated != null && stated != options.tokenIds().length) {
                 throw LayerwiseException.badInput(file, "token count", "the report says " + stated + " tokens but "
@@ -200,6 +207,10 @@ final class SeedMarkdownImporter implements Importer {
             throw LayerwiseException.badInput(file, where, "expected \"token_id=N (\\\"text\\\"), logit=X\", got \""
                     + value + "\"");
         }
-        return new TopLogit(Integer.parseInt(m.group(1)), logit);
+        Integer tokenId = NumberText.wholeNumber(m.group(1));
+        if (tokenId == null) {
+            throw LayerwiseException.badInput(file, where, "token id " + m.group(1) + " is too large");
+        }
+        return new TopLogit(tokenId, logit);
     }
 }

@@ -80,8 +80,9 @@ public final class StepAliases {
         Matcher m = WITH_LAYER.matcher(n);
         if (m.matches() && m.group(2) != null) {
             String suffix = LAYER_STEPS.get(m.group(2));
-            if (suffix != null) {
-                return Optional.of(new Alias(CanonicalSteps.layerStep(Integer.parseInt(m.group(1)), suffix), false));
+            Integer layer = NumberText.wholeNumber(m.group(1));
+            if (suffix != null && layer != null) {
+                return Optional.of(new Alias(CanonicalSteps.layerStep(layer, suffix), false));
             }
             return Optional.empty();
         }

@@ -7,10 +7,15 @@ import dev.layerwise.testing.BadInput;
 class ImportersFuzzTest {
     private static final int[] TINYLLAMA_TOKENS = {1, 15043, 3186, 29991};
 
+    /** Without --table a report with several tables stops early, so tables 1 and 2 are read too. */
     @FuzzTest(maxDuration = "30s")
     void seedMarkdown(byte[] bytes) {
-        BadInput.parseFile("report.md", bytes,
-                file -> new SeedMarkdownImporter().read(file, ImportOptions.none()));
+        BadInput.parseFile("report.md", bytes, file -> {
+            for (String table : new String[] {null, "1", "2"}) {
+                BadInput.assertOnlyBadInput(
+                        () -> new SeedMarkdownImporter().read(file, ImportOptions.none().withTable(table)));
+            }
+        });
     }
 
     @FuzzTest(maxDuration = "30s")
