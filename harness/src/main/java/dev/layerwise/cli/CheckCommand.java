@@ -9,12 +9,9 @@ import dev.layerwise.engine.Tokens;
 import dev.layerwise.io.AtomicFiles;
 import dev.layerwise.model.HfCheckpoint;
 import dev.layerwise.numeric.DType;
-import dev.layerwise.report.ConsoleSummary;
-import dev.layerwise.report.Reports;
 import dev.layerwise.trace.Trace;
 import dev.layerwise.trace.TraceReader;
 import dev.layerwise.trace.TraceWriter;
-import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -45,30 +42,23 @@ public final class CheckCommand implements Callable<Integer> {
     @Option(names = "--force", description = "Overwrite --out if it exists.")
     boolean force;
 
-    @Option(names = "--profile", paramLabel = "auto|FILE", defaultValue = "auto",
-            description = "Tolerances: auto (derived from dtype and model) or a profile written by 'layerwise calibrate'.")
-    String profile;
+    @Mixin
+    ProfileOption profile;
 
     @Mixin
     ReportOptions reports;
 
     @Override
     public Integer call() {
-        var formats = reports.formats();
-        TraceComparator comparator = "auto".equals(profile) ? TraceComparator.create()
-                : TraceComparator.create().withProfile(Path.of(profile));
+        reports.formats(); // a bad --format or --profile fails before the engine runs
+        TraceComparator comparator = profile.comparator();
         Trace ref = TraceReader.read(reference);
         Trace candidate = runLike(ref, model.toRunOptions(), model.model(), reference, model.forceProgress());
         if (out != null) {
             TraceWriter.write(candidate, out, force ? AtomicFiles.Overwrite.ALLOW : AtomicFiles.Overwrite.REFUSE);
         }
         Comparison c = comparator.compare(ref, candidate);
-        PrintWriter w = spec.commandLine().getOut();
-        ConsoleSummary.print(c, w);
-        Path dir = reports.directory("check");
-        Reports.write(dir, formats, c);
-        w.println("  reports: " + dir);
-        w.flush();
+        reports.publish("check", c, spec.commandLine().getOut());
         NonFinite.describe(candidate).ifPresent(msg -> spec.commandLine().getErr().println("layerwise: warning: " + msg));
         return c.exitCode();
     }

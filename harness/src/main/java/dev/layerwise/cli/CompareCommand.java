@@ -2,17 +2,12 @@ package dev.layerwise.cli;
 
 import dev.layerwise.compare.Comparison;
 import dev.layerwise.compare.TraceComparator;
-import dev.layerwise.report.ConsoleSummary;
-import dev.layerwise.report.Reports;
-import dev.layerwise.trace.Trace;
 import dev.layerwise.trace.TraceReader;
-import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -34,24 +29,15 @@ public final class CompareCommand implements Callable<Integer> {
     @Mixin
     ReportOptions reports;
 
-    @Option(names = "--profile", paramLabel = "auto|FILE", defaultValue = "auto",
-            description = "Tolerances: auto (derived from dtype and model) or a profile written by 'layerwise calibrate'.")
-    String profile;
+    @Mixin
+    ProfileOption profile;
 
     @Override
     public Integer call() {
-        var formats = reports.formats();
-        TraceComparator comparator = "auto".equals(profile) ? TraceComparator.create()
-                : TraceComparator.create().withProfile(Path.of(profile));
-        Trace ref = TraceReader.read(reference);
-        Trace cand = TraceReader.read(candidate);
-        Comparison c = comparator.compare(ref, cand);
-        PrintWriter out = spec.commandLine().getOut();
-        ConsoleSummary.print(c, out);
-        Path dir = reports.directory("compare");
-        Reports.write(dir, formats, c);
-        out.println("  reports: " + dir);
-        out.flush();
+        reports.formats(); // a bad --format fails before any work
+        TraceComparator comparator = profile.comparator();
+        Comparison c = comparator.compare(TraceReader.read(reference), TraceReader.read(candidate));
+        reports.publish("compare", c, spec.commandLine().getOut());
         return c.exitCode();
     }
 }

@@ -2,11 +2,8 @@ package dev.layerwise.cli;
 
 import dev.layerwise.compare.DeterminismAnalyzer;
 import dev.layerwise.compare.DeterminismResult;
-import dev.layerwise.report.ConsoleSummary;
-import dev.layerwise.report.Reports;
 import dev.layerwise.trace.Trace;
 import dev.layerwise.trace.TraceReader;
-import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -32,15 +29,10 @@ public final class DeterminismCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        var formats = reports.formats();
+        reports.formats(); // a bad --format fails before any work
         List<Trace> runs = traces.stream().map(TraceReader::read).toList();
         DeterminismResult d = DeterminismAnalyzer.analyze(runs);
-        PrintWriter out = spec.commandLine().getOut();
-        ConsoleSummary.print(d, out);
-        Path dir = reports.directory("determinism");
-        Reports.write(dir, formats, d);
-        out.println("  reports: " + dir);
-        out.flush();
+        reports.publish("determinism", d, spec.commandLine().getOut());
         return d.exitCode();
     }
 }

@@ -7,11 +7,8 @@ import dev.layerwise.engine.LlamaEngine;
 import dev.layerwise.engine.RunOptions;
 import dev.layerwise.engine.Tokens;
 import dev.layerwise.model.HfCheckpoint;
-import dev.layerwise.report.ConsoleSummary;
-import dev.layerwise.report.Reports;
 import dev.layerwise.trace.Trace;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -48,7 +45,7 @@ public final class RerunCommand implements Callable<Integer> {
         if (runs < 2) {
             throw LayerwiseException.badInput("--runs", null, "needs at least 2 runs, got " + runs);
         }
-        var formats = reports.formats();
+        reports.formats(); // a bad --format fails before the engine runs
         List<Trace> traces = new ArrayList<>();
         PrintWriter out = spec.commandLine().getOut();
         try (HfCheckpoint cp = HfCheckpoint.open(model.model())) {
@@ -63,11 +60,7 @@ public final class RerunCommand implements Callable<Integer> {
             }
         }
         DeterminismResult d = DeterminismAnalyzer.analyze(traces);
-        ConsoleSummary.print(d, out);
-        Path dir = reports.directory("rerun");
-        Reports.write(dir, formats, d);
-        out.println("  reports: " + dir);
-        out.flush();
+        reports.publish("rerun", d, out);
         return d.exitCode();
     }
 }
