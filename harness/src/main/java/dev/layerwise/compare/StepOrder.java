@@ -3,6 +3,7 @@ package dev.layerwise.compare;
 import dev.layerwise.trace.CanonicalSteps;
 import dev.layerwise.trace.LastRowSteps;
 import dev.layerwise.trace.Step;
+import dev.layerwise.trace.StepKind;
 import dev.layerwise.trace.Trace;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -52,19 +53,16 @@ public final class StepOrder {
             double whole = canonicalIndex(LastRowSteps.fullStepOf(name));
             return whole < 0 ? -1 : whole + LAST_ROW_OFFSET;
         }
-        if (name.equals(CanonicalSteps.EMBED)) {
-            return 0;
-        }
-        if (name.equals(CanonicalSteps.FINAL_NORM)) {
-            return 1e9;
-        }
-        if (name.equals(CanonicalSteps.LOGITS)) {
-            return 1e9 + 1;
-        }
-        if (!CanonicalSteps.isCanonical(name)) {
+        StepKind kind = StepKind.of(name).orElse(null);
+        if (kind == null) {
             return -1;
         }
+        if (!kind.perLayer()) {
+            // model steps before the layers come first, those after the last layer after any layer count
+            return kind.ordinal() < StepKind.layerKinds().getFirst().ordinal() ? kind.ordinal() : 1e9 + kind.ordinal()
+                    - StepKind.layerKinds().getLast().ordinal() - 1;
+        }
         int layer = CanonicalSteps.layerOf(name);
-        return 1 + layer * CanonicalSteps.LAYER_STEPS.size() + CanonicalSteps.LAYER_STEPS.indexOf(CanonicalSteps.kindOf(name));
+        return 1 + (double) layer * StepKind.layerKinds().size() + StepKind.layerKinds().indexOf(kind);
     }
 }

@@ -3,15 +3,16 @@ package dev.layerwise.compare;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.layerwise.trace.CanonicalSteps;
 import dev.layerwise.trace.LastRowSteps;
+import dev.layerwise.trace.ModelDims;
 import dev.layerwise.trace.Step;
+import dev.layerwise.trace.StepKind;
 import dev.layerwise.trace.Trace;
 
 /**
- * The sizes that set reduction lengths: tokens T, hidden H, intermediate I, heads, head dim D, layers.
- * Read from the trace's HF config; when a trace has none (foreign dumps) they are inferred from step shapes,
- * and a size that cannot be known is 0.
+ * A trace's token count and model dimensions, which set reduction lengths. Read from the trace's HF config; when a
+ * trace has none (foreign dumps) they are inferred from step shapes, and a size that cannot be known is 0.
  */
-public record TraceDims(int tokens, int hidden, int intermediate, int heads, int headDim, int layers) {
+public record TraceDims(int tokens, ModelDims model) {
 
     public static TraceDims of(Trace t) {
         JsonNode c = t.model() == null ? null : t.model().config();
@@ -25,10 +26,10 @@ public record TraceDims(int tokens, int hidden, int intermediate, int heads, int
             hidden = lastDim(t, CanonicalSteps.EMBED);
         }
         if (inter == 0) {
-            inter = lastDim(t, "layers.0.gate");
+            inter = lastDim(t, StepKind.GATE.stepName(0));
         }
         if (heads == 0) {
-            Step probs = t.step("layers.0.attn_probs").orElse(null);
+            Step probs = t.step(StepKind.ATTN_PROBS.stepName(0)).orElse(null);
             heads = probs == null ? 0 : (int) probs.shape()[0];
         }
         if (headDim == 0 && heads > 0 && hidden > 0) {
@@ -39,7 +40,8 @@ public record TraceDims(int tokens, int hidden, int intermediate, int heads, int
                 layers = Math.max(layers, CanonicalSteps.layerOf(s.name()) + 1);
             }
         }
-        return new TraceDims(tokens, hidden, inter, heads, headDim, layers);
+        return new TraceDims(tokens, new ModelDims(hidden, inter, layers, heads, intField(c, "num_key_value_heads"),
+                headDim, intField(c, "vocab_size")));
     }
 
     /**
@@ -47,14 +49,7 @@ public record TraceDims(int tokens, int hidden, int intermediate, int heads, int
      * unknown (the caller then uses the step's last axis). A last-row step {@code X.last_row} is treated as X.
      */
     public long reductionLength(String step) {
-        return switch (CanonicalSteps.kindOf(LastRowSteps.fullStepOf(step))) {
-            case "embed" -> 1;
-            case "attn_norm", "ffn_norm", "final_norm", "q", "k", "v", "q_rope", "k_rope", "attn_out", "resid_mid",
-                    "gate", "up", "silu_gate", "gated", "logits" -> hidden;
-            case "attn_probs", "attn_ctx" -> (long) tokens * headDim;
-            case "ffn_out", "out" -> intermediate;
-            default -> 0;
-        };
+        return StepKind.of(LastRowSteps.fullStepOf(step)).map(k -> model.reductionLength(k, tokens)).orElse(0L);
     }
 
     /** Number of complete transformer layers the step's value has passed through, plus one inside a layer. */
@@ -67,7 +62,7 @@ public record TraceDims(int tokens, int hidden, int intermediate, int heads, int
         if (step.equals(CanonicalSteps.EMBED)) {
             return 0;
         }
-        return layers + 1;
+        return model.layers() + 1;
     }
 
     private static int intField(JsonNode c, String field) {

@@ -5,7 +5,9 @@ import dev.layerwise.engine.fault.FaultKind;
 import dev.layerwise.engine.fault.FaultPlan;
 import dev.layerwise.engine.kernels.AttentionVariant;
 import dev.layerwise.engine.kernels.RopeVariant;
-import dev.layerwise.trace.CanonicalSteps;
+import dev.layerwise.numeric.Shapes;
+import dev.layerwise.trace.ModelDims;
+import dev.layerwise.trace.StepKind;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -19,11 +21,11 @@ final class FaultInjector<B> {
     private final Kernels<B> kernels;
     private final Map<String, B> snapshots = new HashMap<>();
 
-    FaultInjector(FaultPlan plan, Kernels<B> kernels, ModelShape shape, int tokens) {
+    FaultInjector(FaultPlan plan, Kernels<B> kernels, ModelDims dims, int tokens) {
         this.plan = plan;
         this.kernels = kernels;
         for (String source : plan.staleSources()) {
-            snapshots.put(source, kernels.allocate(ModelForwardBuffers.elements(shape.stepShape(source, tokens))));
+            snapshots.put(source, kernels.allocate(Shapes.intElementCount(dims.shapeOf(source, tokens))));
         }
     }
 
@@ -53,10 +55,10 @@ final class FaultInjector<B> {
         return plan.has(step, FaultKind.NO_RESIDUAL);
     }
 
-    /** The projection kind ("up") whose weights compute {@code step} ("layers.0.gate"): its own unless swapped. */
-    String weightsOf(String step) {
+    /** The linear step kind ({@code UP}) whose weights compute {@code step} ("layers.0.gate"): its own unless swapped. */
+    StepKind weightsOf(String step) {
         Fault f = plan.faultFor(step);
-        return CanonicalSteps.kindOf(f != null && f.kind() == FaultKind.SWAP ? f.source() : step);
+        return StepKind.of(f != null && f.kind() == FaultKind.SWAP ? f.source() : step).orElseThrow();
     }
 
     /** Applies the step's fault (if any), then keeps a copy if a later stale fault needs this step. */

@@ -9,6 +9,7 @@ import dev.layerwise.model.Checkpoint;
 import dev.layerwise.model.LlamaConfig;
 import dev.layerwise.numeric.DType;
 import dev.layerwise.trace.Input;
+import dev.layerwise.trace.ModelDims;
 import dev.layerwise.trace.ModelInfo;
 import dev.layerwise.trace.Producer;
 import dev.layerwise.trace.Trace;
@@ -66,9 +67,9 @@ public final class LlamaEngine {
 
     /** Runs, showing each step to {@code recorder} (e.g. {@link StepRecorder#NONE} to time the forward alone). */
     public LlamaForward.Result run(int[] tokens, RunOptions options, StepRecorder recorder) {
-        Tokens.checkVocabulary(tokens, weights.shape().vocab(), "--tokens");
-        ModelShape shape = weights.shape();
-        FaultPlan plan = FaultPlan.parse(options.inject(), shape.layers(), shape::stepShape);
+        ModelDims dims = weights.dims();
+        Tokens.checkVocabulary(tokens, dims.vocab(), "--tokens");
+        FaultPlan plan = FaultPlan.parse(options.inject(), dims.layers(), dims::shapeOf);
         DType dtype = stepDtype(options);
         try (WorkerPool pool = new WorkerPool(options.threads())) {
             if (dtype == DType.FLOAT64) {

@@ -1,20 +1,38 @@
 package dev.layerwise.engine;
 
-import static dev.layerwise.trace.CanonicalSteps.EMBED;
-import static dev.layerwise.trace.CanonicalSteps.FINAL_NORM;
-import static dev.layerwise.trace.CanonicalSteps.LOGITS;
-import static dev.layerwise.trace.CanonicalSteps.layerStep;
+import static dev.layerwise.trace.StepKind.ATTN_CTX;
+import static dev.layerwise.trace.StepKind.ATTN_NORM;
+import static dev.layerwise.trace.StepKind.ATTN_OUT;
+import static dev.layerwise.trace.StepKind.ATTN_PROBS;
+import static dev.layerwise.trace.StepKind.EMBED;
+import static dev.layerwise.trace.StepKind.FFN_NORM;
+import static dev.layerwise.trace.StepKind.FFN_OUT;
+import static dev.layerwise.trace.StepKind.FINAL_NORM;
+import static dev.layerwise.trace.StepKind.GATE;
+import static dev.layerwise.trace.StepKind.GATED;
+import static dev.layerwise.trace.StepKind.K;
+import static dev.layerwise.trace.StepKind.K_ROPE;
+import static dev.layerwise.trace.StepKind.LOGITS;
+import static dev.layerwise.trace.StepKind.OUT;
+import static dev.layerwise.trace.StepKind.Q;
+import static dev.layerwise.trace.StepKind.Q_ROPE;
+import static dev.layerwise.trace.StepKind.RESID_MID;
+import static dev.layerwise.trace.StepKind.SILU_GATE;
+import static dev.layerwise.trace.StepKind.UP;
+import static dev.layerwise.trace.StepKind.V;
 
 import dev.layerwise.engine.fault.FaultPlan;
 import dev.layerwise.engine.kernels.RopeTable;
-import dev.layerwise.engine.kernels.WeightMatrix;
+import dev.layerwise.numeric.Shapes;
+import dev.layerwise.trace.ModelDims;
+import dev.layerwise.trace.StepKind;
 import dev.layerwise.trace.TopLogit;
 import java.util.List;
 
 /**
- * A Llama forward pass over all T tokens at once (no KV cache), recording every canonical step.
- * Written once for both engines: the numbers come from {@link Kernels} (float32 rounded to the model
- * dtype, or float64).
+ * A Llama forward pass over all T tokens at once (no KV cache), recording every canonical step. Written once for
+ * both engines: the numbers come from {@link Kernels} (float32 rounded to the model dtype, or float64). Each step
+ * names the line of Hugging Face's {@code modeling_llama.py} (eager attention) whose output it records.
  */
 public final class LlamaForward<B> {
 
@@ -32,7 +50,7 @@ public final class LlamaForward<B> {
     }
 
     private final LlamaWeights weights;
-    private final ModelShape shape;
+    private final ModelDims dims;
     private final Kernels<B> kernels;
     private final StepRecorder recorder;
     private final FaultPlan faults;
@@ -41,7 +59,7 @@ public final class LlamaForward<B> {
     public LlamaForward(LlamaWeights weights, Kernels<B> kernels, StepRecorder recorder, FaultPlan faults,
             Progress progress) {
         this.weights = weights;
-        this.shape = weights.shape();
+        this.dims = weights.dims();
         this.kernels = kernels;
         this.recorder = recorder;
         this.faults = faults;
@@ -52,13 +70,13 @@ public final class LlamaForward<B> {
     public Result run(int[] tokens, int topK) {
         Pass pass = new Pass(tokens);
         B x = pass.embed();
-        for (int i = 0; i < shape.layers(); i++) {
+        for (int i = 0; i < dims.layers(); i++) {
             x = pass.layer(i, x);
-            progress.layerDone(i + 1, shape.layers());
+            progress.layerDone(i + 1, dims.layers());
         }
         B logits = pass.head(x);
         int t = tokens.length;
-        return new Result(kernels.topK(logits, (t - 1) * shape.vocab(), shape.vocab(), topK));
+        return new Result(kernels.topK(logits, (t - 1) * dims.vocab(), dims.vocab(), topK));
     }
 
     /** The state of one pass: token count, buffers, RoPE table, fault injector. */
@@ -73,72 +91,71 @@ public final class LlamaForward<B> {
         Pass(int[] tokens) {
             this.tokens = tokens;
             this.t = tokens.length;
-            this.b = new ModelForwardBuffers<>(kernels, shape, t);
-            this.rope = kernels.ropeTable(t + faults.maxPositionOffset(), shape.headDim(),
+            this.b = new ModelForwardBuffers<>(kernels, dims, t);
+            this.rope = kernels.ropeTable(t + faults.maxPositionOffset(), dims.headDim(),
                     weights.config().ropeTheta());
-            this.injector = new FaultInjector<>(faults, kernels, shape, t);
+            this.injector = new FaultInjector<>(faults, kernels, dims, t);
         }
 
         B embed() {
-            step(EMBED, b.embed, () -> kernels.embed(weights.embedding(), tokens, b.embed));
+            // LlamaModel: inputs_embeds = self.embed_tokens(input_ids)
+            step(EMBED, -1, b.embed, () -> kernels.embed(weights.embedding(), tokens, b.embed));
             return b.embed;
         }
 
         /** One decoder layer: x + attention(norm(x)), then + mlp(norm(...)). Returns the layer output. */
         B layer(int i, B x) {
             LlamaWeights.Layer w = weights.layer(i);
-            int h = shape.hidden();
-            int th = t * h;
-            int ti = t * shape.intermediate();
-            int heads = shape.heads();
-            int kvHeads = shape.kvHeads();
-            int d = shape.headDim();
+            int h = dims.hidden();
+            int heads = dims.heads();
+            int kvHeads = dims.kvHeads();
+            int d = dims.headDim();
 
-            step(layerStep(i, "attn_norm"), b.attnNorm, () -> kernels.rmsNorm(x, t, h, w.inputNorm(), eps, b.attnNorm));
-            projection(i, "q", w, b.attnNorm, b.q);
-            projection(i, "k", w, b.attnNorm, b.k);
-            projection(i, "v", w, b.attnNorm, b.v);
-            String qRope = layerStep(i, "q_rope");
-            String kRope = layerStep(i, "k_rope");
-            step(qRope, b.qRope, () -> kernels.rope(b.q, t, heads, d, rope, injector.rope(qRope), b.qRope));
-            step(kRope, b.kRope, () -> kernels.rope(b.k, t, kvHeads, d, rope, injector.rope(kRope), b.kRope));
-            String probs = layerStep(i, "attn_probs");
-            String ctx = layerStep(i, "attn_ctx");
-            step(probs, b.probs, () -> kernels.attentionProbabilities(b.qRope, b.kRope, t, heads, kvHeads, d,
-                    injector.attention(probs), b.probs));
-            step(ctx, b.ctx, () -> kernels.attentionContext(b.probs, b.v, t, heads, kvHeads, d,
-                    injector.attention(ctx), b.ctx));
-            step(layerStep(i, "attn_out"), b.attnOut, () -> kernels.linear(b.ctx, t, w.o(), b.attnOut));
-            residual(layerStep(i, "resid_mid"), x, b.attnOut, th, b.residMid);
+            // LlamaDecoderLayer: hidden_states = self.input_layernorm(hidden_states)
+            step(ATTN_NORM, i, b.attnNorm, () -> kernels.rmsNorm(x, t, h, w.inputNorm(), eps, b.attnNorm));
+            // LlamaAttention: query_states = self.q_proj(hidden_states).view(hidden_shape).transpose(1, 2), k, v alike
+            linear(Q, i, w, b.attnNorm, b.q);
+            linear(K, i, w, b.attnNorm, b.k);
+            linear(V, i, w, b.attnNorm, b.v);
+            // query_states, key_states = apply_rotary_pos_emb(query_states, key_states, cos, sin)
+            step(Q_ROPE, i, b.qRope, () -> kernels.rope(b.q, t, heads, d, rope, injector.rope(Q_ROPE.stepName(i)), b.qRope));
+            step(K_ROPE, i, b.kRope, () -> kernels.rope(b.k, t, kvHeads, d, rope, injector.rope(K_ROPE.stepName(i)), b.kRope));
+            // eager_attention_forward: attn_weights = softmax(query @ key^T * scaling + causal_mask, dim=-1)
+            step(ATTN_PROBS, i, b.probs, () -> kernels.attentionProbabilities(b.qRope, b.kRope, t, heads, kvHeads, d,
+                    injector.attention(ATTN_PROBS.stepName(i)), b.probs));
+            // eager_attention_forward: attn_output = torch.matmul(attn_weights, value_states)
+            step(ATTN_CTX, i, b.ctx, () -> kernels.attentionContext(b.probs, b.v, t, heads, kvHeads, d,
+                    injector.attention(ATTN_CTX.stepName(i)), b.ctx));
+            // LlamaAttention: attn_output = self.o_proj(attn_output)
+            linear(ATTN_OUT, i, w, b.ctx, b.attnOut);
+            // LlamaDecoderLayer: hidden_states = residual + hidden_states
+            residual(RESID_MID, i, x, b.attnOut, b.residMid);
 
-            step(layerStep(i, "ffn_norm"), b.ffnNorm,
-                    () -> kernels.rmsNorm(b.residMid, t, h, w.postAttentionNorm(), eps, b.ffnNorm));
-            projection(i, "gate", w, b.ffnNorm, b.gate);
-            projection(i, "up", w, b.ffnNorm, b.up);
-            step(layerStep(i, "silu_gate"), b.siluGate, () -> kernels.silu(b.gate, ti, b.siluGate));
-            step(layerStep(i, "gated"), b.gated, () -> kernels.multiply(b.siluGate, b.up, ti, b.gated));
-            step(layerStep(i, "ffn_out"), b.ffnOut, () -> kernels.linear(b.gated, t, w.down(), b.ffnOut));
-            residual(layerStep(i, "out"), b.residMid, b.ffnOut, th, b.out);
+            // LlamaDecoderLayer: hidden_states = self.post_attention_layernorm(hidden_states)
+            step(FFN_NORM, i, b.ffnNorm, () -> kernels.rmsNorm(b.residMid, t, h, w.postAttentionNorm(), eps, b.ffnNorm));
+            // LlamaMLP: down_proj(act_fn(gate_proj(x)) * up_proj(x)), one step per operation
+            linear(GATE, i, w, b.ffnNorm, b.gate);
+            linear(UP, i, w, b.ffnNorm, b.up);
+            int ti = t * dims.intermediate();
+            step(SILU_GATE, i, b.siluGate, () -> kernels.silu(b.gate, ti, b.siluGate));
+            step(GATED, i, b.gated, () -> kernels.multiply(b.siluGate, b.up, ti, b.gated));
+            linear(FFN_OUT, i, w, b.gated, b.ffnOut);
+            // LlamaDecoderLayer: hidden_states = residual + hidden_states
+            residual(OUT, i, b.residMid, b.ffnOut, b.out);
             return b.out;
         }
 
-        /** A q/k/v/gate/up projection of layer i, with the weights the fault plan assigns it. */
-        private void projection(int i, String kind, LlamaWeights.Layer w, B in, B out) {
-            String name = layerStep(i, kind);
-            WeightMatrix weight = switch (injector.weightsOf(name)) {
-                case "q" -> w.q();
-                case "k" -> w.k();
-                case "v" -> w.v();
-                case "gate" -> w.gate();
-                case "up" -> w.up();
-                default -> throw new IllegalStateException("not a projection: " + name);
-            };
-            step(name, out, () -> kernels.linear(in, t, weight, out));
+        /** A linear step of layer i, with the weights the fault plan assigns it (its own unless swapped). */
+        private void linear(StepKind kind, int i, LlamaWeights.Layer w, B in, B out) {
+            var weight = w.linear(injector.weightsOf(kind.stepName(i)));
+            step(kind, i, out, () -> kernels.linear(in, t, weight, out));
         }
 
         /** {@code out = residual + branch}, or the branch alone when a fault drops the residual. */
-        private void residual(String name, B residual, B branch, int n, B out) {
-            step(name, out, () -> {
+        private void residual(StepKind kind, int i, B residual, B branch, B out) {
+            String name = kind.stepName(i);
+            int n = t * dims.hidden();
+            step(kind, i, out, () -> {
                 if (injector.dropsResidual(name)) {
                     kernels.copy(branch, out, n);
                 } else {
@@ -147,18 +164,20 @@ public final class LlamaForward<B> {
             });
         }
 
-        /** Final norm and lm_head over every position. */
         B head(B x) {
-            step(FINAL_NORM, b.finalNorm,
-                    () -> kernels.rmsNorm(x, t, shape.hidden(), weights.finalNorm(), eps, b.finalNorm));
-            step(LOGITS, b.logits, () -> kernels.linear(b.finalNorm, t, weights.lmHead(), b.logits));
+            // LlamaModel: hidden_states = self.norm(hidden_states)
+            step(FINAL_NORM, -1, b.finalNorm,
+                    () -> kernels.rmsNorm(x, t, dims.hidden(), weights.finalNorm(), eps, b.finalNorm));
+            // LlamaForCausalLM: logits = self.lm_head(hidden_states[:, slice_indices, :]), every position
+            step(LOGITS, -1, b.logits, () -> kernels.linear(b.finalNorm, t, weights.lmHead(), b.logits));
             return b.logits;
         }
 
         /** Runs one step's op (unless a fault skips it), applies its fault, records what flows onward. */
-        private void step(String name, B out, Runnable op) {
-            long[] stepShape = shape.stepShape(name, t);
-            int n = ModelForwardBuffers.elements(stepShape);
+        private void step(StepKind kind, int layer, B out, Runnable op) {
+            String name = kind.stepName(layer);
+            long[] stepShape = dims.shapeOf(kind, t);
+            int n = Shapes.intElementCount(stepShape);
             if (!injector.skips(name)) {
                 op.run();
             }

@@ -6,6 +6,8 @@ import dev.layerwise.engine.kernels.WeightMatrix;
 import dev.layerwise.model.Checkpoint;
 import dev.layerwise.model.LlamaConfig;
 import dev.layerwise.model.Tensor;
+import dev.layerwise.trace.ModelDims;
+import dev.layerwise.trace.StepKind;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -20,30 +22,51 @@ public final class LlamaWeights {
     /** One decoder layer's weights. */
     public record Layer(Tensor inputNorm, WeightMatrix q, WeightMatrix k, WeightMatrix v, WeightMatrix o,
             Tensor postAttentionNorm, WeightMatrix gate, WeightMatrix up, WeightMatrix down) {
+
+        /** The weight matrix that computes a linear step of the layer. */
+        public WeightMatrix linear(StepKind kind) {
+            return switch (kind) {
+                case Q -> q;
+                case K -> k;
+                case V -> v;
+                case ATTN_OUT -> o;
+                case GATE -> gate;
+                case UP -> up;
+                case FFN_OUT -> down;
+                default -> throw new IllegalArgumentException("no weights compute " + kind.id());
+            };
+        }
     }
 
     private final LlamaConfig config;
-    private final ModelShape shape;
+    private final ModelDims dims;
     private final WeightMatrix embedding;
     private final List<Layer> layers;
     private final Tensor finalNorm;
     private final WeightMatrix lmHead;
 
-    private LlamaWeights(LlamaConfig config, ModelShape shape, WeightMatrix embedding, List<Layer> layers,
+    private LlamaWeights(LlamaConfig config, ModelDims dims, WeightMatrix embedding, List<Layer> layers,
             Tensor finalNorm, WeightMatrix lmHead) {
         this.config = config;
-        this.shape = shape;
+        this.dims = dims;
         this.embedding = embedding;
         this.layers = layers;
         this.finalNorm = finalNorm;
         this.lmHead = lmHead;
     }
 
+    /** The step-shape dimensions of a config; head_dim defaults to hidden / heads as in HF. */
+    public static ModelDims dimsOf(LlamaConfig c) {
+        int headDim = c.headDim() > 0 ? c.headDim() : c.hiddenSize() / Math.max(1, c.numAttentionHeads());
+        return new ModelDims(c.hiddenSize(), c.intermediateSize(), c.numHiddenLayers(), c.numAttentionHeads(),
+                c.numKeyValueHeads(), headDim, c.vocabSize());
+    }
+
     public static LlamaWeights of(Checkpoint checkpoint) {
         LlamaConfig c = checkpoint.config();
         Path configFile = checkpoint.directory().resolve("config.json");
         checkArchitecture(c, configFile);
-        ModelShape s = ModelShape.of(c);
+        ModelDims s = dimsOf(c);
         checkDimensions(s, configFile);
         Path weightsFile = checkpoint.directory().resolve("model.safetensors");
         Shapes shapes = new Shapes(checkpoint, weightsFile);
@@ -99,7 +122,7 @@ public final class LlamaWeights {
         }
     }
 
-    private static void checkDimensions(ModelShape s, Path configFile) {
+    private static void checkDimensions(ModelDims s, Path configFile) {
         positive(configFile, "hidden_size", s.hidden());
         positive(configFile, "intermediate_size", s.intermediate());
         positive(configFile, "num_hidden_layers", s.layers());
@@ -146,8 +169,8 @@ public final class LlamaWeights {
         return config;
     }
 
-    public ModelShape shape() {
-        return shape;
+    public ModelDims dims() {
+        return dims;
     }
 
     public WeightMatrix embedding() {

@@ -1,5 +1,6 @@
 package dev.layerwise.importer;
 
+import dev.layerwise.trace.ModelDims;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.layerwise.LayerwiseException;
 import dev.layerwise.numeric.DType;

@@ -1,5 +1,7 @@
 package dev.layerwise.importer;
 
+import dev.layerwise.trace.ModelDims;
+import dev.layerwise.trace.StepKind;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -225,7 +227,7 @@ final class TensorLogicJsonImporter implements Importer {
         List<String> drop = new ArrayList<>();
         for (Map.Entry<String, Entity> se : steps.entrySet()) {
             Entity e = se.getValue();
-            if (!CanonicalSteps.kindOf(se.getKey()).equals("out") || !e.sum.equals(norm.sum)) {
+            if (!StepKind.OUT.is(se.getKey()) || !e.sum.equals(norm.sum)) {
                 continue;
             }
             List<Double> a = firstSamples(e);

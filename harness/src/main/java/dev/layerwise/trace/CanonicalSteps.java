@@ -5,16 +5,14 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** The canonical step names of a Llama-family forward pass, in execution order (trace-format-v1). */
+/** The canonical step names of a Llama-family forward pass, in execution order, as given by {@link StepKind}. */
 public final class CanonicalSteps {
-    public static final String EMBED = "embed";
-    public static final String FINAL_NORM = "final_norm";
-    public static final String LOGITS = "logits";
+    public static final String EMBED = StepKind.EMBED.id();
+    public static final String FINAL_NORM = StepKind.FINAL_NORM.id();
+    public static final String LOGITS = StepKind.LOGITS.id();
 
     /** Per-layer step suffixes in execution order. */
-    public static final List<String> LAYER_STEPS = List.of(
-            "attn_norm", "q", "k", "v", "q_rope", "k_rope", "attn_probs", "attn_ctx", "attn_out",
-            "resid_mid", "ffn_norm", "gate", "up", "silu_gate", "gated", "ffn_out", "out");
+    public static final List<String> LAYER_STEPS = StepKind.layerKinds().stream().map(StepKind::id).toList();
 
     private static final Pattern LAYER_STEP = Pattern.compile("layers\\.(\\d+)\\.([a-z_]+)");
 
@@ -25,27 +23,46 @@ public final class CanonicalSteps {
         return "layers." + layer + "." + suffix;
     }
 
-    /** Every canonical step of a model with {@code layers} layers: 1 + 17 * layers + 2 names. */
+    /** Every canonical step of a model with {@code layers} layers, in execution order. */
     public static List<String> all(int layers) {
         List<String> names = new ArrayList<>(3 + LAYER_STEPS.size() * layers);
-        names.add(EMBED);
+        boolean layersDone = false;
+        for (StepKind k : StepKind.values()) {
+            if (k.perLayer()) {
+                continue;
+            }
+            if (!layersDone && k.ordinal() > StepKind.layerKinds().getFirst().ordinal()) {
+                addLayers(names, layers);
+                layersDone = true;
+            }
+            names.add(k.id());
+        }
+        if (!layersDone) {
+            addLayers(names, layers);
+        }
+        return names;
+    }
+
+    private static void addLayers(List<String> names, int layers) {
         for (int i = 0; i < layers; i++) {
             for (String s : LAYER_STEPS) {
                 names.add(layerStep(i, s));
             }
         }
-        names.add(FINAL_NORM);
-        names.add(LOGITS);
-        return names;
     }
 
     /** True for any name of {@link #all(int)} for some layer count. */
     public static boolean isCanonical(String name) {
-        if (name.equals(EMBED) || name.equals(FINAL_NORM) || name.equals(LOGITS)) {
-            return true;
-        }
         Matcher m = LAYER_STEP.matcher(name);
-        return m.matches() && LAYER_STEPS.contains(m.group(2));
+        if (m.matches()) {
+            return LAYER_STEPS.contains(m.group(2));
+        }
+        for (StepKind k : StepKind.values()) {
+            if (!k.perLayer() && k.id().equals(name)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The layer index of a per-layer step, or -1. */

@@ -5,7 +5,7 @@ import dev.layerwise.compare.SketchNoise;
 import dev.layerwise.compare.StepMetrics;
 import dev.layerwise.compare.StepResult;
 import dev.layerwise.compare.Tolerance;
-import dev.layerwise.trace.CanonicalSteps;
+import dev.layerwise.trace.StepKind;
 import dev.layerwise.trace.Step;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -25,7 +25,7 @@ public final class AttentionScaleDiagnoser implements PatternDiagnoser {
         Step cand = div.candidate();
         StepMetrics m = div.metrics();
         Tolerance tol = div.tolerance();
-        if (!CanonicalSteps.kindOf(div.name()).equals("attn_probs") || ref == null || cand == null || m == null
+        if (!StepKind.ATTN_PROBS.is(div.name()) || ref == null || cand == null || m == null
                 || tol == null || m.normRatio() == null || m.sumDev() == null) {
             return Optional.empty();
         }

@@ -2,7 +2,7 @@ package dev.layerwise.compare.diagnosis;
 
 import dev.layerwise.compare.Numbers;
 import dev.layerwise.compare.StepResult;
-import dev.layerwise.trace.CanonicalSteps;
+import dev.layerwise.trace.StepKind;
 import dev.layerwise.trace.Step;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -17,7 +17,7 @@ import java.util.Optional;
 public final class CausalMaskDiagnoser implements PatternDiagnoser {
     @Override
     public Optional<Diagnosis> match(StepResult div, DiagnosisContext ctx) {
-        if (CanonicalSteps.kindOf(div.name()).equals("attn_probs")) {
+        if (StepKind.ATTN_PROBS.is(div.name())) {
             return fromZeros(div, ctx);
         }
         RowPattern rows = RowPattern.of(div, ctx);

@@ -3,6 +3,7 @@ package dev.layerwise.compare.diagnosis;
 import dev.layerwise.compare.Numbers;
 import dev.layerwise.compare.StepFacts;
 import dev.layerwise.trace.CanonicalSteps;
+import dev.layerwise.trace.StepKind;
 import dev.layerwise.trace.Step;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -20,7 +21,7 @@ public final class FfnIneffectiveDiagnoser implements Diagnoser {
     public List<Diagnosis> diagnose(DiagnosisContext ctx) {
         List<Diagnosis> out = new ArrayList<>();
         for (Step o : ctx.candidate().steps()) {
-            if (!CanonicalSteps.kindOf(o.name()).equals("out")) {
+            if (!StepKind.OUT.is(o.name())) {
                 continue;
             }
             int layer = CanonicalSteps.layerOf(o.name());

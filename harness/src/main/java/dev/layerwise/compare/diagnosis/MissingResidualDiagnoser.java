@@ -3,6 +3,7 @@ package dev.layerwise.compare.diagnosis;
 import dev.layerwise.compare.StepResult;
 import dev.layerwise.trace.CanonicalSteps;
 import dev.layerwise.trace.Step;
+import dev.layerwise.trace.StepKind;
 import java.util.Map;
 import java.util.Optional;
 
@@ -12,16 +13,14 @@ import java.util.Optional;
  * STALE_BUFFER, which would otherwise call the same identity a stale buffer.
  */
 public final class MissingResidualDiagnoser implements PatternDiagnoser {
-    private static final Map<String, String> BRANCH = Map.of("resid_mid", "attn_out", "out", "ffn_out");
-
     @Override
     public Optional<Diagnosis> match(StepResult div, DiagnosisContext ctx) {
-        String branchKind = BRANCH.get(CanonicalSteps.kindOf(div.name()));
+        StepKind branchKind = StepKind.of(div.name()).flatMap(StepKind::branch).orElse(null);
         Step x = div.candidate();
         if (branchKind == null || x == null) {
             return Optional.empty();
         }
-        String branch = CanonicalSteps.layerStep(CanonicalSteps.layerOf(div.name()), branchKind);
+        String branch = branchKind.stepName(CanonicalSteps.layerOf(div.name()));
         Step y = ctx.candidateStep(branch);
         if (y == null || y.elementCount() != x.elementCount()) {
             return Optional.empty();

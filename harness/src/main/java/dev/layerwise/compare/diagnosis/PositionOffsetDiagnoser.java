@@ -4,7 +4,7 @@ import dev.layerwise.compare.Numbers;
 import dev.layerwise.compare.SketchNoise;
 import dev.layerwise.compare.StepMetrics;
 import dev.layerwise.compare.StepResult;
-import dev.layerwise.trace.CanonicalSteps;
+import dev.layerwise.trace.StepKind;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -26,15 +26,15 @@ import java.util.Optional;
 public final class PositionOffsetDiagnoser implements PatternDiagnoser {
     @Override
     public Optional<Diagnosis> match(StepResult div, DiagnosisContext ctx) {
-        String kind = CanonicalSteps.kindOf(div.name());
-        if (kind.equals("q_rope") || kind.equals("k_rope")) {
+        StepKind kind = StepKind.of(div.name()).orElse(null);
+        if (kind != null && kind.op() == StepKind.Op.ROPE) {
             Optional<Diagnosis> rotation = wrongRotation(div, ctx);
             if (rotation.isPresent()) {
                 return rotation;
             }
         }
         RowPattern rows = RowPattern.of(div, ctx);
-        if (kind.equals("attn_ctx") || rows == null || !rows.clean(0) || rows.clean(rows.last())) {
+        if (kind == StepKind.ATTN_CTX || rows == null || !rows.clean(0) || rows.clean(rows.last())) {
             return Optional.empty();
         }
         int off = rows.offCount(1, rows.deviation().length);

@@ -1,7 +1,9 @@
 package dev.layerwise.engine.fault;
 
-import dev.layerwise.trace.CanonicalSteps;
+import dev.layerwise.trace.StepKind;
+import dev.layerwise.trace.StepKind.Op;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.Set;
 
 /**
@@ -22,26 +24,29 @@ public enum FaultKind {
     /** The op does not run: the buffer keeps what it held (zeros on first use, else the previous layer's). */
     SKIP("skip"),
     /** Softmax over every key position: the causal mask is missing. */
-    NO_CAUSAL_MASK("no-causal-mask", "attn_probs"),
+    NO_CAUSAL_MASK("no-causal-mask", Op.ATTENTION_PROBS),
     /** Scores are not multiplied by D^-0.5 before the softmax. */
-    NO_SCALE("no-scale", "attn_probs"),
+    NO_SCALE("no-scale", Op.ATTENTION_PROBS),
     /** Query head h reads key (attn_probs) or value (attn_ctx) head h % nKV instead of h / (nH / nKV). */
-    GQA_MODULO("gqa-modulo", "attn_probs", "attn_ctx"),
+    GQA_MODULO("gqa-modulo", Op.ATTENTION_PROBS, Op.ATTENTION_CONTEXT),
     /** RoPE rotates interleaved pairs (2i, 2i+1) instead of Llama's half-split pairs (i, i + D/2). */
-    ROPE_INTERLEAVED("rope-interleaved", "q_rope", "k_rope"),
+    ROPE_INTERLEAVED("rope-interleaved", Op.ROPE),
     /** RoPE rotates token t as position t + N (a wrong position counter or KV-cache offset). */
-    ROPE_OFFSET("rope-offset:N", "q_rope", "k_rope"),
+    ROPE_OFFSET("rope-offset:N", Op.ROPE),
     /** The residual add is missing: the step is the branch output alone (attn_out or ffn_out). */
-    NO_RESIDUAL("no-residual", "resid_mid", "out"),
-    /** The projection uses the weights of OTHER_STEP of the same layer and OTHER_STEP uses this step's. */
-    SWAP("swap:OTHER_STEP", "q", "k", "v", "gate", "up");
+    NO_RESIDUAL("no-residual", Op.RESIDUAL_ADD),
+    /**
+     * The projection uses the weights of OTHER_STEP of the same layer and OTHER_STEP uses this step's. Applies to
+     * linear steps that share their input with another linear step ({@link StepKind#sharesInputWith}).
+     */
+    SWAP("swap:OTHER_STEP", Op.LINEAR);
 
     private final String syntax;
-    private final Set<String> stepKinds;
+    private final Set<Op> ops;
 
-    FaultKind(String syntax, String... stepKinds) {
+    FaultKind(String syntax, Op... ops) {
         this.syntax = syntax;
-        this.stepKinds = Set.of(stepKinds);
+        this.ops = ops.length == 0 ? Set.of() : EnumSet.copyOf(Arrays.asList(ops));
     }
 
     public String syntax() {
@@ -50,17 +55,23 @@ public enum FaultKind {
 
     /** True when the kind changes the computation rather than overwriting the step's output buffer. */
     public boolean semantic() {
-        return !stepKinds.isEmpty();
+        return !ops.isEmpty();
     }
 
-    /** Whether the kind applies to a step of this kind ({@code CanonicalSteps.kindOf}); buffer kinds apply to any. */
-    public boolean appliesTo(String stepKind) {
-        return stepKinds.isEmpty() || stepKinds.contains(stepKind);
+    /** Whether the kind applies to a step of this kind; buffer kinds apply to any. */
+    public boolean appliesTo(StepKind step) {
+        if (!semantic()) {
+            return true;
+        }
+        if (this == SWAP) {
+            return Arrays.stream(StepKind.values()).anyMatch(step::sharesInputWith);
+        }
+        return ops.contains(step.op());
     }
 
     /** The step kinds a semantic kind applies to, in canonical order, for error messages. */
     public String stepKindsText() {
-        return CanonicalSteps.LAYER_STEPS.stream().filter(stepKinds::contains)
+        return Arrays.stream(StepKind.values()).filter(k -> semantic() && appliesTo(k)).map(StepKind::id)
                 .reduce((a, b) -> a + ", " + b).orElse("any step");
     }
 

@@ -2,6 +2,7 @@ package dev.layerwise.engine.fault;
 
 import dev.layerwise.LayerwiseException;
 import dev.layerwise.trace.CanonicalSteps;
+import dev.layerwise.trace.StepKind;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -48,10 +49,10 @@ public final class FaultPlan {
             List<String> steps = expand(stepPattern, layers, spec);
             for (String step : steps) {
                 Fault fault = parseKind(spec, step, kindText, layers);
-                String stepKind = CanonicalSteps.kindOf(step);
+                StepKind stepKind = StepKind.of(step).orElseThrow();
                 if (!fault.kind().appliesTo(stepKind)) {
                     throw bad(spec, fault.kind().syntax() + " applies to " + fault.kind().stepKindsText()
-                            + " steps, not to " + stepKind);
+                            + " steps, not to " + stepKind.id());
                 }
                 if (fault.kind() == FaultKind.STALE) {
                     checkSource(spec, fault, order, shapeOf);
@@ -179,19 +180,28 @@ public final class FaultPlan {
 
     /** Projections swap weights only with a projection of the same layer, the same input and output shape. */
     private static void checkSwap(String spec, Fault f, BiFunction<String, Integer, long[]> shapeOf) {
-        String a = CanonicalSteps.kindOf(f.step());
-        String b = CanonicalSteps.kindOf(f.source());
+        StepKind a = StepKind.of(f.step()).orElseThrow();
+        StepKind b = StepKind.of(f.source()).orElseThrow();
         if (f.step().equals(f.source()) || CanonicalSteps.layerOf(f.step()) != CanonicalSteps.layerOf(f.source())) {
             throw bad(spec, "the swap partner must be another projection of the same layer");
         }
-        boolean attention = Set.of("q", "k", "v").contains(a) && Set.of("q", "k", "v").contains(b);
-        boolean mlp = Set.of("gate", "up").contains(a) && Set.of("gate", "up").contains(b);
-        if (!attention && !mlp) {
-            throw bad(spec, "swap partners must read the same input (q, k, v or gate, up), not " + b);
+        if (!a.sharesInputWith(b)) {
+            throw bad(spec, "swap partners must read the same input (" + swapGroupsText() + "), not " + b.id());
         }
         if (!Arrays.equals(shapeOf.apply(f.step(), 1), shapeOf.apply(f.source(), 1))) {
             throw bad(spec, "swap partner " + f.source() + " has another shape than " + f.step());
         }
+    }
+
+    /** "q, k, v or gate, up": the groups of linear steps that read one input, from {@link StepKind}. */
+    private static String swapGroupsText() {
+        Map<List<String>, List<String>> groups = new LinkedHashMap<>();
+        for (StepKind k : StepKind.values()) {
+            if (Arrays.stream(StepKind.values()).anyMatch(k::sharesInputWith)) {
+                groups.computeIfAbsent(k.inputs(), i -> new ArrayList<>()).add(k.id());
+            }
+        }
+        return String.join(" or ", groups.values().stream().map(g -> String.join(", ", g)).toList());
     }
 
     private static LayerwiseException bad(String spec, String cause) {
