@@ -46,7 +46,7 @@ public final class Charts {
             error.add(x, clamp(r.metrics().headline()));
             tol.add(x, clamp(headlineLimit(r)));
         }
-        return svg(logChart("Error per step (bit-identical drawn at 1e-12)", "step (canonical order)", "relative error",
+        return svg("error-per-step", logChart("Error per step (bit-identical drawn at 1e-12)", "step (canonical order)", "relative error",
                 error, tol));
     }
 
@@ -68,7 +68,7 @@ public final class Charts {
             worst.add((double) layer, clamp(ratio));
             one.add((double) layer, 1.0);
         });
-        return svg(logChart("Error per layer", "layer", "error / tolerance", worst, one));
+        return svg("error-per-layer", logChart("Error per layer", "layer", "error / tolerance", worst, one));
     }
 
     /** The per-row deviation of one step against its row tolerance. */
@@ -80,7 +80,7 @@ public final class Charts {
             dev.add(i, clamp(d[i]));
             tol.add(i, clamp(r.tolerance().row()));
         }
-        return svg(logChart("Per-row error of " + r.name(), "row (first axis: token; head for attn_probs)", "relative deviation", dev, tol));
+        return svg("rows-" + r.name(), logChart("Per-row error of " + r.name(), "row (first axis: token; head for attn_probs)", "relative deviation", dev, tol));
     }
 
     /** The spread (max - min over runs) of each step's sum, log scale. */
@@ -97,7 +97,7 @@ public final class Charts {
                 sq.add(x, clamp(s.spread().get("sum_sq")));
             }
         }
-        return svg(logChart("Spread across runs", "step (canonical order)", "max - min", sum, sq));
+        return svg("spread", logChart("Spread across runs", "step (canonical order)", "max - min", sum, sq));
     }
 
     /** The limit of the metric {@link dev.layerwise.compare.StepMetrics#headline()} reports. */
@@ -141,8 +141,13 @@ public final class Charts {
         return chart;
     }
 
-    private static String svg(JFreeChart chart) {
+    /**
+     * The chart as an SVG element. Its clip-path ids start with {@code id} (unique within a report) instead of
+     * JFreeSVG's default, a System.nanoTime() stamp, so the same report is the same bytes in every run.
+     */
+    private static String svg(String id, JFreeChart chart) {
         SVGGraphics2D g = new SVGGraphics2D(WIDTH, HEIGHT);
+        g.setDefsKeyPrefix("lw-" + id.replaceAll("[^A-Za-z0-9_-]", "-") + "-");
         chart.draw(g, new Rectangle2D.Double(0, 0, WIDTH, HEIGHT));
         return g.getSVGElement();
     }

@@ -52,7 +52,7 @@ public final class CausalMaskDiagnoser implements PatternDiagnoser {
         return Optional.of(new Diagnosis(DiagnosisCode.CAUSAL_MASK, div.name(), "the reference's attention "
                 + "probabilities have " + ref.stats().zeros() + " exact zeros (a causal mask zeroes " + masked
                 + "), the candidate's only " + cand.stats().zeros() + ": the causal mask is missing or wrong",
-                Map.of("reference_zeros", ref.stats().zeros(), "candidate_zeros", cand.stats().zeros(),
+                Diagnosis.evidence("reference_zeros", ref.stats().zeros(), "candidate_zeros", cand.stats().zeros(),
                         "masked_entries", masked)));
     }
 }

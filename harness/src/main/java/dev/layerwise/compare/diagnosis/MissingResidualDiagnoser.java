@@ -4,7 +4,6 @@ import dev.layerwise.compare.StepResult;
 import dev.layerwise.trace.CanonicalSteps;
 import dev.layerwise.trace.Step;
 import dev.layerwise.trace.StepKind;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -34,6 +33,6 @@ public final class MissingResidualDiagnoser implements PatternDiagnoser {
         return Optional.of(new Diagnosis(DiagnosisCode.MISSING_RESIDUAL, div.name(), "`" + div.name()
                 + "` in the candidate is " + basis + " to `" + branch + "` (the reference's differ): the residual "
                 + "add is missing, the step holds the branch output alone",
-                Map.of("branch", branch, "basis", basis)));
+                Diagnosis.evidence("branch", branch, "basis", basis)));
     }
 }

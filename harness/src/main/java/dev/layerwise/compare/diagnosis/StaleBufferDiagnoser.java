@@ -5,7 +5,6 @@ import dev.layerwise.compare.StepResult;
 import dev.layerwise.trace.Stats;
 import dev.layerwise.trace.Step;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -46,7 +45,7 @@ public final class StaleBufferDiagnoser implements PatternDiagnoser {
             return Optional.of(new Diagnosis(DiagnosisCode.STALE_BUFFER, x.name(), "`" + x.name()
                     + "` in the candidate is " + basis + " to its `" + y.name() + "` (the reference's differ): a stale "
                     + "buffer: the step's output was never written, or another step's buffer was read",
-                    Map.of("identical_to", y.name(), "basis", basis)));
+                    Diagnosis.evidence("identical_to", y.name(), "basis", basis)));
         }
         return Optional.empty();
     }

@@ -6,7 +6,6 @@ import dev.layerwise.compare.StepResult;
 import dev.layerwise.trace.Step;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * A candidate step that is all zeros (never written, or a kernel that did not run) while the reference's is not.
@@ -29,7 +28,7 @@ public final class ZeroOutputDiagnoser implements Diagnoser {
                     : "sum " + Numbers.format(ref.stats().sum());
             out.add(new Diagnosis(DiagnosisCode.ZERO_OUTPUT, r.name(), "`" + r.name() + "` is all zeros in the "
                     + "candidate while the reference's is not (" + refSize + "): the step was never written or its "
-                    + "kernel did not run", Map.of("candidate_sum", r.candidate().stats().sum(),
+                    + "kernel did not run", Diagnosis.evidence("candidate_sum", r.candidate().stats().sum(),
                             "reference_sum", ref.stats().sum())));
         }
         return out;
