@@ -1,14 +1,13 @@
 package dev.layerwise.cli;
 
+import dev.layerwise.engine.ReferenceRunner;
+import dev.layerwise.engine.JavaEngine;
+import dev.layerwise.engine.Engine;
 import dev.layerwise.compare.Comparison;
 import dev.layerwise.compare.TraceComparator;
-import dev.layerwise.engine.LlamaEngine;
 import dev.layerwise.engine.NonFinite;
 import dev.layerwise.engine.RunOptions;
-import dev.layerwise.engine.Tokens;
 import dev.layerwise.io.AtomicFiles;
-import dev.layerwise.model.HfCheckpoint;
-import dev.layerwise.numeric.DType;
 import dev.layerwise.trace.Trace;
 import dev.layerwise.trace.TraceReader;
 import dev.layerwise.trace.TraceWriter;
@@ -68,16 +67,9 @@ public final class CheckCommand implements Callable<Integer> {
      * (a float64 reference: the checkpoint's own dtype).
      */
     static Trace runLike(Trace ref, RunOptions options, Path modelDir, Path referenceFile, boolean forceProgress) {
-        try (HfCheckpoint cp = HfCheckpoint.open(modelDir);
+        try (Engine engine = JavaEngine.open(modelDir, options.engine());
                 LayerProgress progress = new LayerProgress("check", forceProgress)) {
-            LlamaEngine engine = LlamaEngine.of(cp);
-            int[] tokens = ref.input().tokenIds();
-            Tokens.checkVocabulary(tokens, cp.config().vocabSize(), referenceFile + ": input.token_ids");
-            RunOptions o = options.withProgress(progress);
-            if (o.engine() == dev.layerwise.engine.EngineKind.CPU && ref.dtype() != DType.FLOAT64) {
-                o = o.withDtype(ref.dtype());
-            }
-            return engine.run(tokens, o);
+            return ReferenceRunner.runLike(engine, ref, options.withProgress(progress), referenceFile);
         }
     }
 }

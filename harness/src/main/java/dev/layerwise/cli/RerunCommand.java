@@ -1,12 +1,12 @@
 package dev.layerwise.cli;
 
+import dev.layerwise.engine.JavaEngine;
+import dev.layerwise.engine.Engine;
 import dev.layerwise.LayerwiseException;
 import dev.layerwise.compare.DeterminismAnalyzer;
 import dev.layerwise.compare.DeterminismResult;
-import dev.layerwise.engine.LlamaEngine;
 import dev.layerwise.engine.RunOptions;
 import dev.layerwise.engine.Tokens;
-import dev.layerwise.model.HfCheckpoint;
 import dev.layerwise.trace.Trace;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -48,11 +48,10 @@ public final class RerunCommand implements Callable<Integer> {
         reports.formats(); // a bad --format fails before the engine runs
         List<Trace> traces = new ArrayList<>();
         PrintWriter out = spec.commandLine().getOut();
-        try (HfCheckpoint cp = HfCheckpoint.open(model.model())) {
-            LlamaEngine engine = LlamaEngine.of(cp);
-            int[] tokens = input.tokenIds(cp.config().vocabSize());
-            Tokens.checkVocabulary(tokens, cp.config().vocabSize(), input.tokenOrigin());
-            RunOptions base = model.toRunOptions().withDtype(input.dtypeOrNull());
+        RunOptions base = model.toRunOptions().withDtype(input.dtypeOrNull());
+        try (Engine engine = JavaEngine.open(model.model(), base.engine())) {
+            int[] tokens = input.tokenIds(engine.vocabSize());
+            Tokens.checkVocabulary(tokens, engine.vocabSize(), input.tokenOrigin());
             for (int r = 1; r <= runs; r++) {
                 try (LayerProgress progress = new LayerProgress("run " + r + "/" + runs, model.forceProgress())) {
                     traces.add(engine.run(tokens, base.withProgress(progress)));

@@ -1,12 +1,12 @@
 package dev.layerwise.cli;
 
+import dev.layerwise.engine.JavaEngine;
+import dev.layerwise.engine.Engine;
 import dev.layerwise.LayerwiseException;
-import dev.layerwise.engine.LlamaEngine;
 import dev.layerwise.engine.NonFinite;
 import dev.layerwise.engine.RunOptions;
 import dev.layerwise.engine.Tokens;
 import dev.layerwise.io.AtomicFiles;
-import dev.layerwise.model.HfCheckpoint;
 import dev.layerwise.trace.Trace;
 import dev.layerwise.trace.TraceWriter;
 import java.io.PrintWriter;
@@ -48,12 +48,12 @@ public final class RunCommand implements Callable<Integer> {
         }
         Trace trace;
         long t0 = System.nanoTime();
-        try (HfCheckpoint cp = HfCheckpoint.open(model.model());
+        RunOptions base = model.toRunOptions();
+        try (Engine engine = JavaEngine.open(model.model(), base.engine());
                 LayerProgress progress = new LayerProgress("run", model.forceProgress())) {
-            LlamaEngine engine = LlamaEngine.of(cp);
-            int[] tokens = input.tokenIds(cp.config().vocabSize());
-            Tokens.checkVocabulary(tokens, cp.config().vocabSize(), input.tokenOrigin());
-            RunOptions options = model.toRunOptions().withDtype(input.dtypeOrNull()).withProgress(progress);
+            int[] tokens = input.tokenIds(engine.vocabSize());
+            Tokens.checkVocabulary(tokens, engine.vocabSize(), input.tokenOrigin());
+            RunOptions options = base.withDtype(input.dtypeOrNull()).withProgress(progress);
             trace = engine.run(tokens, options);
         }
         double seconds = (System.nanoTime() - t0) / 1e9;

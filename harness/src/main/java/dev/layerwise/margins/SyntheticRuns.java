@@ -1,10 +1,11 @@
 package dev.layerwise.margins;
 
+import dev.layerwise.engine.ReferenceRunner;
+import dev.layerwise.engine.JavaEngine;
+import dev.layerwise.engine.Engine;
 import dev.layerwise.engine.EngineKind;
-import dev.layerwise.engine.LlamaEngine;
 import dev.layerwise.engine.RunOptions;
 import dev.layerwise.io.AtomicFiles;
-import dev.layerwise.model.HfCheckpoint;
 import dev.layerwise.model.synth.Preset;
 import dev.layerwise.model.synth.SyntheticCheckpointWriter;
 import dev.layerwise.model.synth.SyntheticModel;
@@ -40,10 +41,9 @@ final class SyntheticRuns implements AutoCloseable {
 
     /** The engine's trace for the reference's input: cpu in the reference's dtype, the oracle in float64. */
     Trace run(Trace reference, EngineKind engine, List<String> inject) {
-        DType dtype = engine == EngineKind.CPU ? reference.dtype() : null;
-        try (HfCheckpoint cp = HfCheckpoint.open(checkpoint(reference))) {
-            return LlamaEngine.of(cp).run(reference.input().tokenIds(),
-                    RunOptions.defaults().withEngine(engine).withDtype(dtype).withInject(inject));
+        try (Engine e = JavaEngine.open(checkpoint(reference), engine)) {
+            return ReferenceRunner.runLike(e, reference, RunOptions.defaults().withInject(inject),
+                    reference.model().source());
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.layerwise.compare;
 
 import dev.layerwise.engine.EngineKind;
+import dev.layerwise.engine.JavaEngine;
 import dev.layerwise.engine.LlamaEngine;
 import dev.layerwise.engine.RunOptions;
 import dev.layerwise.engine.StepRecorder;
@@ -66,12 +67,12 @@ public final class EngineTraces implements AfterAllCallback {
         if (dtype == DType.FLOAT64) {
             return oracle(inject);
         }
-        return LlamaEngine.of(checkpoint(dtype)).run(TOKENS.clone(), options(EngineKind.CPU, inject));
+        return JavaEngine.on(checkpoint(dtype), EngineKind.CPU).run(TOKENS.clone(), options(EngineKind.CPU, inject));
     }
 
     /** The float64 oracle on the float32 checkpoint. */
     public Trace oracle(List<String> inject) {
-        return LlamaEngine.of(checkpoint(DType.FLOAT32)).run(TOKENS.clone(), options(EngineKind.ORACLE, inject));
+        return JavaEngine.on(checkpoint(DType.FLOAT32), EngineKind.ORACLE).run(TOKENS.clone(), options(EngineKind.ORACLE, inject));
     }
 
     /** A clean run of {@code dtype} that differs from {@link #run(DType, String...)} by rounding only. */
@@ -101,7 +102,7 @@ public final class EngineTraces implements AfterAllCallback {
                 throw new UnsupportedOperationException("float32-compute runs only");
             }
         };
-        LlamaEngine.of(checkpoint(dtype)).run(TOKENS.clone(), options(EngineKind.CPU, List.of()), grab);
+        JavaEngine.on(checkpoint(dtype), EngineKind.CPU).llama().run(TOKENS.clone(), options(EngineKind.CPU, List.of()), grab);
         Trace clean = run(dtype);
         Step ctx = clean.step(name).orElseThrow();
         int width = (int) ctx.shape()[1];

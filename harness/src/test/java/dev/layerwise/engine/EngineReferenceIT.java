@@ -1,7 +1,6 @@
 package dev.layerwise.engine;
 
 import dev.layerwise.junit.TraceComparisonTests;
-import dev.layerwise.model.HfCheckpoint;
 import dev.layerwise.numeric.DType;
 import dev.layerwise.testing.Components;
 import dev.layerwise.trace.Trace;
@@ -42,9 +41,8 @@ class EngineReferenceIT {
         DType dtype = engine == EngineKind.CPU ? reference.dtype() : null;
         String key = model + "|" + engine + "|" + dtype + "|" + Arrays.toString(reference.input().tokenIds());
         return RUNS.computeIfAbsent(key, k -> {
-            try (HfCheckpoint cp = HfCheckpoint.open(model)) {
-                return LlamaEngine.of(cp).run(reference.input().tokenIds(),
-                        RunOptions.defaults().withEngine(engine).withDtype(dtype));
+            try (Engine e = JavaEngine.open(model, engine)) {
+                return ReferenceRunner.runLike(e, reference, RunOptions.defaults(), model);
             }
         });
     }

@@ -8,10 +8,10 @@ import dev.layerwise.compare.TraceComparator;
 import dev.layerwise.compare.diagnosis.Diagnosis;
 import dev.layerwise.compare.diagnosis.DiagnosisCode;
 import dev.layerwise.margins.PlantedFault;
-import dev.layerwise.model.HfCheckpoint;
 import dev.layerwise.testing.Components;
 import dev.layerwise.trace.Trace;
 import dev.layerwise.trace.TraceReader;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicNode;
@@ -33,9 +33,9 @@ class FaultLocalizationIT {
     }
 
     static Trace run(Trace reference, List<String> inject) {
-        try (HfCheckpoint cp = HfCheckpoint.open(SyntheticCheckpoints.behind(reference))) {
-            return LlamaEngine.of(cp).run(reference.input().tokenIds(),
-                    RunOptions.defaults().withDtype(reference.dtype()).withInject(inject));
+        Path model = SyntheticCheckpoints.behind(reference);
+        try (Engine e = JavaEngine.open(model, EngineKind.CPU)) {
+            return ReferenceRunner.runLike(e, reference, RunOptions.defaults().withInject(inject), model);
         }
     }
 

@@ -1,0 +1,33 @@
+package dev.layerwise.engine;
+
+import dev.layerwise.numeric.DType;
+import dev.layerwise.trace.Trace;
+
+/**
+ * An inference engine under test, opened on one model (a runner, in Polygraphy's terms): it runs token ids and
+ * returns the trace of every canonical step. The Java engines ({@link JavaEngine}: float32 compute rounded to the
+ * model dtype, or the float64 oracle) implement it; a GPU engine or a user's engine run as an external command
+ * plugs in as another implementation, and {@link ReferenceRunner} then runs it like any reference.
+ */
+public interface Engine extends AutoCloseable {
+
+    /** The producer name its traces carry ({@code layerwise-cpu}). */
+    String name();
+
+    /** The vocabulary size of the model it runs, to check token ids before running. */
+    int vocabSize();
+
+    /**
+     * The dtype to compute in so that its trace compares with a reference recorded in {@code referenceDtype}, or
+     * null when the engine has no choice or should keep its own (the oracle is always float64; a float64
+     * reference leaves the cpu engine in the checkpoint's dtype).
+     */
+    DType dtypeLike(DType referenceDtype);
+
+    /** Runs {@code tokens} (checked against {@link #vocabSize()}) and records every step. */
+    Trace run(int[] tokens, RunOptions options);
+
+    /** Releases the model; the engine cannot run afterwards. */
+    @Override
+    void close();
+}
