@@ -42,7 +42,9 @@ public final class LayerwiseAssertions {
             throw new AssertionFailedError("traces not comparable: " + c.notComparable());
         }
         if (!c.passed()) {
-            throw new AssertionFailedError(divergenceMessage(c));
+            StepResult first = c.step(c.firstDivergence()).orElseThrow();
+            throw new AssertionFailedError(divergenceMessage(c), StepText.of(first.reference()),
+                    StepText.of(first.candidate()));
         }
         return c;
     }

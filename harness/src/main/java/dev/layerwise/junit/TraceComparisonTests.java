@@ -63,7 +63,7 @@ public final class TraceComparisonTests {
             String where = r.name().equals(c.firstDivergence()) ? "first divergence" : "propagated from "
                     + c.firstDivergence();
             throw new AssertionFailedError(r.name() + " (" + where + "): " + r.reason()
-                    + (diag.isEmpty() ? "" : "; " + diag));
+                    + (diag.isEmpty() ? "" : "; " + diag), StepText.of(r.reference()), StepText.of(r.candidate()));
         }
     }
 }
