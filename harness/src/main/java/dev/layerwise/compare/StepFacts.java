@@ -9,11 +9,6 @@ public final class StepFacts {
     private StepFacts() {
     }
 
-    /** True when only a sum (and nothing we can use for an L2 comparison) is known. */
-    public static boolean isSumOnly(Step s) {
-        return s.stats().absSum() == null && s.stats().sumSq() == null && s.sketch() == null && s.sha256() == null;
-    }
-
     /**
      * Number of non-finite values: the recorded counts, else 1 when the sum is non-finite (at least one), 0 when it
      * is finite and no counts were kept.

@@ -36,11 +36,6 @@ public final class DoubleKernels implements Kernels<double[]> {
     }
 
     @Override
-    public String precisionDescription() {
-        return "float64 (every op in float64 from the stored weights)";
-    }
-
-    @Override
     public double[] allocate(int length) {
         return new double[length];
     }

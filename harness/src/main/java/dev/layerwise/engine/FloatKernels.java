@@ -35,18 +35,9 @@ public final class FloatKernels implements Kernels<float[]> {
         this.scratch = new Scratch(pool.threads());
     }
 
-    public Precision precision() {
-        return precision;
-    }
-
     @Override
     public DType stepDtype() {
         return precision.dtype();
-    }
-
-    @Override
-    public String precisionDescription() {
-        return precision.toString();
     }
 
     @Override

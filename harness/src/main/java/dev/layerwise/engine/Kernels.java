@@ -19,9 +19,6 @@ public interface Kernels<B> {
     /** The dtype of every recorded step. */
     DType stepDtype();
 
-    /** How this engine computes, for the trace's {@code producer.extra}. */
-    String precisionDescription();
-
     B allocate(int length);
 
     void embed(WeightMatrix table, int[] tokens, B out);

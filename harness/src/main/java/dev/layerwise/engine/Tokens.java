@@ -1,7 +1,6 @@
 package dev.layerwise.engine;
 
 import dev.layerwise.LayerwiseException;
-import java.util.Arrays;
 
 /** Token ids for a run: parsing, the default prompt, and the vocabulary check. */
 public final class Tokens {
@@ -51,9 +50,5 @@ public final class Tokens {
                         + " is outside the vocabulary (vocab_size " + vocabSize + ")");
             }
         }
-    }
-
-    public static String toString(int[] ids) {
-        return Arrays.toString(ids);
     }
 }

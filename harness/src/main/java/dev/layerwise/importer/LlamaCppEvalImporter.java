@@ -3,6 +3,7 @@ package dev.layerwise.importer;
 import dev.layerwise.LayerwiseException;
 import dev.layerwise.numeric.DType;
 import dev.layerwise.trace.CanonicalSteps;
+import dev.layerwise.trace.LastRowSteps;
 import dev.layerwise.trace.Input;
 import dev.layerwise.trace.ModelInfo;
 import dev.layerwise.trace.Producer;
@@ -184,7 +185,7 @@ final class LlamaCppEvalImporter implements Importer {
             return Optional.of(sumStep(canonical, new long[] {rows, width}, dtype, node.sum(), notes));
         }
         if (rows == 1 && tokens > 1) {
-            String name = PartialSteps.lastRowOf(canonical);
+            String name = LastRowSteps.of(canonical);
             notes.stepNote(name, PartialSteps.lastRowNote(canonical, tokens, "llama.cpp computes the last layer "
                     + "after attention, the final norm and the logits for the output rows only (inp_out_ids); "
                     + "eval-callback requests one output, the last token"));
@@ -195,7 +196,7 @@ final class LlamaCppEvalImporter implements Importer {
     }
 
     private static Step sumStep(String name, long[] shape, DType dtype, double sum, ImportNotes notes) {
-        if (LlamaCppNames.permutedLayout(name.replace(PartialSteps.LAST_ROW_SUFFIX, ""))) {
+        if (LlamaCppNames.permutedLayout(LastRowSteps.fullStepOf(name))) {
             notes.stepNote(name, "layout", PERMUTED_NOTE);
         }
         return new Step(name, shape, dtype, Stats.sumOnly(sum), null, null, null, null);

@@ -1,6 +1,5 @@
 package dev.layerwise.importer;
 
-import dev.layerwise.trace.LastRowSteps;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,14 +10,7 @@ import java.util.Map;
  * {@code producer.extra.step_notes} as {@code {"partial_of": "logits", "rows": [T-1]}} (docs/importers.md).
  */
 public final class PartialSteps {
-    public static final String LAST_ROW_SUFFIX = LastRowSteps.SUFFIX;
-    public static final String LOGITS_LAST_ROW = "logits" + LAST_ROW_SUFFIX;
-
     private PartialSteps() {
-    }
-
-    public static String lastRowOf(String canonical) {
-        return LastRowSteps.of(canonical);
     }
 
     /** The step note of a last-row step of a {@code tokens}-token input. */

@@ -1,10 +1,12 @@
 package dev.layerwise.importer;
 
-import dev.layerwise.trace.ModelDims;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.layerwise.LayerwiseException;
 import dev.layerwise.numeric.DType;
+import dev.layerwise.trace.CanonicalSteps;
 import dev.layerwise.trace.Input;
+import dev.layerwise.trace.LastRowSteps;
+import dev.layerwise.trace.ModelDims;
 import dev.layerwise.trace.ModelInfo;
 import dev.layerwise.trace.Producer;
 import dev.layerwise.trace.Stats;
@@ -90,7 +92,7 @@ final class SeedMarkdownImporter implements Importer {
             steps.add(new Step(step, dims.shapeOf(step, tokens.length), dtype, Stats.sumOnly(sum), null, null,
                     null, null));
             notes.mapped(original, step);
-            if (step.equals(PartialSteps.LOGITS_LAST_ROW)) {
+            if (step.equals(LastRowSteps.of(CanonicalSteps.LOGITS))) {
                 notes.stepNote(step, PartialSteps.lastRowNote("logits", tokens.length,
                         "the report's \"" + original + "\" is the sum over the last position only"));
             }

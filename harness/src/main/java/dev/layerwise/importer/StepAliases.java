@@ -1,6 +1,7 @@
 package dev.layerwise.importer;
 
 import dev.layerwise.trace.CanonicalSteps;
+import dev.layerwise.trace.LastRowSteps;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -46,7 +47,7 @@ public final class StepAliases {
         global(CanonicalSteps.EMBED, "embedding", "embeddings", "embed", "embed_tokens", "token embedding");
         global(CanonicalSteps.FINAL_NORM, "final norm", "final_norm", "norm", "final_layernorm");
         global(CanonicalSteps.LOGITS, "logits", "lm_head");
-        global(PartialSteps.LOGITS_LAST_ROW, "logits (last token)", "logits.last_token", "logits last token",
+        global(LastRowSteps.of(CanonicalSteps.LOGITS), "logits (last token)", "logits.last_token", "logits last token",
                 "logits_last_token", "logits.last_row");
     }
 

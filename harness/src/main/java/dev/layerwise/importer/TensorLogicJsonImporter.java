@@ -1,7 +1,5 @@
 package dev.layerwise.importer;
 
-import dev.layerwise.trace.ModelDims;
-import dev.layerwise.trace.StepKind;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -11,11 +9,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.layerwise.LayerwiseException;
 import dev.layerwise.numeric.DType;
 import dev.layerwise.trace.CanonicalSteps;
+import dev.layerwise.trace.LastRowSteps;
 import dev.layerwise.trace.Input;
+import dev.layerwise.trace.ModelDims;
 import dev.layerwise.trace.ModelInfo;
 import dev.layerwise.trace.Producer;
 import dev.layerwise.trace.Stats;
 import dev.layerwise.trace.Step;
+import dev.layerwise.trace.StepKind;
 import dev.layerwise.trace.Trace;
 import dev.layerwise.trace.TopLogit;
 import java.io.IOException;
@@ -121,7 +122,7 @@ final class TensorLogicJsonImporter implements Importer {
             if (!e.samples.isEmpty()) {
                 notes.stepNote(step, "samples", e.samples);
             }
-            if (step.equals(PartialSteps.LOGITS_LAST_ROW)) {
+            if (step.equals(LastRowSteps.of(CanonicalSteps.LOGITS))) {
                 notes.stepNote(step, PartialSteps.lastRowNote(CanonicalSteps.LOGITS, tokens.length,
                         e.sumField + " is the sum over the last position only"));
             }
@@ -251,7 +252,7 @@ final class TensorLogicJsonImporter implements Importer {
     }
 
     private static long[] shape(String step, Entity e, Findings f, ModelDims dims, int tokens, Path file) {
-        if (step.equals(PartialSteps.LOGITS_LAST_ROW)) {
+        if (step.equals(LastRowSteps.of(CanonicalSteps.LOGITS))) {
             Entity logits = f.entities.values().stream().filter(x -> x.shape != null
                     && resolve(x.path).orElse("").equals(CanonicalSteps.LOGITS)).findFirst().orElse(null);
             if (logits != null) {

@@ -16,8 +16,6 @@ public final class RademacherSigns {
     private final int k;
     private final long[] bases;
     private volatile long[][] negativeBits;
-    private volatile byte[][] laneMasks = new byte[0][0];
-    private int laneMaskWidth;
 
     private RademacherSigns(long seed, int k) {
         this.seed = seed;
@@ -52,42 +50,6 @@ public final class RademacherSigns {
     public int sign(int j, long i) {
         long z = SplitMix64.mix64(bases[j] + (i + 1) * SplitMix64.GOLDEN);
         return (z >>> 63) == 0 ? 1 : -1;
-    }
-
-    /**
-     * The sign bits transposed for vectorized sketching: {@code table[g][i]} has bit {@code l} set when
-     * r_{g*lanes+l}(i) = -1, for groups g of {@code lanes} (1..8) sketch rows, covering at least
-     * {@code elements} indices. Built from {@link #negativeBits}; shared and grown like it.
-     */
-    public byte[][] negativeLaneMasks(long elements, int lanes) {
-        if (lanes < 1 || lanes > 8) {
-            throw new IllegalArgumentException("lanes must be in 1..8, got " + lanes);
-        }
-        byte[][] t = laneMasks;
-        if (laneMaskWidth == lanes && t.length > 0 && t[0].length >= elements) {
-            return t;
-        }
-        synchronized (this) {
-            t = laneMasks;
-            if (laneMaskWidth == lanes && t.length > 0 && t[0].length >= elements) {
-                return t;
-            }
-            long[][] bits = negativeBits(elements);
-            int n = (int) Math.min((long) bits[0].length << 6, Integer.MAX_VALUE - 8);
-            int groups = (k + lanes - 1) / lanes;
-            byte[][] masks = new byte[groups][n];
-            for (int g = 0; g < groups; g++) {
-                for (int l = 0; l < lanes && g * lanes + l < k; l++) {
-                    long[] row = bits[g * lanes + l];
-                    for (int i = 0; i < n; i++) {
-                        masks[g][i] |= (byte) (((row[i >>> 6] >>> (i & 63)) & 1L) << l);
-                    }
-                }
-            }
-            laneMaskWidth = lanes;
-            laneMasks = masks;
-            return masks;
-        }
     }
 
     /**

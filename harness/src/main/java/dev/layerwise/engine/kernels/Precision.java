@@ -27,11 +27,6 @@ public final class Precision {
         return dtype;
     }
 
-    /** True when rounding to the model dtype changes nothing (float32). */
-    public boolean isFloat32() {
-        return dtype == DType.FLOAT32;
-    }
-
     public float round(float x) {
         return switch (dtype) {
             case FLOAT16 -> Float.float16ToFloat(Float.floatToFloat16(x));
