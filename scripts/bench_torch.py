@@ -5,13 +5,12 @@ import argparse
 import json
 import statistics
 import time
+from pathlib import Path
 
 import torch
 from transformers import AutoModelForCausalLM
 
-CHAT_PROMPT = [529, 29989, 5205, 29989, 29958, 13, 3492, 526, 263, 19780, 13563, 7451, 29889, 2, 29871, 13,
-               29966, 29989, 1792, 29989, 29958, 13, 10994, 29991, 1128, 526, 366, 29973, 2, 29871, 13, 29966,
-               29989, 465, 22137, 29989, 29958, 13]
+CHAT_PROMPT = [int(t) for t in (Path(__file__).resolve().parent.parent / "harness/src/main/resources/dev/layerwise/engine/default-prompt.txt").read_text(encoding="ascii").split()]
 
 
 def main():

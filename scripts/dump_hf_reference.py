@@ -32,13 +32,11 @@ from transformers.integrations.sdpa_attention import sdpa_attention_forward
 import layerwise_trace as lt
 from cli_support import ArgumentParser, BadInput, refuse_existing, run_main
 
-# TinyLlama-1.1B-Chat-v1.0's chat prompt without BOS (synthetic-llama-v1.md). Shared with the Java engine:
+# TinyLlama-1.1B-Chat-v1.0's chat prompt without BOS (synthetic-llama-v1.md), defined once for Java and Python:
 # the default input of any model is these ids, each taken modulo its vocab_size.
-DEFAULT_PROMPT = (
-    529, 29989, 5205, 29989, 29958, 13, 3492, 526, 263, 19780, 13563, 7451, 29889, 2, 29871, 13, 29966,
-    29989, 1792, 29989, 29958, 13, 10994, 29991, 1128, 526, 366, 29973, 2, 29871, 13, 29966, 29989, 465,
-    22137, 29989, 29958, 13,
-)
+DEFAULT_PROMPT_FILE = (Path(__file__).resolve().parent.parent
+                       / "harness/src/main/resources/dev/layerwise/engine/default-prompt.txt")
+DEFAULT_PROMPT = tuple(int(t) for t in DEFAULT_PROMPT_FILE.read_text(encoding="ascii").split())
 DTYPES = {"float32": torch.float32, "float16": torch.float16, "bfloat16": torch.bfloat16}
 WEIGHTS_HASH_LIMIT = 1 << 30
 TOKENIZER_FILES = ("tokenizer.json", "tokenizer.model")

@@ -2,7 +2,6 @@ package dev.layerwise.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.layerwise.LayerwiseException;
 import dev.layerwise.importer.ImportFormat;
@@ -10,6 +9,7 @@ import dev.layerwise.importer.ImportOptions;
 import dev.layerwise.importer.ImportResult;
 import dev.layerwise.importer.TokenIds;
 import dev.layerwise.io.AtomicFiles;
+import dev.layerwise.io.Json;
 import dev.layerwise.numeric.DType;
 import dev.layerwise.trace.TraceReader;
 import dev.layerwise.trace.TraceWriter;
@@ -103,7 +103,7 @@ public final class ImportCommand implements Callable<Integer> {
 
     private static ObjectNode readConfig(Path path) {
         try {
-            JsonNode n = new ObjectMapper().readTree(Files.readString(path));
+            JsonNode n = Json.MAPPER.readTree(Files.readString(path));
             if (n == null || !n.isObject()) {
                 throw LayerwiseException.badInput(path, null, "expected a JSON object (an HF config.json)");
             }

@@ -3,6 +3,7 @@ package dev.layerwise.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.layerwise.io.Json;
 import dev.layerwise.model.HfCheckpoint;
 import dev.layerwise.model.LlamaConfig;
 import dev.layerwise.model.safetensors.SafetensorsDType;
@@ -62,7 +63,7 @@ public final class InspectCommand implements Callable<Integer> {
         Totals totals = new Totals();
         files.forEach(f -> f.entries().forEach(totals::add));
         if (json) {
-            ObjectMapper mapper = new ObjectMapper();
+            ObjectMapper mapper = Json.MAPPER;
             ObjectNode root = mapper.createObjectNode();
             root.put("path", target.toString());
             if (config != null) {
@@ -71,7 +72,7 @@ public final class InspectCommand implements Callable<Integer> {
             ArrayNode fileNodes = root.putArray("files");
             files.forEach(f -> fileNodes.add(fileJson(mapper, f)));
             root.set("totals", totals.json(mapper));
-            out.println(mapper.writerWithDefaultPrettyPrinter().writeValueAsString(root));
+            out.println(Json.pretty().writeValueAsString(root));
             return;
         }
         if (config != null) {

@@ -3,11 +3,11 @@ package dev.layerwise.compare;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.layerwise.LayerwiseException;
 import dev.layerwise.io.AtomicFiles;
+import dev.layerwise.io.Json;
 import dev.layerwise.numeric.DType;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -30,7 +30,7 @@ import java.util.Map;
  */
 public final class CalibratedProfile implements ToleranceProfile {
     public static final String FORMAT = "layerwise-tolerance-profile";
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON = Json.MAPPER;
     private static final List<String> FIELDS = List.of("rel_l2", "sum", "norm", "row", "sum_only");
 
     private final DType dtype;
@@ -99,7 +99,7 @@ public final class CalibratedProfile implements ToleranceProfile {
             n.put("row", t.row());
             n.put("sum_only", t.sumOnly());
         });
-        AtomicFiles.writeFile(file, overwrite, out -> JSON.writeValue(out, root));
+        AtomicFiles.writeFile(file, overwrite, out -> Json.pretty().writeValue(out, root));
     }
 
     /** Reads and validates a profile; errors are one line naming the file and the field (exit 2). */

@@ -1,15 +1,33 @@
 package dev.layerwise.engine;
 
 import dev.layerwise.LayerwiseException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /** Token ids for a run: parsing, the default prompt, and the vocabulary check. */
 public final class Tokens {
-    /** TinyLlama-1.1B-Chat-v1.0's 38-token chat prompt without BOS (synthetic-llama-v1.md). */
-    private static final int[] CHAT_PROMPT = {529, 29989, 5205, 29989, 29958, 13, 3492, 526, 263, 19780, 13563,
-        7451, 29889, 2, 29871, 13, 29966, 29989, 1792, 29989, 29958, 13, 10994, 29991, 1128, 526, 366, 29973, 2,
-        29871, 13, 29966, 29989, 465, 22137, 29989, 29958, 13};
+    /**
+     * TinyLlama-1.1B-Chat-v1.0's 38-token chat prompt without BOS (synthetic-llama-v1.md), defined once for Java and
+     * the Python scripts in the resource default-prompt.txt.
+     */
+    private static final int[] CHAT_PROMPT = readDefaultPrompt();
 
     private Tokens() {
+    }
+
+    private static int[] readDefaultPrompt() {
+        try (InputStream in = Tokens.class.getResourceAsStream("default-prompt.txt")) {
+            if (in == null) {
+                throw new IllegalStateException("default-prompt.txt is missing from the classpath");
+            }
+            String text = new String(in.readAllBytes(), StandardCharsets.US_ASCII).trim();
+            return Arrays.stream(text.split("\\s+")).mapToInt(Integer::parseInt).toArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** The chat prompt with every id taken modulo {@code vocabSize} (the rule the Python dumper uses too). */

@@ -3,10 +3,9 @@ package dev.layerwise.importer;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.layerwise.LayerwiseException;
+import dev.layerwise.io.Json;
 import dev.layerwise.numeric.DType;
 import dev.layerwise.trace.CanonicalSteps;
 import dev.layerwise.trace.LastRowSteps;
@@ -38,8 +37,7 @@ import java.util.regex.Pattern;
  * value samples, {@code token_ids}/{@code tokens}, and a top-k list of {@code {token_id, logit}} objects.
  */
 final class TensorLogicJsonImporter implements Importer {
-    private static final ObjectMapper JSON =
-            JsonMapper.builder().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
+    private static final ObjectMapper JSON = Json.TRACES;
     private static final Pattern SAMPLE_KEY = Pattern.compile("(?:(.+?)_)?(first_\\d+|last_\\d+|sample_.*)");
     private static final List<String> TOKEN_KEYS = List.of("token_ids", "tokens", "input_ids");
 

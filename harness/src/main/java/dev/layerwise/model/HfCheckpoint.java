@@ -1,8 +1,8 @@
 package dev.layerwise.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.layerwise.LayerwiseException;
+import dev.layerwise.io.Json;
 import dev.layerwise.model.safetensors.SafetensorsFile;
 import dev.layerwise.model.safetensors.TensorEntry;
 import java.io.IOException;
@@ -84,7 +84,7 @@ public final class HfCheckpoint implements Checkpoint {
         Path index = dir.resolve(INDEX);
         JsonNode root;
         try {
-            root = new ObjectMapper().readTree(Files.readAllBytes(index));
+            root = Json.MAPPER.readTree(Files.readAllBytes(index));
         } catch (IOException e) {
             String msg = e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("");
             throw LayerwiseException.badInput(index, null, "not valid JSON: " + msg, e);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.layerwise.LayerwiseException;
+import dev.layerwise.io.Json;
 import dev.layerwise.numeric.DType;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -16,7 +17,7 @@ import java.nio.file.Path;
  * with one line naming the file, the field and the cause (exit 2).
  */
 public final class LlamaConfigReader {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.MAPPER;
 
     private final Path file;
     private final ObjectNode root;

@@ -2,6 +2,7 @@ package dev.layerwise.model;
 
 import dev.layerwise.numeric.BFloat16;
 import dev.layerwise.numeric.DType;
+import dev.layerwise.numeric.Shapes;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -17,11 +18,7 @@ public record Tensor(String name, DType dtype, long[] shape, MemorySegment data)
     static final ValueLayout.OfDouble F64 = ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     public long elementCount() {
-        long n = 1;
-        for (long d : shape) {
-            n *= d;
-        }
-        return n;
+        return Shapes.elementCount(shape);
     }
 
     /** Element {@code i} (flat row-major index) widened to float. */

@@ -2,7 +2,6 @@ package dev.layerwise.report;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.layerwise.compare.Comparison;
@@ -12,6 +11,7 @@ import dev.layerwise.compare.StepMetrics;
 import dev.layerwise.compare.StepResult;
 import dev.layerwise.compare.Tolerance;
 import dev.layerwise.compare.diagnosis.Diagnosis;
+import dev.layerwise.io.Json;
 import dev.layerwise.trace.CanonicalSteps;
 import dev.layerwise.trace.Step;
 import dev.layerwise.trace.TopLogit;
@@ -23,7 +23,7 @@ import java.io.UncheckedIOException;
  * "-Infinity" (as in traces); absent metrics are omitted.
  */
 public final class JsonReport {
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON = Json.MAPPER;
 
     private JsonReport() {
     }
@@ -214,7 +214,7 @@ public final class JsonReport {
 
     private static String write(ObjectNode root) {
         try {
-            return JSON.writeValueAsString(root) + "\n";
+            return Json.pretty().writeValueAsString(root) + "\n";
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }

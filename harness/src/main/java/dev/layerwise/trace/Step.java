@@ -1,6 +1,7 @@
 package dev.layerwise.trace;
 
 import dev.layerwise.numeric.DType;
+import dev.layerwise.numeric.Shapes;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -27,11 +28,7 @@ public record Step(
 
     /** Product of the shape. */
     public long elementCount() {
-        long n = 1;
-        for (long d : shape) {
-            n *= d;
-        }
-        return n;
+        return Shapes.elementCount(shape);
     }
 
     public String shapeString() {

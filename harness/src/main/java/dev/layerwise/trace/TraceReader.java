@@ -1,13 +1,13 @@
 package dev.layerwise.trace;
 
 import com.fasterxml.jackson.core.JsonParseException;
-import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.layerwise.LayerwiseException;
+import dev.layerwise.io.Json;
 import dev.layerwise.numeric.DType;
+import dev.layerwise.numeric.Shapes;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -26,9 +26,7 @@ import java.util.Set;
  * the field, e.g. {@code run.json: steps[3] (layers.0.q).stats.sum: expected a number, got "abc"}.
  */
 public final class TraceReader {
-    static final ObjectMapper JSON = JsonMapper.builder()
-            .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
-            .build();
+    static final ObjectMapper JSON = Json.TRACES;
 
     private final Path file;
 
@@ -105,16 +103,16 @@ public final class TraceReader {
         if (shape.length == 0) {
             throw error(at + ".shape", "expected at least one axis");
         }
-        long elements = 1;
         for (long d : shape) {
             if (d < 0) {
                 throw error(at + ".shape", "negative dimension " + d);
             }
-            try {
-                elements = Math.multiplyExact(elements, d);
-            } catch (ArithmeticException e) {
-                throw error(at + ".shape", java.util.Arrays.toString(shape) + " overflows the element count");
-            }
+        }
+        long elements;
+        try {
+            elements = Shapes.elementCount(shape);
+        } catch (ArithmeticException e) {
+            throw error(at + ".shape", java.util.Arrays.toString(shape) + " overflows the element count");
         }
         DType dtype = dtype(requiredText(node, "dtype", at + ".dtype"), at + ".dtype");
         JsonNode statsNode = required(node, "stats", at + ".stats");

@@ -1,11 +1,10 @@
 package dev.layerwise.model.safetensors;
 
-import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.layerwise.LayerwiseException;
+import dev.layerwise.io.Json;
+import dev.layerwise.numeric.Shapes;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -30,10 +29,7 @@ final class SafetensorsHeaderParser {
     /** The limit of the reference implementation (safetensors MAX_HEADER_SIZE). */
     static final long MAX_HEADER_LENGTH = 100_000_000L;
 
-    private static final ObjectMapper JSON = JsonMapper.builder()
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .build();
+    private static final ObjectMapper JSON = Json.STRICT;
 
     private final Path file;
 
@@ -139,13 +135,11 @@ final class SafetensorsHeaderParser {
         if (offsets[1] < offsets[0]) {
             throw bad(where, "data_offsets " + Arrays.toString(offsets) + ": end is before begin");
         }
-        long elements = 1;
-        for (long d : shape) {
-            try {
-                elements = Math.multiplyExact(elements, d);
-            } catch (ArithmeticException e) {
-                throw bad(where, "shape " + Arrays.toString(shape) + " overflows the element count");
-            }
+        long elements;
+        try {
+            elements = Shapes.elementCount(shape);
+        } catch (ArithmeticException e) {
+            throw bad(where, "shape " + Arrays.toString(shape) + " overflows the element count");
         }
         long bits;
         try {

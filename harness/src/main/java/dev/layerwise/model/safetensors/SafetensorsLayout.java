@@ -1,6 +1,7 @@
 package dev.layerwise.model.safetensors;
 
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import dev.layerwise.numeric.Shapes;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -44,7 +45,7 @@ public final class SafetensorsLayout {
         }
         long offset = 0;
         for (Item item : sorted) {
-            long elements = Arrays.stream(item.shape()).reduce(1, Math::multiplyExact);
+            long elements = Shapes.elementCount(item.shape());
             long end = offset + Math.multiplyExact(elements, (long) item.dtype().bits()) / 8;
             if (json.length() > 1) {
                 json.append(',');

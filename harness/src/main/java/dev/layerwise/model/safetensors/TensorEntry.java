@@ -1,5 +1,6 @@
 package dev.layerwise.model.safetensors;
 
+import dev.layerwise.numeric.Shapes;
 import java.util.Arrays;
 
 /**
@@ -18,11 +19,7 @@ public record TensorEntry(String name, SafetensorsDType dtype, long[] shape, lon
     }
 
     public long elementCount() {
-        long n = 1;
-        for (long d : shape) {
-            n = Math.multiplyExact(n, d);
-        }
-        return n;
+        return Shapes.elementCount(shape);
     }
 
     public long byteSize() {

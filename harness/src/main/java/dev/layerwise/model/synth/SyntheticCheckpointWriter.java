@@ -1,8 +1,8 @@
 package dev.layerwise.model.synth;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.layerwise.LayerwiseException;
 import dev.layerwise.io.AtomicFiles;
+import dev.layerwise.io.Json;
 import dev.layerwise.model.LlamaTensors;
 import dev.layerwise.model.safetensors.SafetensorsDType;
 import dev.layerwise.model.safetensors.SafetensorsLayout;
@@ -33,8 +33,7 @@ import java.util.concurrent.Future;
  */
 public final class SyntheticCheckpointWriter {
     static final int CHUNK_ELEMENTS = 1 << 20;
-    private static final ObjectMapper JSON = new ObjectMapper();
-
+    
     private final int threads;
 
     public SyntheticCheckpointWriter() {
@@ -55,7 +54,7 @@ public final class SyntheticCheckpointWriter {
         checkTarget(out, force);
         AtomicFiles.writeDirectory(out, AtomicFiles.Overwrite.ALLOW, dir -> {
             makeWorldReadable(dir);
-            JSON.writerWithDefaultPrettyPrinter().writeValue(dir.resolve("config.json").toFile(), model.configJson());
+            Json.pretty().writeValue(dir.resolve("config.json").toFile(), model.configJson());
             writeSafetensors(model, dir.resolve("model.safetensors"));
         });
     }

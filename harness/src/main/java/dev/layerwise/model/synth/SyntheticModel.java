@@ -1,7 +1,7 @@
 package dev.layerwise.model.synth;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.layerwise.io.Json;
 import dev.layerwise.model.LlamaConfig;
 import dev.layerwise.model.LlamaTensors;
 import dev.layerwise.numeric.DType;
@@ -26,7 +26,7 @@ public record SyntheticModel(Preset preset, Dimensions dimensions, long seed, DT
     /** The HF config.json of the checkpoint, in the field order of synthetic-llama-v1.md. */
     public ObjectNode configJson() {
         Dimensions d = dimensions;
-        ObjectNode c = new ObjectMapper().createObjectNode();
+        ObjectNode c = Json.MAPPER.createObjectNode();
         c.putArray("architectures").add("LlamaForCausalLM");
         c.put("model_type", "llama");
         c.put("hidden_size", d.hiddenSize());
