@@ -30,7 +30,7 @@ public final class Calibrator {
         DefaultTolerances defaults = new DefaultTolerances(TraceDims.of(a));
         boolean sketches = a.sketch() != null && a.sketch().equals(b.sketch());
         Map<String, Tolerance> out = new LinkedHashMap<>();
-        DType coarsest = Precision.coarsest(a.dtype(), b.dtype());
+        DType coarsest = DType.coarsest(a.dtype(), b.dtype());
         for (StepPair p : StepPairs.of(a, b)) {
             if (!p.inBoth() || p.lastRowOnly()) {
                 continue; // one row of a step is too little to calibrate on: the defaults apply
@@ -38,7 +38,7 @@ public final class Calibrator {
             String name = p.name();
             Step sa = p.reference();
             Step sb = p.candidate();
-            DType dtype = Precision.coarsest(sa.dtype(), sb.dtype(), coarsest);
+            DType dtype = DType.coarsest(sa.dtype(), sb.dtype(), coarsest);
             StepMetrics m = MetricCalculator.compare(sa, sb, sketches);
             if (m.candNonFinite() > 0 || m.refNonFinite() > 0) {
                 throw new LayerwiseException(LayerwiseException.BAD_INPUT, "step " + name + " has non-finite values in a "

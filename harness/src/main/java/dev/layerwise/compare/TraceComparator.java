@@ -63,7 +63,7 @@ public final class TraceComparator {
                 results.add(StepResult.onlyIn(p.name(), r, c));
                 continue;
             }
-            DType coarser = Precision.coarsest(r.dtype(), c.dtype(), reference.dtype(), candidate.dtype());
+            DType coarser = DType.coarsest(r.dtype(), c.dtype(), reference.dtype(), candidate.dtype());
             // a last-row pair is held to the limits of one row: the element count of the last-row step
             Tolerance tol = profile.forStep(p.name(), coarser, p.lastRowOnly() ? p.partial().shape() : r.shape());
             StepMetrics m = p.lastRowOnly() ? LastRowMetrics.compare(p) : MetricCalculator.compare(r, c, sketches);

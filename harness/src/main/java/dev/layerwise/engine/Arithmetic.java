@@ -11,10 +11,10 @@ import java.util.List;
 
 /**
  * The numeric operations of a Llama forward pass over activation buffers of type {@code B}: float[]
- * with float32 compute rounded to the model dtype ({@link FloatKernels}), or double[] in float64
- * ({@link DoubleKernels}, the oracle). {@link LlamaForward} is written once against this interface.
+ * with float32 compute rounded to the model dtype ({@link Float32Arithmetic}), or double[] in float64
+ * ({@link Float64Arithmetic}, the oracle). {@link LlamaForward} is written once against this interface.
  */
-public interface Kernels<B> {
+public interface Arithmetic<B> {
 
     /** The dtype of every recorded step. */
     DType stepDtype();

@@ -18,10 +18,10 @@ import java.util.Map;
  */
 final class FaultInjector<B> {
     private final FaultPlan plan;
-    private final Kernels<B> kernels;
+    private final Arithmetic<B> kernels;
     private final Map<String, B> snapshots = new HashMap<>();
 
-    FaultInjector(FaultPlan plan, Kernels<B> kernels, ModelDims dims, int tokens) {
+    FaultInjector(FaultPlan plan, Arithmetic<B> kernels, ModelDims dims, int tokens) {
         this.plan = plan;
         this.kernels = kernels;
         for (String source : plan.staleSources()) {

@@ -20,7 +20,7 @@ import dev.layerwise.trace.TopLogit;
 import java.util.List;
 
 /** Float32 compute, rounded to the model dtype where Hugging Face rounds ({@link Precision}). */
-public final class FloatKernels implements Kernels<float[]> {
+public final class Float32Arithmetic implements Arithmetic<float[]> {
     /** Elements per task of an elementwise op: large enough that scheduling costs little. */
     private static final int ELEMENT_TILE = 16384;
 
@@ -29,7 +29,7 @@ public final class FloatKernels implements Kernels<float[]> {
     private final Scratch scratch;
     private float[] normWeight = new float[0];
 
-    public FloatKernels(Precision precision, WorkerPool pool) {
+    public Float32Arithmetic(Precision precision, WorkerPool pool) {
         this.precision = precision;
         this.pool = pool;
         this.scratch = new Scratch(pool.threads());

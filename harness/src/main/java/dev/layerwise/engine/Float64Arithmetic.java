@@ -13,19 +13,17 @@ import dev.layerwise.engine.kernels.WeightMatrix;
 import dev.layerwise.engine.kernels.WorkerPool;
 import dev.layerwise.model.Tensor;
 import dev.layerwise.numeric.DType;
+import dev.layerwise.trace.TopK;
 import dev.layerwise.trace.TopLogit;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.PriorityQueue;
 
 /** The oracle: the stored weights widened exactly, every operation in float64, nothing rounded. */
-public final class DoubleKernels implements Kernels<double[]> {
+public final class Float64Arithmetic implements Arithmetic<double[]> {
     private final WorkerPool pool;
     private final Scratch scratch;
     private double[] normWeight = new double[0];
 
-    public DoubleKernels(WorkerPool pool) {
+    public Float64Arithmetic(WorkerPool pool) {
         this.pool = pool;
         this.scratch = new Scratch(pool.threads());
     }
@@ -134,20 +132,6 @@ public final class DoubleKernels implements Kernels<double[]> {
 
     @Override
     public List<TopLogit> topK(double[] buffer, int offset, int length, int k) {
-        Comparator<TopLogit> worstFirst = Comparator.comparingDouble(TopLogit::logit)
-                .thenComparing(Comparator.comparingInt(TopLogit::tokenId).reversed());
-        PriorityQueue<TopLogit> heap = new PriorityQueue<>(k + 1, worstFirst);
-        for (int id = 0; id < length; id++) {
-            double v = buffer[offset + id];
-            if (!Double.isNaN(v)) {
-                heap.add(new TopLogit(id, v));
-                if (heap.size() > k) {
-                    heap.poll();
-                }
-            }
-        }
-        List<TopLogit> out = new ArrayList<>(heap);
-        out.sort(worstFirst.reversed());
-        return out;
+        return TopK.of(buffer, offset, length, k);
     }
 }

@@ -73,10 +73,10 @@ public final class LlamaEngine {
         DType dtype = stepDtype(options);
         try (WorkerPool pool = new WorkerPool(options.threads())) {
             if (dtype == DType.FLOAT64) {
-                return new LlamaForward<>(weights, new DoubleKernels(pool), recorder, plan, options.progress())
+                return new LlamaForward<>(weights, new Float64Arithmetic(pool), recorder, plan, options.progress())
                         .run(tokens, options.topK());
             }
-            return new LlamaForward<>(weights, new FloatKernels(Precision.of(dtype), pool), recorder, plan,
+            return new LlamaForward<>(weights, new Float32Arithmetic(Precision.of(dtype), pool), recorder, plan,
                     options.progress()).run(tokens, options.topK());
         }
     }

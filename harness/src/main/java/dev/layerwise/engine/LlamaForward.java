@@ -31,7 +31,7 @@ import java.util.List;
 
 /**
  * A Llama forward pass over all T tokens at once (no KV cache), recording every canonical step. Written once for
- * both engines: the numbers come from {@link Kernels} (float32 rounded to the model dtype, or float64). Each step
+ * both engines: the numbers come from {@link Arithmetic} (float32 rounded to the model dtype, or float64). Each step
  * names the line of Hugging Face's {@code modeling_llama.py} (eager attention) whose output it records.
  */
 public final class LlamaForward<B> {
@@ -51,12 +51,12 @@ public final class LlamaForward<B> {
 
     private final LlamaWeights weights;
     private final ModelDims dims;
-    private final Kernels<B> kernels;
+    private final Arithmetic<B> kernels;
     private final StepRecorder recorder;
     private final FaultPlan faults;
     private final Progress progress;
 
-    public LlamaForward(LlamaWeights weights, Kernels<B> kernels, StepRecorder recorder, FaultPlan faults,
+    public LlamaForward(LlamaWeights weights, Arithmetic<B> kernels, StepRecorder recorder, FaultPlan faults,
             Progress progress) {
         this.weights = weights;
         this.dims = weights.dims();

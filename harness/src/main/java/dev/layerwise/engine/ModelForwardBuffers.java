@@ -33,11 +33,11 @@ final class ModelForwardBuffers<B> {
     final B finalNorm; // [T, H]
     final B logits;    // [T, V]
 
-    private final Kernels<B> kernels;
+    private final Arithmetic<B> kernels;
     private final ModelDims dims;
     private final int tokens;
 
-    ModelForwardBuffers(Kernels<B> k, ModelDims s, int tokens) {
+    ModelForwardBuffers(Arithmetic<B> k, ModelDims s, int tokens) {
         this.kernels = k;
         this.dims = s;
         this.tokens = tokens;

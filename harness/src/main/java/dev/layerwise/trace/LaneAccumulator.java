@@ -24,7 +24,7 @@ final class LaneAccumulator {
     private static final VectorSpecies<Double> H = DoubleVector.SPECIES_256;
 
     /** How the lane additions are carried out; all give identical results. */
-    enum Kernels {
+    enum VectorWidth {
         /** One 512-bit vector per 8 lanes (AVX-512). */
         VECTOR_512,
         /** Two 256-bit vectors per 8 lanes (AVX2); non-finite values go through the scalar code. */
@@ -32,7 +32,7 @@ final class LaneAccumulator {
         SCALAR;
 
         /** The fastest kind this CPU runs natively. */
-        static Kernels forThisCpu() {
+        static VectorWidth forThisCpu() {
             int bits = DoubleVector.SPECIES_PREFERRED.vectorBitSize();
             return bits >= 512 ? VECTOR_512 : bits == 256 ? VECTOR_256 : SCALAR;
         }
@@ -48,7 +48,7 @@ final class LaneAccumulator {
     private static final int MAX = 56;
     private static final int STATE = 64;
 
-    private final Kernels kernels;
+    private final VectorWidth width;
     private final boolean vector;
     private final int k;
     private final double[] state = new double[STATE];
@@ -70,10 +70,10 @@ final class LaneAccumulator {
     /** Sign of the first zero seen (0 none yet, 1 +0, -1 -0): the extrema keep it, as an in-order scan does. */
     private int firstZero;
 
-    LaneAccumulator(int k, Kernels kernels) {
+    LaneAccumulator(int k, VectorWidth width) {
         this.k = k;
-        this.kernels = kernels;
-        this.vector = kernels != Kernels.SCALAR;
+        this.width = width;
+        this.vector = width != VectorWidth.SCALAR;
     }
 
     void reset(long[][] negativeBits) {
@@ -108,7 +108,7 @@ final class LaneAccumulator {
             special = hasNonFinite(v, from, to);
         } else if (!masked && unmaskedStats(v, from, to, alignedFrom, alignedTo)) {
             special = false;
-        } else if (kernels == Kernels.VECTOR_256) {
+        } else if (width == VectorWidth.VECTOR_256) {
             scalarStats(v, from, to);
             special = hasNonFinite(v, from, to);
         } else {
@@ -125,7 +125,7 @@ final class LaneAccumulator {
         if (firstZero == 0 && zeros > zerosBefore) {
             findFirstZero(v, from, to);
         }
-        if (kernels == Kernels.VECTOR_256 && !special) {
+        if (width == VectorWidth.VECTOR_256 && !special) {
             scalarSketch(v, from, alignedFrom, first);
             for (int j = 0; j + 4 <= k; j += 4) {
                 sketch4Halves(v, alignedFrom, alignedTo, first, signBits[j], signBits[j + 1], signBits[j + 2],
@@ -164,7 +164,7 @@ final class LaneAccumulator {
         System.arraycopy(state, 0, saved, 0, STATE);
         long zerosBefore = zeros;
         scalarStats(v, from, alignedFrom);
-        zeros += kernels == Kernels.VECTOR_512 ? unmaskedVectorStats(v, alignedFrom, alignedTo, state)
+        zeros += width == VectorWidth.VECTOR_512 ? unmaskedVectorStats(v, alignedFrom, alignedTo, state)
                 : unmaskedHalvesStats(v, alignedFrom, alignedTo, state);
         scalarStats(v, alignedTo, to);
         boolean finite = true;

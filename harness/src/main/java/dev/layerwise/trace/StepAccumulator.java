@@ -58,14 +58,14 @@ public final class StepAccumulator {
     private double[] rowSumSq;
 
     public StepAccumulator(SketchSpec sketchSpec) {
-        this(sketchSpec, LaneAccumulator.Kernels.forThisCpu());
+        this(sketchSpec, LaneAccumulator.VectorWidth.forThisCpu());
     }
 
-    /** With the given kernels (all give the same results; tests compare them). */
-    StepAccumulator(SketchSpec sketchSpec, LaneAccumulator.Kernels kernels) {
+    /** With the given vector width (all give the same results; tests compare them). */
+    StepAccumulator(SketchSpec sketchSpec, LaneAccumulator.VectorWidth width) {
         this.sketchSpec = sketchSpec;
         this.signs = RademacherSigns.of(sketchSpec);
-        this.lanes = new LaneAccumulator(sketchSpec.k(), kernels);
+        this.lanes = new LaneAccumulator(sketchSpec.k(), width);
         try {
             this.sha = MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {

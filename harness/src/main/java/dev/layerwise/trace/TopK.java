@@ -1,25 +1,35 @@
 package dev.layerwise.trace;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.PriorityQueue;
+import java.util.function.IntToDoubleFunction;
 
-/** The k largest logits of one position, descending, ties broken by the lower token id. */
+/** The k largest logits of one position, descending, ties broken by the lower token id; NaN logits are skipped. */
 public final class TopK {
     public static final int DEFAULT_K = 10;
+
+    /** Smaller logit first, then (equal logits) the larger token id: the order in which candidates drop out. */
+    private static final Comparator<TopLogit> WORST_FIRST = Comparator.comparingDouble(TopLogit::logit)
+            .thenComparing(Comparator.comparingInt(TopLogit::tokenId).reversed());
 
     private TopK() {
     }
 
     public static List<TopLogit> of(float[] logits, int offset, int length, int k) {
-        // Min-heap of the best k seen so far: worst on top (smaller logit, or equal logit and larger id).
-        PriorityQueue<TopLogit> heap = new PriorityQueue<>(k + 1, (a, b) -> {
-            int c = Double.compare(a.logit(), b.logit());
-            return c != 0 ? c : Integer.compare(b.tokenId(), a.tokenId());
-        });
+        return of(id -> logits[offset + id], length, k);
+    }
+
+    public static List<TopLogit> of(double[] logits, int offset, int length, int k) {
+        return of(id -> logits[offset + id], length, k);
+    }
+
+    private static List<TopLogit> of(IntToDoubleFunction logit, int length, int k) {
+        PriorityQueue<TopLogit> heap = new PriorityQueue<>(k + 1, WORST_FIRST);
         for (int id = 0; id < length; id++) {
-            float v = logits[offset + id];
-            if (Float.isNaN(v)) {
+            double v = logit.applyAsDouble(id);
+            if (Double.isNaN(v)) {
                 continue;
             }
             heap.add(new TopLogit(id, v));
@@ -28,10 +38,7 @@ public final class TopK {
             }
         }
         List<TopLogit> out = new ArrayList<>(heap);
-        out.sort((a, b) -> {
-            int c = Double.compare(b.logit(), a.logit());
-            return c != 0 ? c : Integer.compare(a.tokenId(), b.tokenId());
-        });
+        out.sort(WORST_FIRST.reversed());
         return out;
     }
 }

@@ -22,7 +22,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * The elementwise ops and norms run as tasks over output ranges: with several threads and inputs spanning
  * many tasks, every output is bit-identical to the single-pass kernel.
  */
-class FloatKernelsThreadsTest {
+class Float32ArithmeticThreadsTest {
     private static final int ROWS = 45;
     private static final int COLS = 2048;
 
@@ -52,7 +52,7 @@ class FloatKernelsThreadsTest {
         int headDim = COLS / heads;
         RopeTable table = RopeTable.forFloat(ROWS, headDim, 10000, p);
         try (WorkerPool pool = new WorkerPool(threads)) {
-            FloatKernels kernels = new FloatKernels(p, pool);
+            Float32Arithmetic kernels = new Float32Arithmetic(p, pool);
 
             float[] expected = new float[n];
             float[] actual = new float[n];

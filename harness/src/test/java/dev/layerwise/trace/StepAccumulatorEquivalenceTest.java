@@ -98,9 +98,9 @@ class StepAccumulatorEquivalenceTest {
         long[] shape = {3, 5, 1001};
         float[] v = values(seed, 3 * 5 * 1001, dtype, specials);
         SketchSpec spec = new SketchSpec(SketchSpec.RADEMACHER_SPLITMIX64, k, seed);
-        Step scalar = new StepAccumulator(spec, LaneAccumulator.Kernels.SCALAR).begin("x", shape, dtype).add(v).finish();
-        Step v512 = new StepAccumulator(spec, LaneAccumulator.Kernels.VECTOR_512).begin("x", shape, dtype).add(v).finish();
-        Step v256 = new StepAccumulator(spec, LaneAccumulator.Kernels.VECTOR_256).begin("x", shape, dtype).add(v).finish();
+        Step scalar = new StepAccumulator(spec, LaneAccumulator.VectorWidth.SCALAR).begin("x", shape, dtype).add(v).finish();
+        Step v512 = new StepAccumulator(spec, LaneAccumulator.VectorWidth.VECTOR_512).begin("x", shape, dtype).add(v).finish();
+        Step v256 = new StepAccumulator(spec, LaneAccumulator.VectorWidth.VECTOR_256).begin("x", shape, dtype).add(v).finish();
         assertEquals(scalar, v512);
         assertEquals(scalar, v256);
     }

@@ -60,7 +60,7 @@ public final class FaultPlan {
                 put(byStep, fault, spec);
                 if (fault.kind() == FaultKind.SWAP) {
                     checkSwap(spec, fault, shapeOf);
-                    put(byStep, new Fault(fault.source(), FaultKind.SWAP, 0, step), spec);
+                    put(byStep, Fault.from(fault.source(), FaultKind.SWAP, step), spec);
                 }
             }
         }
@@ -99,16 +99,16 @@ public final class FaultPlan {
     private static Fault parseKind(String spec, String step, String kind, int layers) {
         int layer = CanonicalSteps.layerOf(step);
         if (kind.equals("zero")) {
-            return new Fault(step, FaultKind.ZERO, 0, null);
+            return Fault.plain(step, FaultKind.ZERO);
         }
         if (kind.equals("nan")) {
-            return new Fault(step, FaultKind.NAN, 0, null);
+            return Fault.plain(step, FaultKind.NAN);
         }
         if (kind.equals("perturb-ulp")) {
-            return new Fault(step, FaultKind.PERTURB_ULP, 0, null);
+            return Fault.plain(step, FaultKind.PERTURB_ULP);
         }
         if (kind.equals("skip")) {
-            return new Fault(step, FaultKind.SKIP, 0, null);
+            return Fault.plain(step, FaultKind.SKIP);
         }
         if (kind.startsWith("scale:")) {
             try {
@@ -116,7 +116,7 @@ public final class FaultPlan {
                 if (!Double.isFinite(f)) {
                     throw bad(spec, "scale factor must be finite");
                 }
-                return new Fault(step, FaultKind.SCALE, f, null);
+                return Fault.scale(step, f);
             } catch (NumberFormatException e) {
                 throw bad(spec, "scale factor '" + kind.substring(6) + "' is not a number");
             }
@@ -128,7 +128,7 @@ public final class FaultPlan {
                 if (offset < 1) {
                     throw bad(spec, "rope offset must be a positive number of positions");
                 }
-                return new Fault(step, FaultKind.ROPE_OFFSET, offset, null);
+                return Fault.ropeOffset(step, offset);
             } catch (NumberFormatException e) {
                 throw bad(spec, "rope offset '" + n + "' is not an integer");
             }
@@ -141,11 +141,11 @@ public final class FaultPlan {
             if (!CanonicalSteps.isCanonical(source) || CanonicalSteps.layerOf(source) >= layers) {
                 throw bad(spec, "unknown swap partner step '" + source + "'");
             }
-            return new Fault(step, FaultKind.SWAP, 0, source);
+            return Fault.from(step, FaultKind.SWAP, source);
         }
         for (FaultKind k : FaultKind.values()) {
             if (k.semantic() && k.syntax().equals(kind)) {
-                return new Fault(step, k, 0, null);
+                return Fault.plain(step, k);
             }
         }
         if (kind.startsWith("stale:")) {
@@ -159,7 +159,7 @@ public final class FaultPlan {
             if (!CanonicalSteps.isCanonical(source) || CanonicalSteps.layerOf(source) >= layers) {
                 throw bad(spec, "unknown stale source step '" + source + "'");
             }
-            return new Fault(step, FaultKind.STALE, 0, source);
+            return Fault.from(step, FaultKind.STALE, source);
         }
         throw bad(spec, "unknown fault kind '" + kind + "' (" + FaultKind.allSyntax() + ")");
     }
