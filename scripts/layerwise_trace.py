@@ -1,4 +1,4 @@
-"""trace-format-v1 in Python (see shared/spec/trace-format-v1.md).
+"""trace-format-v1 in Python (docs/trace-format.md).
 
 Per-step statistics (float64), per-row sums, the Rademacher sketch (signs bit-exact with the
 Java implementation), SHA-256 of the values' little-endian bytes in the step dtype, top-k of

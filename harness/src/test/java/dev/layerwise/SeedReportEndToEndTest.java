@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The motivating story, end to end with the real files: import both tables of the seed report
- * (shared/seeds/000_*.txt) with {@code layerwise import}, compare them with {@code layerwise compare}, and the report
+ * (test resource importer/seed-report-tables.md) with {@code layerwise import}, compare them with {@code layerwise compare}, and the report
  * must say what the seed's author found by hand: the FFN of layer 0 adds nothing because silu_gate is exactly 0 from a
  * non-zero gate, the logits are non-finite, the embedding agrees.
  */
