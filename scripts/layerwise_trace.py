@@ -1,8 +1,13 @@
+#!/usr/bin/env python3
 """trace-format-v1 in Python (docs/trace-format.md).
 
 Per-step statistics (float64), per-row sums, the Rademacher sketch (signs bit-exact with the
 Java implementation), SHA-256 of the values' little-endian bytes in the step dtype, top-k of
 the last position's logits, and the JSON writer (non-finite numbers as strings).
+
+Mainly a library (scripts/dump_hf_reference.py uses it; run `layerwise_trace.py --help` for an
+example); as a command it prints the canonical step names and the sketch signs, to check a trace
+writer in another language against.
 """
 
 from __future__ import annotations
@@ -17,7 +22,9 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 import torch
 
-from cli_support import write_file_atomically
+import argparse
+
+from cli_support import ArgumentParser, run_main, write_file_atomically
 from splitmix64 import GOLDEN, golden_offsets, mix64, mix64_int
 
 FORMAT = "layerwise-trace"
@@ -219,3 +226,71 @@ def write_trace(path: Path, trace: dict[str, Any], force: bool) -> None:
 def read_trace(path: Path) -> dict[str, Any]:
     """Reads a trace (bare NaN/Infinity tokens accepted; the strings stay strings)."""
     return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+# --- command line -----------------------------------------------------------------------------
+
+LIBRARY_USE = """\
+library use (put scripts/ on sys.path):
+
+    from pathlib import Path
+    import layerwise_trace as lt
+
+    spec = lt.SketchSpec()                      # k = 16 sketch values per step, seed 0
+    steps = [lt.tensor_step("embed", embeddings, spec),          # torch tensors in the canonical
+             lt.tensor_step("layers.0.attn_norm", normed, spec),  # layout and in the model dtype
+             ...]
+    trace = lt.new_trace(
+        producer={"name": "my-engine", "version": "0.1", "device": "cuda",
+                  "attn_implementation": None, "extra": {}},
+        model={"architecture": "llama", "config": config_json, "source": "my-checkpoint",
+               "weights_sha256": None},
+        dtype="float16", token_ids=ids, text=None, steps=steps,
+        top=lt.top_k(logits[-1].double().cpu().numpy()), spec=spec)
+    lt.write_trace(Path("mine.json"), trace, force=False)
+
+then: layerwise compare reference.json mine.json
+step names, shapes and fields: docs/trace-format.md
+"""
+
+
+def build_parser() -> ArgumentParser:
+    parser = ArgumentParser(
+        prog="layerwise_trace.py",
+        description="Writes Layerwise traces (trace-format-v1) from Python: per-step statistics, row sums,\n"
+                    "Rademacher sketch, SHA-256 and top-k, computed exactly as the Java side does.\n"
+                    "Use it as a library (below). As a command it prints reference data for checking\n"
+                    "a trace writer of your own: the canonical step names and the sketch signs.",
+        epilog=LIBRARY_USE, formatter_class=argparse.RawDescriptionHelpFormatter)
+    action = parser.add_mutually_exclusive_group()
+    action.add_argument("--steps", type=int, metavar="LAYERS",
+                        help="print the canonical step names of a model with LAYERS layers, in execution order")
+    action.add_argument("--signs", type=int, metavar="COUNT",
+                        help="print the first COUNT sketch signs r_j(0..COUNT-1), one line per j (see --k, --seed)")
+    parser.add_argument("--k", type=int, default=SketchSpec.k,
+                        help="sketch size for --signs (default: %(default)s)")
+    parser.add_argument("--seed", type=int, default=SketchSpec.seed,
+                        help="sketch seed for --signs (default: %(default)s)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.steps is not None:
+        if args.steps < 0:
+            parser.error(f"--steps: {args.steps} is negative")
+        print("\n".join(canonical_steps(args.steps)))
+    elif args.signs is not None:
+        if args.signs < 0 or args.k < 1 or not 0 <= args.seed < 2 ** 64:
+            parser.error("--signs: COUNT must be non-negative, --k at least 1, --seed in [0, 2^64)")
+        spec = SketchSpec(k=args.k, seed=args.seed)
+        for j in range(spec.k):
+            print(" ".join("+1" if s > 0 else "-1" for s in rademacher_signs(spec, j, args.signs).tolist()))
+    else:
+        parser.print_help()
+    return 0
+
+
+if __name__ == "__main__":
+    run_main(main)
