@@ -61,7 +61,7 @@ class SeedReportEndToEndTest {
         assertEquals(AUTHORS_CONCLUSION, codes);
 
         String md = Files.readString(report.resolve("report.md"));
-        assertTrue(md.contains("# Layerwise comparison: ❌ divergence at `layers.0.out`"), md);
+        assertTrue(md.contains("# Layerwise comparison: FAIL, divergence at `layers.0.out`"), md);
         assertTrue(md.contains("FFN ineffective in layer 0: `layers.0.out` has the same sum 8.3515625 as "
                 + "`layers.0.resid_mid`, so ffn_out contributes nothing"), md);
         assertTrue(md.contains("`layers.0.silu_gate` is exactly 0 (sum 0) from a non-zero `layers.0.gate` (sum -7884)"),
