@@ -3,7 +3,8 @@ package dev.layerwise.report;
 import java.util.regex.Pattern;
 
 /**
- * Text from a trace, made inert in report.md: no raw HTML ({@code <}, {@code >} and {@code &} become entities), no
+ * Text from a trace, made inert in report.md: no raw HTML ({@code <} and {@code &} become entities; without a
+ * {@code <} no tag can open, so {@code >} stays readable in "value > limit"), no
  * links or images ({@code [ ]} escaped), no table breaks ({@code |} escaped), no new lines or headings (line breaks
  * and control characters made visible by {@link SafeText}), no stray code spans or emphasis.
  */
@@ -22,7 +23,6 @@ final class MarkdownEscape {
             char c = v.charAt(i);
             switch (c) {
                 case '<' -> out.append("&lt;");
-                case '>' -> out.append("&gt;");
                 case '&' -> out.append("&amp;");
                 case '\\', '|', '`', '*', '[', ']', '~' -> out.append('\\').append(c);
                 default -> out.append(c);
