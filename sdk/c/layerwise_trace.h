@@ -18,8 +18,12 @@
  *     char err[512];
  *     if (layerwise_trace_close(t, err, sizeof err) != 0) fprintf(stderr, "%s\n", err);
  *
+ * The sketch is trace-format v1's default: 16 Rademacher rows from SplitMix64, seed 0 (what every
+ * Layerwise producer writes). Its sign table costs 2 bytes per value of the largest step, kept for
+ * the handle's lifetime.
+ *
  * The trace is written to a temporary file next to PATH as steps are recorded and renamed to PATH by
- * layerwise_trace_close; after any error nothing is left at PATH. A handle is not thread-safe.
+ * layerwise_trace_close; after any error PATH is left as it was. A handle is not thread-safe.
  *
  * Floating point: the sums must be computed exactly in the order given, so the implementation refuses
  * -ffast-math and turns off floating-point contraction (FMA) for its own code; it needs

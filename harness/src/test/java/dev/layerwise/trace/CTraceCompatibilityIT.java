@@ -42,7 +42,7 @@ class CTraceCompatibilityIT {
                 && Double.isNaN(s.sketch()[0])), "a step with NaN and infinities");
     }
 
-    /** -march=native offers FMA; the header turns contraction off, so nothing may change. */
+    /** -march=native offers FMA and -ffp-contract=fast allows it; the header turns contraction off, so nothing may change. */
     @Test
     void optimizedGnuCWithContractionGivesTheSameTrace(@TempDir Path dir) throws Exception {
         String gcc = Components.requireProgram("gcc", INSTALL);
