@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Records a Hugging Face Transformers forward pass of a Llama-family checkpoint as a trace
-(shared/spec/trace-format-v1.md): every canonical step, in execution order.
+(docs/trace-format.md): every canonical step, in execution order.
 
     python3 scripts/dump_hf_reference.py MODEL_DIR --out TRACE.json [--tokens "1 2 3" | --text "..."]
         [--attn eager|sdpa] [--dtype auto|float32|float16|bfloat16] [--threads N] [--device cpu|cuda] [--force]
@@ -32,7 +32,7 @@ from transformers.integrations.sdpa_attention import sdpa_attention_forward
 import layerwise_trace as lt
 from cli_support import ArgumentParser, BadInput, refuse_existing, run_main
 
-# TinyLlama-1.1B-Chat-v1.0's chat prompt without BOS (synthetic-llama-v1.md), defined once for Java and Python:
+# TinyLlama-1.1B-Chat-v1.0's chat prompt without BOS (docs/synthetic-checkpoints.md), defined once for Java and Python:
 # the default input of any model is these ids, each taken modulo its vocab_size.
 DEFAULT_PROMPT_FILE = (Path(__file__).resolve().parent.parent
                        / "harness/src/main/resources/dev/layerwise/engine/default-prompt.txt")

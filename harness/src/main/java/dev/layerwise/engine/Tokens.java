@@ -10,7 +10,7 @@ import java.util.Arrays;
 /** Token ids for a run: parsing, the default prompt, and the vocabulary check. */
 public final class Tokens {
     /**
-     * TinyLlama-1.1B-Chat-v1.0's 38-token chat prompt without BOS (synthetic-llama-v1.md), defined once for Java and
+     * TinyLlama-1.1B-Chat-v1.0's 38-token chat prompt without BOS (docs/synthetic-checkpoints.md), defined once for Java and
      * the Python scripts in the resource default-prompt.txt.
      */
     private static final int[] CHAT_PROMPT = readDefaultPrompt();

@@ -1,7 +1,9 @@
 package dev.layerwise.report;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonFactoryBuilder;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.layerwise.compare.Comparison;
@@ -11,7 +13,6 @@ import dev.layerwise.compare.StepMetrics;
 import dev.layerwise.compare.StepResult;
 import dev.layerwise.compare.Tolerance;
 import dev.layerwise.compare.diagnosis.Diagnosis;
-import dev.layerwise.io.Json;
 import dev.layerwise.trace.CanonicalSteps;
 import dev.layerwise.trace.Step;
 import dev.layerwise.trace.TopLogit;
@@ -23,7 +24,8 @@ import java.io.UncheckedIOException;
  * "-Infinity" (as in traces); absent metrics are omitted.
  */
 public final class JsonReport {
-    private static final ObjectMapper JSON = Json.MAPPER;
+    private static final ObjectMapper JSON = new ObjectMapper(new JsonFactoryBuilder()
+            .characterEscapes(new JsonEscapes()).build()).enable(SerializationFeature.INDENT_OUTPUT);
 
     private JsonReport() {
     }
@@ -214,7 +216,7 @@ public final class JsonReport {
 
     private static String write(ObjectNode root) {
         try {
-            return Json.pretty().writeValueAsString(root) + "\n";
+            return JSON.writeValueAsString(root) + "\n";
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }

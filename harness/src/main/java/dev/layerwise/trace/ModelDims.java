@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.layerwise.LayerwiseException;
 
 /**
- * The dimensions of a Llama-family model that give every canonical step its shape (trace-format-v1.md), in HF
+ * The dimensions of a Llama-family model that give every canonical step its shape (docs/trace-format.md), in HF
  * config terms: hidden size H, intermediate size I, layers, query heads, key/value heads, head dim D, vocabulary V.
  * The one model-dimensions type: the engines, importers and comparisons all read shapes through {@link #shapeOf}.
  * A dimension a source cannot tell (a foreign dump without config) is 0.
