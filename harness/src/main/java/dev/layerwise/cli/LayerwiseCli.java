@@ -73,7 +73,7 @@ public final class LayerwiseCli {
         cl.setParameterExceptionHandler((ex, args) -> {
             CommandLine c = ex.getCommandLine();
             c.getErr().println("layerwise: " + ex.getMessage());
-            c.getErr().println("(see: layerwise " + c.getCommandName() + " --help)");
+            c.getErr().println("(see: " + c.getCommandSpec().qualifiedName() + " --help)");
             c.getErr().flush();
             return LayerwiseException.BAD_INPUT;
         });
