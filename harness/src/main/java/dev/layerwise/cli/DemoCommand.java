@@ -44,8 +44,8 @@ public final class DemoCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--report-dir", paramLabel = "DIR", description = {"Default: reports/demo under the repository.",
-        "Must be a new folder, or one holding only a previous demo's reports (docs/reports.md)."})
+    @Option(names = "--report-dir", paramLabel = "DIR", description = "Default: reports/demo under the repository. A new folder, or one"
+            + " holding only a previous demo's reports (docs/reports.md, \"Where reports go\").")
     Path reportDir;
 
     @Option(names = "--force", description = "Add the reports to a --report-dir that holds other files (never replaced).")

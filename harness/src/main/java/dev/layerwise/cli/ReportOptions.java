@@ -15,16 +15,16 @@ import picocli.CommandLine.Option;
 /** The report options shared by compare, check, determinism and rerun (a picocli mixin). */
 public final class ReportOptions {
     @Option(names = "--report-dir", paramLabel = "DIR",
-            description = {"Where to write the reports (default: reports/<command>-<yyyyMMdd-HHmmss>).",
-                "Must be a new folder, or one holding only a previous Layerwise report (docs/reports.md)."})
+            description = "Where to write the reports (default: reports/<command>-<yyyyMMdd-HHmmss>): a new folder, or"
+                    + " one holding only a previous Layerwise report (docs/reports.md, \"Where reports go\").")
     Path reportDir;
 
     @Option(names = "--format", paramLabel = "LIST", defaultValue = "md,html,json,junit",
             description = "Report kinds, comma-separated: md, html, json, junit (default: all).")
     String format;
 
-    @Option(names = "--force", description = {"Add the reports to a --report-dir that holds other files (those are never",
-        "replaced or removed); check: also replace an existing --out trace."})
+    @Option(names = "--force", description = "Add the reports to a --report-dir that holds other files (those are never"
+            + " replaced or removed); check: also replace an existing --out trace.")
     boolean force;
 
     private Path resolved;

@@ -38,8 +38,8 @@ public final class SynthCommand implements Callable<Integer> {
             description = "Output checkpoint folder: new, empty, or a previous synth output (with --force).")
     Path out;
 
-    @Option(names = "--force", description = {"Replace a previous synth output in --out, or add the checkpoint beside",
-        "other files there (a config.json or model.safetensors that Layerwise did not write is never replaced)."})
+    @Option(names = "--force", description = "Replace a previous synth output in --out, or add the checkpoint beside other"
+            + " files there (a config.json or model.safetensors that Layerwise did not write is never replaced).")
     boolean force;
 
     @Option(names = "--hidden-size", paramLabel = "N", description = "Model width (HF hidden_size). Default: the preset's.")
