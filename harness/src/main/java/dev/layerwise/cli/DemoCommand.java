@@ -63,6 +63,9 @@ public final class DemoCommand implements Callable<Integer> {
         }
         Path dir = reportDir != null ? reportDir : root.resolve("reports/demo");
         OutputFolder.check(dir, force, OutputFolder.Previous.REPLACE);
+        for (String sub : List.of("clean", "silu-zero")) {
+            OutputFolder.check(dir.resolve(sub), false, OutputFolder.Previous.REPLACE);
+        }
         Path work = Files.createTempDirectory("layerwise-demo");
         PrintWriter out = spec.commandLine().getOut();
         try (OutputFolder reports = OutputFolder.open(dir, force, OutputFolder.Previous.REPLACE)) {
