@@ -83,7 +83,7 @@ class CliMessagesTest {
         CliRun r = CliRun.of("determinism", clean.toString(), perturbed.toString(), "--report-dir",
                 tmp.resolve("det").toString());
         assertEquals(1, r.exitCode(), r.err());
-        List<String> rows = r.out().lines().filter(l -> l.startsWith("  ❌ ")).toList();
+        List<String> rows = r.out().lines().filter(l -> l.startsWith("  " + dev.layerwise.compare.Verdict.FAIL.symbol() + " ")).toList();
         assertFalse(rows.isEmpty(), r.out());
         Pattern rawDouble = Pattern.compile("\\d\\.\\d{6,}|E-?\\d|=");
         for (String row : rows) {

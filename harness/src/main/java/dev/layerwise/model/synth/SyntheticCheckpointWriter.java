@@ -91,7 +91,7 @@ public final class SyntheticCheckpointWriter {
         }
     }
 
-    /** Fills the empty {@code file} with the safetensors bytes (byte layout of synthetic-llama-v1.md). */
+    /** Fills the empty {@code file} with the safetensors bytes (byte layout of docs/synthetic-checkpoints.md). */
     private void writeSafetensors(SyntheticModel model, SafetensorsLayout layout, Path file) throws IOException {
         List<LlamaTensors.Spec> specs = model.tensors();
         Map<String, LlamaTensors.Spec> byName = new HashMap<>();
