@@ -1,11 +1,12 @@
 package dev.layerwise.importer;
 
-import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.layerwise.LayerwiseException;
 import dev.layerwise.io.Json;
+import dev.layerwise.io.JsonErrors;
 import dev.layerwise.numeric.DType;
 import dev.layerwise.trace.CanonicalSteps;
 import dev.layerwise.trace.LastRowSteps;
@@ -18,6 +19,7 @@ import dev.layerwise.trace.Step;
 import dev.layerwise.trace.StepKind;
 import dev.layerwise.trace.Trace;
 import dev.layerwise.trace.TopLogit;
+import dev.layerwise.trace.Trace;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -153,9 +155,8 @@ final class TensorLogicJsonImporter implements Importer {
                 throw LayerwiseException.badInput(file, null, "expected a JSON object");
             }
             return root;
-        } catch (JsonParseException e) {
-            throw LayerwiseException.badInput(file, "line " + e.getLocation().getLineNr(),
-                    "not valid JSON: " + e.getOriginalMessage());
+        } catch (JacksonException e) {
+            throw LayerwiseException.badInput(file, null, JsonErrors.describe(e));
         } catch (IOException e) {
             throw LayerwiseException.badInput(file, null, "cannot read: " + e.getMessage());
         }

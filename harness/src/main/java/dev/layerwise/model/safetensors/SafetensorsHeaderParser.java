@@ -1,11 +1,12 @@
 package dev.layerwise.model.safetensors;
 
+import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.layerwise.LayerwiseException;
 import dev.layerwise.io.Json;
+import dev.layerwise.io.JsonErrors;
 import dev.layerwise.numeric.Shapes;
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -91,9 +92,8 @@ final class SafetensorsHeaderParser {
         JsonNode root;
         try {
             root = JSON.readTree(text);
-        } catch (IOException e) {
-            String msg = e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("");
-            throw bad("header", "is not valid JSON: " + msg);
+        } catch (JacksonException e) {
+            throw bad("header", JsonErrors.describe(e));
         }
         if (root == null || !root.isObject()) {
             throw bad("header", "is not a JSON object");

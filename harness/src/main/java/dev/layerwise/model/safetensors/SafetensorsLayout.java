@@ -46,7 +46,7 @@ public final class SafetensorsLayout {
         long offset = 0;
         for (Item item : sorted) {
             long elements = Shapes.elementCount(item.shape());
-            long end = offset + Math.multiplyExact(elements, (long) item.dtype().bits()) / 8;
+            long end = Math.addExact(offset, Math.multiplyExact(elements, (long) item.dtype().bits()) / 8);
             if (json.length() > 1) {
                 json.append(',');
             }
