@@ -23,7 +23,7 @@ import picocli.CommandLine.Spec;
 /** {@code layerwise check}: runs a checkpoint on a reference trace's input and compares step by step. */
 @Command(name = "check", mixinStandardHelpOptions = true,
         description = {"Runs a checkpoint on a reference trace's input and compares every step with it.",
-            "Uses the reference's token ids (and, for --engine cpu, its dtype); reports the first divergent step and why.",
+            "Uses the reference's token ids (and, for --engine cpu or opencl, its dtype); reports the first divergent step and why.",
             "Exit status: 0 every step within tolerance, 1 a divergence, 2 bad input, 3 not comparable."})
 public final class CheckCommand implements Callable<Integer> {
 
@@ -64,7 +64,7 @@ public final class CheckCommand implements Callable<Integer> {
     }
 
     /**
-     * Runs {@code modelDir} on the reference's token ids; the cpu engine uses the reference's dtype
+     * Runs {@code modelDir} on the reference's token ids; the cpu and opencl engines use the reference's dtype
      * (a float64 reference: the checkpoint's own dtype).
      */
     static Trace runLike(Trace ref, RunOptions options, Path modelDir, Path referenceFile, boolean forceProgress) {
@@ -74,7 +74,7 @@ public final class CheckCommand implements Callable<Integer> {
             int[] tokens = ref.input().tokenIds();
             Tokens.checkVocabulary(tokens, cp.config().vocabSize(), referenceFile + ": input.token_ids");
             RunOptions o = options.withProgress(progress);
-            if (o.engine() == dev.layerwise.engine.EngineKind.CPU && ref.dtype() != DType.FLOAT64) {
+            if (o.engine() != dev.layerwise.engine.EngineKind.ORACLE && ref.dtype() != DType.FLOAT64) {
                 o = o.withDtype(ref.dtype());
             }
             return engine.run(tokens, o);

@@ -25,6 +25,7 @@ import picocli.CommandLine.Option;
             CheckCommand.class,
             DemoCommand.class,
             BenchCommand.class,
+            DevicesCommand.class,
         })
 public final class LayerwiseCli {
 

@@ -159,6 +159,7 @@ public final class LlamaForward<B> {
         private void step(String name, B out, Runnable op) {
             long[] stepShape = shape.stepShape(name, t);
             int n = ModelForwardBuffers.elements(stepShape);
+            kernels.beginStep(name, out, n);
             if (!injector.skips(name)) {
                 op.run();
             }
