@@ -44,7 +44,8 @@ __kernel void linear(__global const float* x, int tokens, int in, int out_featur
 
 // Planted bug class: the same product split over chunks of `chunk` inputs whose float partial sums
 // are added into out with atomics, in whatever order the work-groups arrive. out must be zeroed first;
-// linear_atomic_round then rounds to the model dtype. Global size: (out_features, tokens, chunks).
+// linear_atomic_round then rounds to the model dtype. Global size: (chunks, out_features, tokens) in
+// work-groups of one, so the chunks of one output are separate work-groups that race.
 inline void atomic_add_float(volatile __global float* p, float v) {
     volatile __global uint* bits = (volatile __global uint*) p;
     uint old = *bits;
@@ -57,9 +58,9 @@ inline void atomic_add_float(volatile __global float* p, float v) {
 
 __kernel void linear_atomic(__global const float* x, int tokens, int in, int out_features, int chunk,
         __global const uchar* w, int wdtype, int round_w, volatile __global float* out) {
-    int o = get_global_id(0);
-    int t = get_global_id(1);
-    int i0 = get_global_id(2) * chunk;
+    int i0 = get_global_id(0) * chunk;
+    int o = get_global_id(1);
+    int t = get_global_id(2);
     int i1 = min(in, i0 + chunk);
     float acc = 0.0f;
     for (int i = i0; i < i1; i++) {

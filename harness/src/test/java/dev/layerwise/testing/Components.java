@@ -76,6 +76,12 @@ public final class Components {
         return p.orElseThrow();
     }
 
+    /** Skips (or, in strict mode, fails) the calling test when there is no OpenCL device. */
+    public static void requireOpenCl() {
+        require("OpenCL device", !dev.layerwise.engine.opencl.OpenClDevices.all().isEmpty(),
+                "apt-get install ocl-icd-libopencl1 pocl-opencl-icd ocl-icd-opencl-dev");
+    }
+
     private static Optional<Path> findPython() {
         List<Path> candidates = new ArrayList<>();
         String env = System.getenv("LAYERWISE_PYTHON");

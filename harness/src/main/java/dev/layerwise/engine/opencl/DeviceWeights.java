@@ -5,13 +5,14 @@ import dev.layerwise.model.Tensor;
 import dev.layerwise.numeric.DType;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
-import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.Map;
 import org.jocl.cl_mem;
 
 /**
- * Weight tensors on the device in their stored dtype, uploaded once (on first use) and shared by name,
- * so a tied lm_head reuses the embedding. The kernels widen them ({@code weight_at} in common.cl).
+ * Weight tensors on the device in their stored dtype, uploaded once (on first use) per tensor object, so
+ * a tied lm_head (the embedding's tensor) is uploaded once. The kernels widen them ({@code weight_at}
+ * in common.cl).
  */
 final class DeviceWeights {
     /** A tensor on the device and the code {@code weight_at} decodes it with. */
@@ -19,14 +20,14 @@ final class DeviceWeights {
     }
 
     private final OpenClContext ctx;
-    private final Map<String, DeviceTensor> byName = new HashMap<>();
+    private final Map<Tensor, DeviceTensor> byTensor = new IdentityHashMap<>();
 
     DeviceWeights(OpenClContext ctx) {
         this.ctx = ctx;
     }
 
     DeviceTensor of(Tensor t) {
-        return byName.computeIfAbsent(t.name(), n -> new DeviceTensor(ctx.upload(bytes(t.data()), "weight " + n),
+        return byTensor.computeIfAbsent(t, k -> new DeviceTensor(ctx.upload(bytes(t.data()), "weight " + t.name()),
                 code(t), t.dtype()));
     }
 

@@ -11,6 +11,7 @@ import dev.layerwise.model.Tensor;
 import dev.layerwise.numeric.DType;
 import dev.layerwise.trace.TopK;
 import dev.layerwise.trace.TopLogit;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -43,12 +44,37 @@ public final class OpenClKernels implements Kernels<ClBuffer> {
     private float[] staging = new float[0];
     private GpuFaultKind stepFault;
 
+    private final List<ClBuffer> allocated = new ArrayList<>();
+
+    /** Kernels with their own weight uploads (released with {@code ctx}). */
     public OpenClKernels(OpenClContext ctx, Precision precision, boolean poison, GpuFaults faults) {
+        this(ctx, new DeviceWeights(ctx), precision, poison, faults);
+    }
+
+    /** Kernels of one run that share the weights already on the device. */
+    OpenClKernels(OpenClContext ctx, DeviceWeights weights, Precision precision, boolean poison, GpuFaults faults) {
         this.ctx = ctx;
         this.precision = precision;
         this.poison = poison;
         this.faults = faults;
-        this.weights = new DeviceWeights(ctx);
+        this.weights = weights;
+    }
+
+    /** Releases the activation buffers and tables of this run (the weights stay). */
+    void releaseBuffers() {
+        for (ClBuffer b : allocated) {
+            ctx.release(b.mem);
+        }
+        allocated.clear();
+        for (ClBuffer b : pool.values()) {
+            ctx.release(b.mem);
+        }
+        pool.clear();
+        for (cl_mem[] t : ropeTables.values()) {
+            ctx.release(t[0]);
+            ctx.release(t[1]);
+        }
+        ropeTables.clear();
     }
 
     /** The build options that select the rounding of {@code dtype} in common.cl. */
@@ -75,6 +101,7 @@ public final class OpenClKernels implements Kernels<ClBuffer> {
     @Override
     public ClBuffer allocate(int length) {
         ClBuffer b = ctx.allocate(length);
+        allocated.add(b);
         ctx.fill(b, length, 0f); // like a new float[]: a skipped op's first output reads as zeros
         return b;
     }
@@ -146,7 +173,7 @@ public final class OpenClKernels implements Kernels<ClBuffer> {
             ctx.fill(dst, n, 0f);
             int chunks = (weight.cols() + ATOMIC_CHUNK - 1) / ATOMIC_CHUNK;
             launch("linear_atomic").buf(x).i(rows).i(weight.cols()).i(weight.rows()).i(ATOMIC_CHUNK).mem(w.mem())
-                    .i(w.dtypeCode()).i(roundW).buf(dst).run(weight.rows(), rows, chunks);
+                    .i(w.dtypeCode()).i(roundW).buf(dst).runGroups(new long[] {chunks, weight.rows(), rows}, new long[] {1, 1, 1});
             launch("linear_atomic_round").buf(dst).run(n);
             return;
         }
