@@ -45,7 +45,10 @@ __kernel void linear(__global const float* x, int tokens, int in, int out_featur
 // Planted bug class: the same product split over chunks of `chunk` inputs whose float partial sums
 // are added into out with atomics, in whatever order the work-groups arrive. out must be zeroed first;
 // linear_atomic_round then rounds to the model dtype. Global size: (chunks, out_features, tokens) in
-// work-groups of one, so the chunks of one output are separate work-groups that race.
+// work-groups of one, so the chunks of one output are separate work-groups that race. A device that
+// runs work-groups one after the other in index order (PoCL on a busy CPU) would not race, so work-group
+// g takes chunk (g + first_chunk) % chunks with first_chunk drawn per launch: the arrival order changes
+// from run to run on every device, as it does on a GPU.
 inline void atomic_add_float(volatile __global float* p, float v) {
     volatile __global uint* bits = (volatile __global uint*) p;
     uint old = *bits;
@@ -57,8 +60,9 @@ inline void atomic_add_float(volatile __global float* p, float v) {
 }
 
 __kernel void linear_atomic(__global const float* x, int tokens, int in, int out_features, int chunk,
-        __global const uchar* w, int wdtype, int round_w, volatile __global float* out) {
-    int i0 = get_global_id(0) * chunk;
+        int first_chunk, __global const uchar* w, int wdtype, int round_w, volatile __global float* out) {
+    int chunks = (in + chunk - 1) / chunk;
+    int i0 = ((get_global_id(0) + first_chunk) % chunks) * chunk;
     int o = get_global_id(1);
     int t = get_global_id(2);
     int i1 = min(in, i0 + chunk);

@@ -172,7 +172,8 @@ public final class OpenClKernels implements Kernels<ClBuffer> {
             int n = rows * weight.rows();
             ctx.fill(dst, n, 0f);
             int chunks = (weight.cols() + ATOMIC_CHUNK - 1) / ATOMIC_CHUNK;
-            launch("linear_atomic").buf(x).i(rows).i(weight.cols()).i(weight.rows()).i(ATOMIC_CHUNK).mem(w.mem())
+            launch("linear_atomic").buf(x).i(rows).i(weight.cols()).i(weight.rows()).i(ATOMIC_CHUNK)
+                    .i(java.util.concurrent.ThreadLocalRandom.current().nextInt(chunks)).mem(w.mem())
                     .i(w.dtypeCode()).i(roundW).buf(dst).runGroups(new long[] {chunks, weight.rows(), rows}, new long[] {1, 1, 1});
             launch("linear_atomic_round").buf(dst).run(n);
             return;
