@@ -15,7 +15,7 @@ cp "$root/harness/target/layerwise-all.jar" "$stage/"
 
 # Modules from `jdeps --print-module-deps` on the shaded jar, plus jdk.unsupported (Unsafe users).
 "$JAVA_HOME/bin/jlink" --add-modules java.base,java.desktop,java.sql,jdk.incubator.vector,jdk.management,jdk.unsupported \
-  --strip-debug --strip-native-debug-symbols=exclude-debuginfo-files --no-header-files --no-man-pages \
+  --strip-java-debug-attributes --strip-native-debug-symbols=exclude-debuginfo-files --no-header-files --no-man-pages \
   --compress zip-9 --output "$stage/jrt"
 
 # The ICD loader (JOCL opens the unversioned libOpenCL.so); the vendor driver comes from the device.
