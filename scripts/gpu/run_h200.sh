@@ -46,7 +46,7 @@ full_dtype() { case "$1" in f32) echo float32 ;; f16) echo float16 ;; bf16) echo
 summary="$OUT/summary.txt"
 note() { echo "$*" | tee -a "$summary"; }
 
-lw devices > "$OUT/devices.txt" 2>&1; note "devices (exit $?): $(tr '\n' ' ' < "$OUT/devices.txt")"
+lw devices > "$OUT/devices.txt" 2>"$OUT/devices.err"; note "devices (exit $?): $(tr '\n' ' ' < "$OUT/devices.txt") $(grep -v WARNING "$OUT/devices.err")"
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader > "$OUT/nvidia-smi.txt" 2>&1 || true
 
 if [ "$phase" = all ] || [ "$phase" = check ]; then
@@ -68,26 +68,26 @@ if [ "$phase" = all ] || [ "$phase" = rerun ]; then
   for d in f32 f16 bf16; do
     lw rerun --engine opencl --model "$(ckpt tiny "$d")" --runs 5 --format json,md --report-dir "$OUT/rerun/tiny-$d" \
       > "$OUT/rerun-tiny-$d.txt" 2>&1
-    note "rerun tiny $d x5: exit $? ($(head -1 "$OUT/rerun-tiny-$d.txt"))"
+    note "rerun tiny $d x5: exit $? ($(grep -v WARNING "$OUT/rerun-tiny-$d.txt" | head -1))"
   done
   lw rerun --engine opencl --model "$(ckpt tinyllama-1layer f16)" --runs 5 --format json,md \
     --report-dir "$OUT/rerun/tinyllama-1layer-f16" > "$OUT/rerun-tinyllama-1layer-f16.txt" 2>&1
-  note "rerun tinyllama-1layer f16 x5: exit $? ($(head -1 "$OUT/rerun-tinyllama-1layer-f16.txt"))"
+  note "rerun tinyllama-1layer f16 x5: exit $? ($(grep -v WARNING "$OUT/rerun-tinyllama-1layer-f16.txt" | head -1))"
 fi
 
 if [ "$phase" = all ] || [ "$phase" = faults ]; then
-  ref=reference-dumps/tiny-seed1-f16.json
-  m="$(ckpt tiny f16)"
-  for spec in "layers.1.silu_gate=not-enqueued" "layers.0.attn_out=not-enqueued --poison" \
-      "layers.1.gate=stale-pooled-buffer" "layers.0.gate=f16-accumulation"; do
+  for case in "f16 layers.1.silu_gate=not-enqueued" "f16 layers.0.attn_out=not-enqueued --poison" \
+      "f16 layers.1.gate=stale-pooled-buffer" "f32 layers.0.gate=f16-accumulation"; do
+    d="${case%% *}"
+    spec="${case#* }"
     # shellcheck disable=SC2086
-    lw check --engine opencl --model "$m" --reference "$ref" --format json --report-dir "$OUT/faults" \
-      --inject $spec > "$OUT/fault.txt" 2>&1
-    note "fault $spec: exit $? ($(grep -m1 -E 'first divergence|PASS' "$OUT/fault.txt")) $(grep -m1 diagnosis "$OUT/fault.txt")"
+    lw check --engine opencl --model "$(ckpt tiny "$d")" --reference "reference-dumps/tiny-seed1-$d.json" --format json \
+      --report-dir "$OUT/faults" --inject $spec > "$OUT/fault.txt" 2>&1
+    note "fault $spec ($d): exit $? ($(grep -m1 -E 'first divergence|PASS' "$OUT/fault.txt")) $(grep -m1 diagnosis "$OUT/fault.txt")"
   done
   lw rerun --engine opencl --model "$(ckpt tiny f32)" --runs 5 --inject layers.0.ffn_out=atomic-reduction \
     --format json --report-dir "$OUT/faults" > "$OUT/fault.txt" 2>&1
-  note "fault layers.0.ffn_out=atomic-reduction (rerun x5): exit $? ($(head -1 "$OUT/fault.txt"))"
+  note "fault layers.0.ffn_out=atomic-reduction (rerun x5): exit $? ($(grep -v WARNING "$OUT/fault.txt" | head -1))"
 fi
 
 if [ "$phase" = all ] || [ "$phase" = bench ]; then
