@@ -31,6 +31,10 @@ public final class HtmlReport {
             h.append("</ul><p><b>Not comparable</b>: ").append(esc(c.notComparable())).append("</p>");
             return end(h);
         }
+        h.append("<li><b>Coverage</b>: ").append(esc(c.coverage().detail())).append("</li>");
+        if (c.coverageTooLow()) {
+            h.append("<li><b>Insufficient coverage</b>: ").append(esc(c.coverageShortfall())).append("</li>");
+        }
         h.append("<li><b>Tolerances</b>: ").append(esc(c.profile())).append("</li>");
         h.append("<li><b>First divergence</b>: ").append(c.firstDivergence() == null ? "none"
                 : "<code>" + esc(c.firstDivergence()) + "</code>").append("</li></ul>\n");

@@ -23,6 +23,10 @@ public final class MarkdownReport {
             md.append("\n**Not comparable**: ").append(esc(c.notComparable())).append('\n');
             return md.toString();
         }
+        md.append("- **Coverage**: ").append(esc(c.coverage().detail())).append('\n');
+        if (c.coverageTooLow()) {
+            md.append("- **Insufficient coverage**: ").append(esc(c.coverageShortfall())).append('\n');
+        }
         md.append("- **Tolerances**: ").append(esc(c.profile())).append('\n');
         md.append("- **First divergence**: ").append(c.firstDivergence() == null ? "none"
                 : "`" + c.firstDivergence() + "` (" + esc(c.step(c.firstDivergence()).orElseThrow().reason()) + ")")
@@ -82,10 +86,16 @@ public final class MarkdownReport {
 
     static String headline(Comparison c) {
         return switch (c.verdict()) {
-            case "pass" -> "✅ pass";
+            case "pass" -> "✅ pass" + (c.coverage().full() ? "" : " on " + coveredPart(c));
             case "fail" -> "❌ divergence at `" + c.firstDivergence() + "`";
+            case "insufficient_coverage" -> "❌ insufficient coverage (" + coveredPart(c) + ")";
             default -> "not comparable";
         };
+    }
+
+    /** "12 of 40 reference steps". */
+    private static String coveredPart(Comparison c) {
+        return c.coverage().compared() + " of " + c.coverage().referenceSteps() + " reference steps";
     }
 
     private static String esc(String s) {
