@@ -82,7 +82,7 @@ public final class TraceComparator {
             // a last-row pair is held to the limits of one row: the element count of the last-row step
             Tolerance tol = profile.forStep(p.name(), coarser, p.lastRowOnly() ? p.partial().shape() : r.shape());
             StepMetrics m = p.lastRowOnly() ? LastRowMetrics.compare(p) : MetricCalculator.compare(r, c, sketches);
-            StepJudge.Judgement j = StepJudge.judge(m, tol);
+            StepJudge.Judgement j = StepJudge.judge(p, m, tol);
             results.add(new StepResult(p.name(), r, c, m, tol, j.verdict(), j.worst(), j.reason()));
         }
         Coverage coverage = Coverage.of(reference, results);
