@@ -3,8 +3,9 @@ package dev.layerwise.trace;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.util.JsonParserDelegate;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -32,15 +33,6 @@ public final class TraceReader {
     static final ObjectMapper JSON = JsonMapper.builder()
             .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
             .build();
-    /**
-     * Reads floats as BigDecimal, so that a number too large for a float64 ({@code 1e999999}) can be told from the
-     * bare token {@code Infinity} (which stays a double).
-     */
-    private static final ObjectMapper READER = JsonMapper.builder()
-            .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
-            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-            .build();
-
     private final Path file;
 
     private TraceReader(Path file) {
@@ -49,8 +41,9 @@ public final class TraceReader {
 
     public static Trace read(Path file) {
         JsonNode root;
-        try (InputStream in = Files.newInputStream(file); JsonParser parser = READER.createParser(in)) {
-            root = READER.readTree(parser);
+        try (InputStream in = Files.newInputStream(file);
+                JsonParser parser = new OverflowAwareParser(JSON.createParser(in))) {
+            root = JSON.readTree(parser);
             rejectTrailingData(parser, file);
         } catch (NoSuchFileException e) {
             throw LayerwiseException.badInput(file, null, "no such file");
@@ -64,6 +57,33 @@ public final class TraceReader {
             throw LayerwiseException.badInput(file, null, "not a JSON object (is this a Layerwise trace?)");
         }
         return new TraceReader(file).parse(root).withSource(file);
+    }
+
+    /**
+     * Hands a float literal too large for a float64 ({@code 1e999999}) to the tree as a BigDecimal, every other
+     * number as usual (doubles keep the sign of zero), so that {@link #number} can tell it from the bare token
+     * {@code Infinity} and name its field.
+     */
+    private static final class OverflowAwareParser extends JsonParserDelegate {
+        OverflowAwareParser(JsonParser parser) {
+            super(parser);
+        }
+
+        private boolean overflows() throws IOException {
+            // the non-numeric tokens (NaN, Infinity, -Infinity) are the only float tokens without a digit
+            return currentToken() == JsonToken.VALUE_NUMBER_FLOAT && Double.isInfinite(getDoubleValue())
+                    && getText().chars().anyMatch(Character::isDigit);
+        }
+
+        @Override
+        public NumberTypeFP getNumberTypeFP() throws IOException {
+            return overflows() ? NumberTypeFP.BIG_DECIMAL : super.getNumberTypeFP();
+        }
+
+        @Override
+        public NumberType getNumberType() throws IOException {
+            return overflows() ? NumberType.BIG_DECIMAL : super.getNumberType();
+        }
     }
 
     /** Anything but whitespace after the JSON document: a truncated concatenation, a second document, garbage. */

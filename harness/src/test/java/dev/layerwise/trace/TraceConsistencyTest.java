@@ -121,6 +121,11 @@ class TraceConsistencyTest {
         Path bare = dir.resolve("bare.json");
         Files.writeString(bare, json.replace(sum, "\"sum\" : -Infinity").replaceAll("\"abs_sum\" : [^,]*", "\"abs_sum\" : Infinity"));
         assertEquals(Double.NEGATIVE_INFINITY, TraceReader.read(bare).steps().get(0).stats().sum());
+        // ordinary literals stay float64 parses: the sign of a zero survives
+        Path negativeZero = dir.resolve("zero.json");
+        Files.writeString(negativeZero, json.replaceAll("\"min\" : [^,]*", "\"min\" : -0.0"));
+        assertEquals(Double.doubleToRawLongBits(-0.0),
+                Double.doubleToRawLongBits(TraceReader.read(negativeZero).steps().get(0).stats().min()));
     }
 
     /**
