@@ -1,3 +1,4 @@
+#!/usr/bin/env python3
 """trace-format-v1 in Python (see docs/trace-format.md), with numpy alone; torch tensors are accepted
 when torch is installed, but it is never imported unless a torch tensor is recorded.
 
@@ -13,6 +14,9 @@ Recording a trace from an engine written in Python:
                                      tokens=[1, 415, 2936]) as trace:
         trace.record("embed", hidden)            # a numpy array: float16, float32 or float64
         trace.record("layers.0.q", q_bits, dtype="bfloat16")   # bfloat16 as raw uint16 bits
+
+As a command (`layerwise_trace.py --help`) it prints the canonical step names and the sketch signs, to check a
+trace writer in another language against.
 """
 
 from __future__ import annotations
@@ -26,7 +30,9 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 
-from cli_support import write_file_atomically
+import argparse
+
+from cli_support import ArgumentParser, run_main, write_file_atomically
 from splitmix64 import GOLDEN, golden_offsets, mix64, mix64_int
 
 FORMAT = "layerwise-trace"
@@ -414,3 +420,66 @@ class TraceWriter:
     def __exit__(self, kind: Any, error: Any, traceback: Any) -> None:
         if kind is None:
             self.close()
+
+
+# --- command line -----------------------------------------------------------------------------
+
+LIBRARY_USE = """\
+library use (put scripts/ on sys.path; numpy arrays, or torch tensors when torch is installed):
+
+    import layerwise_trace
+
+    with layerwise_trace.TraceWriter("mine.json", producer="my-engine", dtype="float16",
+                                     tokens=token_ids) as trace:
+        trace.record("embed", hidden)                  # every step in its canonical layout
+        trace.record("layers.0.attn_norm", normed)     # and in the model dtype
+        ...
+        trace.record("logits", logits)
+        trace.record_top_k(logits[-1])
+    # written atomically when the block ends without an exception
+
+then: layerwise compare reference.json mine.json
+step names, shapes and fields: docs/trace-format.md; walk-through: docs/your-engine.md
+"""
+
+
+def build_parser() -> ArgumentParser:
+    parser = ArgumentParser(
+        prog="layerwise_trace.py",
+        description="Writes Layerwise traces (trace-format-v1) from Python: per-step statistics, row sums,\n"
+                    "Rademacher sketch, SHA-256 and top-k, bit-identical to what Layerwise computes in Java.\n"
+                    "Use it as a library (below). As a command it prints reference data for checking\n"
+                    "a trace writer of your own: the canonical step names and the sketch signs.",
+        epilog=LIBRARY_USE, formatter_class=argparse.RawDescriptionHelpFormatter)
+    action = parser.add_mutually_exclusive_group()
+    action.add_argument("--steps", type=int, metavar="LAYERS",
+                        help="print the canonical step names of a model with LAYERS layers, in execution order")
+    action.add_argument("--signs", type=int, metavar="COUNT",
+                        help="print the first COUNT sketch signs r_j(0..COUNT-1), one line per j (see --k, --seed)")
+    parser.add_argument("--k", type=int, default=SketchSpec.k,
+                        help="sketch size for --signs (default: %(default)s)")
+    parser.add_argument("--seed", type=int, default=SketchSpec.seed,
+                        help="sketch seed for --signs (default: %(default)s)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.steps is not None:
+        if args.steps < 0:
+            parser.error(f"--steps: {args.steps} is negative")
+        print("\n".join(canonical_steps(args.steps)))
+    elif args.signs is not None:
+        if args.signs < 0 or args.k < 1 or not 0 <= args.seed < 2 ** 64:
+            parser.error("--signs: COUNT must be non-negative, --k at least 1, --seed in [0, 2^64)")
+        spec = SketchSpec(k=args.k, seed=args.seed)
+        for j in range(spec.k):
+            print(" ".join("+1" if s > 0 else "-1" for s in rademacher_signs(spec, j, args.signs).tolist()))
+    else:
+        parser.print_help()
+    return 0
+
+
+if __name__ == "__main__":
+    run_main(main)

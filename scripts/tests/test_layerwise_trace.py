@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import io
 import json
 import math
 import subprocess
@@ -208,3 +210,35 @@ class TraceJsonTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class CommandLineTest(unittest.TestCase):
+    SCRIPT = Path(__file__).resolve().parents[1] / "layerwise_trace.py"
+
+    @staticmethod
+    def main(*args: str) -> str:
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            lt.main(list(args))
+        return out.getvalue()
+
+    def test_help_says_what_it_does_and_how_to_use_it_as_a_library(self):
+        r = subprocess.run([sys.executable, str(self.SCRIPT), "--help"], capture_output=True, text=True, timeout=300)
+        self.assertEqual(0, r.returncode, r.stderr)
+        self.assertIn("usage: layerwise_trace.py", r.stdout)
+        self.assertIn("Writes Layerwise traces", r.stdout)
+        for call in ("layerwise_trace.TraceWriter(", "trace.record(", "trace.record_top_k(", "docs/trace-format.md"):
+            self.assertIn(call, r.stdout)
+        self.assertEqual(r.stdout, self.main(), "no arguments prints the help too")
+
+    def test_signs_print_the_test_vectors(self):
+        self.assertEqual(["-1 -1 +1 -1 -1 +1 -1 +1", "+1 +1 -1 +1 +1 -1 +1 +1"],
+                         self.main("--signs", "8", "--k", "2").splitlines())
+
+    def test_steps_print_the_canonical_names(self):
+        self.assertEqual(lt.canonical_steps(2), self.main("--steps", "2").splitlines())
+        err = io.StringIO()
+        with contextlib.redirect_stderr(err), self.assertRaises(SystemExit) as exit_:
+            self.main("--steps", "-1")
+        self.assertEqual(2, exit_.exception.code)
+        self.assertEqual(["layerwise_trace.py: --steps: -1 is negative (see --help)"], err.getvalue().splitlines())

@@ -15,7 +15,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code layerwise synth}: writes a seeded synthetic Llama checkpoint (synthetic-llama-v1.md). */
+/** {@code layerwise synth}: writes a seeded synthetic Llama checkpoint (docs/synthetic-checkpoints.md). */
 @Command(name = "synth", mixinStandardHelpOptions = true,
         description = {"Writes a seeded synthetic Llama checkpoint (config.json + model.safetensors).",
             "Every byte is determined by the preset, the overrides, the seed and the dtype."})

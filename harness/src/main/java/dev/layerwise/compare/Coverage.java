@@ -69,9 +69,14 @@ public record Coverage(int compared, int referenceSteps, List<String> missing, L
         return "coverage: " + detail();
     }
 
+    /** "12 of 40 reference steps". */
+    public String counted() {
+        return compared + " of " + referenceSteps + " reference steps";
+    }
+
     /** {@link #describe()} without the leading "coverage: ". */
     public String detail() {
-        String head = compared + " of " + referenceSteps + " reference steps compared";
+        String head = counted() + " compared";
         return missing.isEmpty() ? head : head + "; not compared: " + StepGroups.compact(missing);
     }
 

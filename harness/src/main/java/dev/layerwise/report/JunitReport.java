@@ -66,7 +66,7 @@ public final class JunitReport {
     private static String xml(Body body) {
         StringWriter out = new StringWriter();
         try {
-            XMLStreamWriter w = XMLOutputFactory.newFactory().createXMLStreamWriter(out);
+            XMLStreamWriter w = XmlEscape.writer(XMLOutputFactory.newFactory().createXMLStreamWriter(out));
             w.writeStartDocument("UTF-8", "1.0");
             w.writeCharacters("\n");
             body.write(w);

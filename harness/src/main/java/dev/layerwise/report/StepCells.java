@@ -96,7 +96,7 @@ final class StepCells {
         return top.isEmpty() ? "—" : top.get(0).tokenId() + " (" + Numbers.format(top.get(0).logit()) + ")";
     }
 
-    /** ✅ when both traces predict the same top token, ❌ when they differ, null when either lacks top_k. */
+    /** The pass mark when both traces predict the same top token, the fail mark when not, null when either lacks top_k. */
     static String topVerdict(Comparison c) {
         List<TopLogit> a = c.reference().topK();
         List<TopLogit> b = c.candidate().topK();

@@ -157,12 +157,12 @@ class CompareCommandsTest {
         assertTrue(r.out().contains("\n  " + coverage + "\n"), r.out());
         for (String step : kept) {
             assertTrue(r.out().lines().anyMatch(l -> l.matches("  " + Pattern.quote(step)
-                    + " +✅ +pass .*")), step + " row missing:\n" + r.out());
+                    + " +ok +pass .*")), step + " row missing:\n" + r.out());
         }
         assertTrue(r.out().lines().noneMatch(l -> l.contains("reference only")), r.out());
         assertTrue(Files.readString(dir.resolve("report.md")).contains("- **Coverage**: 3 of 71 reference steps"));
         assertTrue(Files.readString(dir.resolve("report.md")).startsWith(
-                "# Layerwise comparison: ✅ pass on 3 of 71 reference steps\n"));
+                "# Layerwise comparison: PASS on 3 of 71 reference steps\n"));
         assertTrue(Files.readString(dir.resolve("report.html")).contains("<b>Coverage</b>: 3 of 71 reference steps"));
         var json = new ObjectMapper().readTree(dir.resolve("report.json").toFile());
         assertEquals(3, json.get("coverage").get("compared").asInt());

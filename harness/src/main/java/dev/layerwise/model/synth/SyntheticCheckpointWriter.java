@@ -88,7 +88,7 @@ public final class SyntheticCheckpointWriter {
         }
     }
 
-    /** Writes only the safetensors file (byte layout of synthetic-llama-v1.md). */
+    /** Writes only the safetensors file (byte layout of docs/synthetic-checkpoints.md). */
     public void writeSafetensors(SyntheticModel model, Path file) throws IOException {
         List<LlamaTensors.Spec> specs = model.tensors();
         SafetensorsDType stDtype = SafetensorsDType.of(model.dtype());

@@ -31,7 +31,7 @@ class SyntheticCheckpointWriterTest {
     @TempDir
     Path dir;
 
-    /** The values pinned by synthetic-llama-v1.md (from an independent implementation of the spec). */
+    /** The values pinned by docs/synthetic-checkpoints.md (from an independent implementation of the definition). */
     @ParameterizedTest
     @CsvSource({
         "FLOAT32,  b9d9890f0d527ae0ec356fe4098801d6979674090bd3c5e1907eaded253b1e2a",
