@@ -76,7 +76,7 @@ public final class LayerwiseCli {
             CommandLine c = ex.getCommandLine();
             PrintWriter err = ConsoleText.writer(c.getErr());
             err.println("layerwise: " + ex.getMessage());
-            err.println("(see: layerwise " + c.getCommandName() + " --help)");
+            err.println("(see: " + c.getCommandSpec().qualifiedName() + " --help)");
             err.flush();
             return LayerwiseException.BAD_INPUT;
         });

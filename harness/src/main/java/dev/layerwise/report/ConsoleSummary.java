@@ -87,7 +87,7 @@ public final class ConsoleSummary {
         long identical = d.steps().stream().filter(StepDeterminism::identical).count();
         out.println("  " + identical + " of " + d.steps().size() + " steps identical in every run");
         d.steps().stream().filter(s -> !s.identical()).limit(MAX_ROWS).forEach(s -> out.println("  " + Verdict.FAIL.symbol() + " " + s.name()
-                + " (" + s.basis() + "): " + s.note() + " spread " + s.spread()));
+                + " (" + s.basis() + "): " + s.note() + "; spread " + StepCells.spread(s.spread())));
         out.flush();
     }
 

@@ -53,7 +53,7 @@ public final class JunitReport {
             suite(w, "layerwise.determinism", d.steps().size(), failures, 0);
             for (StepDeterminism s : d.steps()) {
                 testcase(w, "layerwise.determinism", s.name(), s.identical() ? null : "nondeterministic: " + s.note()
-                        + " (basis " + s.basis() + ", spread " + s.spread() + ")", null, false);
+                        + " (basis " + s.basis() + ", spread " + StepCells.spread(s.spread()) + ")", null, false);
             }
             w.writeEndElement();
         });

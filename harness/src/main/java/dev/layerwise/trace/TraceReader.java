@@ -1,5 +1,6 @@
 package dev.layerwise.trace;
 
+import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
@@ -11,6 +12,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.layerwise.LayerwiseException;
+import dev.layerwise.io.JsonErrors;
 import dev.layerwise.numeric.DType;
 import java.io.IOException;
 import java.io.InputStream;
@@ -47,9 +49,8 @@ public final class TraceReader {
             rejectTrailingData(parser, file);
         } catch (NoSuchFileException e) {
             throw LayerwiseException.badInput(file, null, "no such file");
-        } catch (JsonParseException e) {
-            throw LayerwiseException.badInput(file, null, "not valid JSON: " + e.getOriginalMessage()
-                    + " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr());
+        } catch (JacksonException e) {
+            throw LayerwiseException.badInput(file, null, JsonErrors.describe(e));
         } catch (IOException e) {
             throw LayerwiseException.badInput(file, null, "cannot read: " + e.getMessage());
         }

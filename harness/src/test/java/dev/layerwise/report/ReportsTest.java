@@ -88,13 +88,13 @@ class ReportsTest {
     }
 
     @Test
-    void reportDirectoryIsReplacedWholeWithTheChosenFormats(@TempDir Path tmp) throws Exception {
+    void aPreviousReportIsReplacedByTheChosenFormats(@TempDir Path tmp) throws Exception {
         Path dir = tmp.resolve("r");
         Reports.write(dir, EnumSet.allOf(ReportFormat.class), silu);
-        assertEquals(List.of("junit.xml", "report.html", "report.json", "report.md"), list(dir));
+        assertEquals(List.of(".layerwise-output", "junit.xml", "report.html", "report.json", "report.md"), list(dir));
         Reports.write(dir, ReportFormat.parseList("md"), silu);
-        assertEquals(List.of("report.md"), list(dir));
-        assertEquals(List.of("r"), list(tmp), "no temporary directories left behind");
+        assertEquals(List.of(".layerwise-output", "report.md"), list(dir));
+        assertEquals(List.of("r"), list(tmp), "no temporary files or folders left behind");
     }
 
     @Test
