@@ -24,7 +24,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "check", mixinStandardHelpOptions = true,
         description = {"Runs a checkpoint on a reference trace's input and compares every step with it.",
             "Uses the reference's token ids (and, for --engine cpu or opencl, its dtype); reports the first divergent step and why.",
-            "Exit status: 0 every step within tolerance, 1 a divergence, 2 bad input, 3 not comparable."})
+            "Exit status: 0 every compared step within tolerance, 1 a divergence, 2 bad input, 3 not comparable "
+                + "(including: less than --min-coverage of the reference compared)."})
 public final class CheckCommand implements Callable<Integer> {
 
     @Spec
@@ -43,6 +44,9 @@ public final class CheckCommand implements Callable<Integer> {
     ProfileOption profile;
 
     @Mixin
+    CoverageOption coverage;
+
+    @Mixin
     ReportOptions reports;
 
     @Override
@@ -52,7 +56,7 @@ public final class CheckCommand implements Callable<Integer> {
         if (out != null) {
             AtomicFiles.checkTarget(out, overwrite);
         }
-        TraceComparator comparator = profile.comparator();
+        TraceComparator comparator = coverage.apply(profile.comparator());
         Trace ref = TraceReader.read(reference);
         Trace candidate = runLike(ref, model.toRunOptions(), model.model(), reference, model.forceProgress());
         if (out != null) {

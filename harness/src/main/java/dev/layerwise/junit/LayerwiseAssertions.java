@@ -41,8 +41,11 @@ public final class LayerwiseAssertions {
         if (!c.comparable()) {
             throw new AssertionFailedError("traces not comparable: " + c.notComparable());
         }
-        if (!c.passed()) {
+        if (c.firstDivergence() != null) {
             throw new AssertionFailedError(divergenceMessage(c));
+        }
+        if (c.coverageTooLow()) {
+            throw new AssertionFailedError("insufficient coverage: " + c.coverageShortfall());
         }
         return c;
     }
