@@ -43,6 +43,9 @@ public final class CheckCommand implements Callable<Integer> {
     boolean force;
 
     @Mixin
+    EngineCommandOptions engineCmd;
+
+    @Mixin
     ProfileOption profile;
 
     @Mixin
@@ -53,7 +56,9 @@ public final class CheckCommand implements Callable<Integer> {
         reports.formats(); // a bad --format or --profile fails before the engine runs
         TraceComparator comparator = profile.comparator();
         Trace ref = TraceReader.read(reference);
-        Trace candidate = runLike(ref, model.toRunOptions(), model.model(), reference, model.forceProgress());
+        Trace candidate = engineCmd.present()
+                ? engineCmd.engine(model.modelOrNull()).run(ref.input().tokenIds(), engineCmd.runDir("run-1"))
+                : runLike(ref, model.toRunOptions(), model.model(), reference, model.forceProgress());
         if (out != null) {
             TraceWriter.write(candidate, out, force ? AtomicFiles.Overwrite.ALLOW : AtomicFiles.Overwrite.REFUSE);
         }
