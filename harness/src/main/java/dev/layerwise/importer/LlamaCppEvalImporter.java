@@ -105,7 +105,7 @@ final class LlamaCppEvalImporter implements Importer {
             }
             steps.add(withPrintedRowSums(step, node, notes));
         }
-        checkComplete(nodes, used, log, file, notes);
+        checkComplete(nodes, log, file, notes);
         Producer producer = new Producer("llama.cpp eval-callback", null, null, null, notes.toExtra());
         Trace trace = new Trace(producer, new ModelInfo("llama", options.config(), "llamacpp-eval:" + file.getFileName(),
                 null), dtype, new Input(tokenIds, null), null, steps, List.of(), null);
@@ -141,15 +141,15 @@ final class LlamaCppEvalImporter implements Importer {
     }
 
     /**
-     * A log cut short: no logits is a warning naming the last line; no canonical step at all leaves nothing to
+     * A log cut short: no logits is a warning naming the last line; no complete node at all leaves nothing to
      * compare and is an error.
      */
-    private static void checkComplete(List<LlamaCppEvalLog.Node> nodes, Set<String> used, LlamaCppEvalLog.Log log,
+    private static void checkComplete(List<LlamaCppEvalLog.Node> nodes, LlamaCppEvalLog.Log log,
             Path file, ImportNotes notes) {
         LlamaCppEvalLog.Node last = nodes.get(nodes.size() - 1);
-        if (used.isEmpty()) {
-            throw LayerwiseException.badInput(file, "line " + last.line() + " (" + last.name() + ")", "no complete "
-                    + "node of the model's graph (embedding, layers, logits) in the log: nothing to compare ("
+        if (nodes.stream().noneMatch(n -> n.sum() != null)) {
+            throw LayerwiseException.badInput(file, "line " + last.line() + " (" + last.name() + ")", "no node "
+                    + "of the graph has its values and sum in the log: nothing to compare ("
                     + TRUNCATED_HINT + ")");
         }
         boolean logits = nodes.stream().anyMatch(n -> n.name().equals("result_output"));
