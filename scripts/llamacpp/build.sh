@@ -83,4 +83,8 @@ if [ -n "$bug" ]; then
   binary="$out"
 fi
 [ -x "$binary" ] || { echo "build.sh: $binary was not built" >&2; exit 1; }
+shim="$(dirname "$binary")/drain_log_at_exit.so"   # run.sh preloads it from beside the binary
+if [ ! -f "$shim" ] || [ "$here/drain_log_at_exit.c" -nt "$shim" ]; then
+  cc -shared -fPIC -O2 -o "$shim.tmp" "$here/drain_log_at_exit.c" && mv "$shim.tmp" "$shim"
+fi
 echo "$binary"

@@ -6,8 +6,8 @@
 #
 # The model must use id_tokenizer.py's vocabulary (convert.sh gives synthetic checkpoints one): the
 # ids become the prompt "<t17><t42>" (llama.cpp adds the BOS, id 1, itself). One thread, so a run
-# is reproducible. stdout goes through a pipe: written straight to a file, llama.cpp's
-# asynchronous logger loses its tail.
+# is reproducible. llama.cpp's asynchronous logger is never flushed at exit and loses the tail of
+# the log: drain_log_at_exit.so (built by build.sh) is preloaded to give it time.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 python="${LAYERWISE_PYTHON:-python3}"
@@ -19,7 +19,9 @@ prompt="$("$python" "$here/id_tokenizer.py" prompt "$ids")"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 status=0
-"$binary" -m "$model" -p "$prompt" -t 1 -tb 1 --seed 1 "$@" 2>"$tmp/stderr" | cat >"$tmp/stdout" || status=$?
+shim="$(dirname "$binary")/drain_log_at_exit.so"
+[ -f "$shim" ] || { echo "run.sh: no $shim (built by build.sh)" >&2; exit 2; }
+LD_PRELOAD="$shim" "$binary" -m "$model" -p "$prompt" -t 1 -tb 1 --seed 1 "$@" 2>"$tmp/stderr" | cat >"$tmp/stdout" || status=$?
 if [ "$status" -ne 0 ]; then
   tail -5 "$tmp/stderr" >&2
   echo "run.sh: $binary exited with status $status" >&2

@@ -54,7 +54,7 @@ final class LlamaCppEvalLog {
             "^\\s*([A-Za-z_]\\w*): +(.+?) = \\((\\w+)\\) +(\\S+)\\((.*)\\) = \\{([\\d, ]+)\\}\\s*$");
     private static final Pattern SUM = Pattern.compile("^\\s*sum = (\\S+)\\s*$");
     private static final Pattern TOKEN_COUNT = Pattern.compile("number of input tokens = (\\d+)\\s*$");
-    private static final Pattern TOKEN_ID = Pattern.compile("^\\s*(-?\\d+)\\s*$");
+    private static final Pattern TOKEN_ID = Pattern.compile("^(?:[\\d.]+ [IWED] )?\\s*(-?\\d+)\\s*$");
 
     /**
      * A parsed log: its nodes, and the token ids when the log prints them (this version prints
