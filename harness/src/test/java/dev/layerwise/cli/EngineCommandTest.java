@@ -45,19 +45,19 @@ class EngineCommandTest {
         CliRun bug = check("cp " + fixture("bug-no-attn-scale-tiny-f32-fa-off-kv-f32.log") + " {log}",
                 "--import-from", "llamacpp-eval");
         assertEquals(1, bug.exitCode(), bug.err());
-        assertTrue(bug.out().contains("layers.0.attn_probs"), bug.out());
+        assertTrue(bug.out().contains("layers.0.attn_ctx"), bug.out());
     }
 
     @Test
     void theCommandGetsThePlaceholdersAsSingleArguments() throws Exception {
-        CliRun r = check("sh -c 'printf %s \"$1|$2\" > \"$3\"; exit 5' sh {tokens} {tokens_csv} {dir}/args.txt");
+        CliRun r = check("sh -c 'printf %s \"$1|$2\" > \"$3\"; exit 5' sh {tokens} {tokens_csv} {dir}/args.txt {out}");
         assertEquals(2, r.exitCode());
         assertEquals("1 17 42 99 300 7|1,17,42,99,300,7", Files.readString(dir.resolve("runs/run-1/args.txt")));
     }
 
     @Test
     void aCrashIsOneLineWithTheStatusAndTheLastStderrLine() {
-        CliRun r = check("sh -c 'echo loading >&2; echo segfault in matmul >&2; exit 3'");
+        CliRun r = check("sh -c 'echo loading >&2; echo segfault in matmul >&2; exit 3' sh {out}");
         assertEquals(2, r.exitCode());
         assertEquals(1, r.err().strip().lines().count(), r.err());
         assertTrue(r.err().contains("exited with status 3: segfault in matmul"), r.err());
@@ -65,18 +65,21 @@ class EngineCommandTest {
 
     @Test
     void aTimeoutKillsTheEngine() {
-        CliRun r = check("sleep 60", "--engine-timeout", "1");
+        CliRun r = check("sh -c 'sleep 60' sh {out}", "--engine-timeout", "1");
         assertEquals(2, r.exitCode());
         assertTrue(r.err().contains("timed out after 1 s"), r.err());
     }
 
     @Test
     void noOutputIsAnError() {
-        CliRun r = check("true");
+        CliRun r = check("true {out}");
         assertEquals(2, r.exitCode());
         assertTrue(r.err().contains("exited 0 but wrote no trace to {out}"), r.err());
+        CliRun noDump = check("echo {tokens}", "--import-from", "llamacpp-eval");
+        assertEquals(2, noDump.exitCode(), "stdout without eval-callback nodes: " + noDump.err());
         CliRun noOut = check("echo {tokens}");
         assertEquals(2, noOut.exitCode());
+        assertTrue(noOut.err().contains("must write its trace to {out}"), noOut.err());
     }
 
     @Test
