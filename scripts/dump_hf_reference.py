@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Records a Hugging Face Transformers forward pass of a Llama-family checkpoint as a trace
-(shared/spec/trace-format-v1.md): every canonical step, in execution order.
+(docs/trace-format.md): every canonical step, in execution order.
 
     python3 scripts/dump_hf_reference.py MODEL_DIR --out TRACE.json [--tokens "1 2 3" | --text "..."]
         [--attn eager|sdpa] [--dtype auto|float32|float16|bfloat16] [--threads N] [--device cpu|cuda] [--force]
@@ -32,7 +32,7 @@ from transformers.integrations.sdpa_attention import sdpa_attention_forward
 import layerwise_trace as lt
 from cli_support import ArgumentParser, BadInput, refuse_existing, run_main
 
-# TinyLlama-1.1B-Chat-v1.0's chat prompt without BOS (synthetic-llama-v1.md). Shared with the Java engine:
+# TinyLlama-1.1B-Chat-v1.0's chat prompt without BOS (docs/synthetic-checkpoints.md). Shared with the Java engine:
 # the default input of any model is these ids, each taken modulo its vocab_size.
 DEFAULT_PROMPT = (
     529, 29989, 5205, 29989, 29958, 13, 3492, 526, 263, 19780, 13563, 7451, 29889, 2, 29871, 13, 29966,

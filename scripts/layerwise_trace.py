@@ -1,8 +1,22 @@
-"""trace-format-v1 in Python (see shared/spec/trace-format-v1.md).
+#!/usr/bin/env python3
+"""trace-format-v1 in Python (see docs/trace-format.md), with numpy alone; torch tensors are accepted
+when torch is installed, but it is never imported unless a torch tensor is recorded.
 
-Per-step statistics (float64), per-row sums, the Rademacher sketch (signs bit-exact with the
-Java implementation), SHA-256 of the values' little-endian bytes in the step dtype, top-k of
-the last position's logits, and the JSON writer (non-finite numbers as strings).
+Per-step statistics, per-row sums and the Rademacher sketch are float64 sums in Java's fixed order
+(8 lanes by flat index, combined in a fixed tree: docs/trace-format.md, "Statistics"), so a step is
+bit-identical to Java's StepAccumulator; SHA-256 of the values' little-endian bytes in the step dtype;
+top-k of the last position's logits; the JSON writer (non-finite numbers as strings).
+
+Recording a trace from an engine written in Python:
+
+    import layerwise_trace
+    with layerwise_trace.TraceWriter("trace.json", producer="my-engine", dtype="float32",
+                                     tokens=[1, 415, 2936]) as trace:
+        trace.record("embed", hidden)            # a numpy array: float16, float32 or float64
+        trace.record("layers.0.q", q_bits, dtype="bfloat16")   # bfloat16 as raw uint16 bits
+
+As a command (`layerwise_trace.py --help`) it prints the canonical step names and the sketch signs, to check a
+trace writer in another language against.
 """
 
 from __future__ import annotations
@@ -15,27 +29,34 @@ from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 import numpy as np
-import torch
 
-from cli_support import write_file_atomically
+import argparse
+
+from cli_support import ArgumentParser, run_main, write_file_atomically
 from splitmix64 import GOLDEN, golden_offsets, mix64, mix64_int
 
 FORMAT = "layerwise-trace"
 VERSION = 1
 DEFAULT_TOP_K = 10
 CHUNK = 1 << 20
+LANES = 8
 
 LAYER_STEPS = (
     "attn_norm", "q", "k", "v", "q_rope", "k_rope", "attn_probs", "attn_ctx", "attn_out",
     "resid_mid", "ffn_norm", "gate", "up", "silu_gate", "gated", "ffn_out", "out",
 )
 
-TORCH_DTYPE_NAMES = {
-    torch.float32: "float32",
-    torch.float16: "float16",
-    torch.bfloat16: "bfloat16",
-    torch.float64: "float64",
-}
+NUMPY_DTYPE_NAMES = {"float16": "float16", "float32": "float32", "float64": "float64", "bfloat16": "bfloat16"}
+BYTES_PER_VALUE = {"float16": 2, "bfloat16": 2, "float32": 4, "float64": 8}
+
+
+def __getattr__(name: str) -> Any:
+    """TORCH_DTYPE_NAMES imports torch on first use only, so that numpy-only users never need it."""
+    if name == "TORCH_DTYPE_NAMES":
+        import torch
+        return {torch.float32: "float32", torch.float16: "float16", torch.bfloat16: "bfloat16",
+                torch.float64: "float64"}
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass(frozen=True)
@@ -75,41 +96,134 @@ def rademacher_signs(spec: SketchSpec, j: int, count: int) -> np.ndarray:
     return np.where(neg, np.int8(-1), np.int8(1))
 
 
+# --- sums in Java's order ----------------------------------------------------------------------
+
+def combine(lanes: np.ndarray) -> np.ndarray:
+    """The fixed reduction of the last axis's 8 lanes: ((l0 + l1) + (l2 + l3)) + ((l4 + l5) + (l6 + l7))."""
+    l = lanes
+    return ((l[..., 0] + l[..., 1]) + (l[..., 2] + l[..., 3])) + ((l[..., 4] + l[..., 5]) + (l[..., 6] + l[..., 7]))
+
+
+def add_lanes(lanes: np.ndarray, terms: np.ndarray) -> np.ndarray:
+    """lanes[l] + the terms whose index is l mod 8, added one at a time in increasing index (terms start at a
+    multiple of 8). numpy reduces axis 0 of a C-order array row after row, so each lane adds in order; padding
+    with +0.0 leaves a lane unchanged (a lane sum is never -0)."""
+    groups = -(-terms.size // LANES)
+    table = np.zeros((groups + 1, LANES))
+    table[0] = lanes
+    table.reshape(-1)[LANES:LANES + terms.size] = terms
+    return np.add.reduce(table, axis=0)
+
+
+def chunks(count: int) -> Iterable[tuple[int, int]]:
+    for start in range(0, count, CHUNK):
+        yield start, min(count, start + CHUNK)
+
+
 def sketch(values: np.ndarray, spec: SketchSpec) -> list[float]:
-    """sketch[j] = sum_i r_j(i) * x_i in float64 over the flat row-major values."""
+    """sketch[j] = sum_i r_j(i) * x_i, as Java computes it: T - 2 N_j over the finite values (T their lane
+    sum, N_j that of those with r_j(i) = -1); non-finite terms decide by the signed sum (any NaN: NaN;
+    infinities of one sign: that infinity; of both: NaN)."""
     bases = sign_bases(spec)
-    acc = np.zeros(spec.k, dtype=np.float64)
-    for start in range(0, values.size, CHUNK):
-        chunk = values[start:start + CHUNK]
+    total = np.zeros(LANES)
+    negative = np.zeros((spec.k, LANES))
+    positive_inf = np.zeros(spec.k, dtype=np.int64)
+    negative_inf = np.zeros(spec.k, dtype=np.int64)
+    any_nan = False
+    for start, end in chunks(values.size):
+        chunk = values[start:end]
+        finite = np.isfinite(chunk)
+        finite_values = np.where(finite, chunk, 0.0)
+        total = add_lanes(total, finite_values)
+        infinite = np.isinf(chunk)
+        any_nan = any_nan or bool(np.isnan(chunk).any())
         offsets = golden_offsets(start, chunk.size)
         for j, base in enumerate(bases):
-            acc[j] += np.where(negative_signs(base, offsets), -chunk, chunk).sum()
-    return [float(v) for v in acc]
+            neg = negative_signs(base, offsets)
+            negative[j] = add_lanes(negative[j], np.where(neg, finite_values, 0.0))
+            if infinite.any():
+                up = (chunk[infinite] > 0) != neg[infinite]
+                positive_inf[j] += int(up.sum())
+                negative_inf[j] += int((~up).sum())
+    out = []
+    t = float(combine(total))
+    for j in range(spec.k):
+        if any_nan or (positive_inf[j] > 0 and negative_inf[j] > 0):
+            out.append(math.nan)
+        elif positive_inf[j] > 0:
+            out.append(math.inf)
+        elif negative_inf[j] > 0:
+            out.append(-math.inf)
+        else:
+            out.append(t - 2 * float(combine(negative[j])))
+    return out
 
 
 # --- one step ---------------------------------------------------------------------------------
 
 def stats(values: np.ndarray) -> dict[str, Any]:
-    """count, sum, abs_sum, sum_sq (all values), min/max (finite values, or null), counts."""
-    finite = values[np.isfinite(values)]
+    """count, sum, abs_sum, sum_sq (all values, Java's order), min/max (finite values, or null; a zero
+    extremum has the sign of the first zero), counts."""
+    sums = np.zeros((3, LANES))
+    low, high = math.inf, -math.inf
+    for start, end in chunks(values.size):
+        chunk = values[start:end]
+        sums[0] = add_lanes(sums[0], chunk)
+        sums[1] = add_lanes(sums[1], np.abs(chunk))
+        sums[2] = add_lanes(sums[2], chunk * chunk)
+        finite = chunk[np.isfinite(chunk)]
+        if finite.size:
+            low, high = min(low, float(finite.min())), max(high, float(finite.max()))
+    zeros = np.flatnonzero(values == 0)
+    if zeros.size:
+        zero = float(values[zeros[0]])
+        low = zero if low == 0 else low
+        high = zero if high == 0 else high
+    any_finite = low <= high
     return {
         "count": int(values.size),
-        "sum": float(values.sum()),
-        "abs_sum": float(np.abs(values).sum()),
-        "sum_sq": float(np.square(values).sum()),
-        "min": float(finite.min()) if finite.size else None,
-        "max": float(finite.max()) if finite.size else None,
+        "sum": float(combine(sums[0])),
+        "abs_sum": float(combine(sums[1])),
+        "sum_sq": float(combine(sums[2])),
+        "min": low if any_finite else None,
+        "max": high if any_finite else None,
         "nan": int(np.isnan(values).sum()),
         "pos_inf": int(np.isposinf(values).sum()),
         "neg_inf": int(np.isneginf(values).sum()),
-        "zeros": int((values == 0).sum()),
+        "zeros": int(zeros.size),
     }
 
 
 def row_stats(values: np.ndarray, shape: Sequence[int]) -> tuple[list[float], list[float]]:
-    """Sum and sum of squares over everything but the first axis."""
-    rows = values.reshape(shape[0], -1) if shape[0] else values.reshape(0, 1)
-    return [float(v) for v in rows.sum(axis=1)], [float(v) for v in np.square(rows).sum(axis=1)]
+    """Sum and sum of squares over everything but the first axis; a row's lanes are those of the flat index."""
+    rows = int(shape[0])
+    if rows == 0 or values.size == 0:
+        return [0.0] * rows, [0.0] * rows
+    length = values.size // rows
+    width = -(-(length + LANES - 1) // LANES) * LANES  # room for a row that starts inside a group of 8
+    batch = max(1, CHUNK // width)
+    sums, squares = [], []
+    for r0 in range(0, rows, batch):
+        r1 = min(rows, r0 + batch)
+        block = values[r0 * length:r1 * length].reshape(r1 - r0, length)
+        start = (np.arange(r0, r1, dtype=np.int64) * length) % LANES
+        columns = start[:, None] + np.arange(length)[None, :]
+        for terms, out in ((block, sums), (block * block, squares)):
+            table = np.zeros((r1 - r0, width))
+            table[np.arange(r1 - r0)[:, None], columns] = terms
+            out.extend(float(v) for v in combine(np.add.reduce(table.reshape(r1 - r0, -1, LANES), axis=1)))
+    return sums, squares
+
+
+def hashed_bytes(raw: bytes, dtype: str) -> bytes:
+    """The bytes Java hashes: its float conversions quiet a signalling f16/bf16 NaN (bit 9 / bit 6)."""
+    if dtype not in ("float16", "bfloat16"):
+        return raw
+    bits = np.frombuffer(raw, dtype="<u2").copy()
+    exponent, mantissa, quiet = (0x7C00, 0x3FF, 0x200) if dtype == "float16" else (0x7F80, 0x7F, 0x40)
+    signalling = ((bits & exponent) == exponent) & ((bits & mantissa) != 0)
+    bits[signalling] |= quiet
+    return bits.astype("<u2").tobytes()
 
 
 def step_record(name: str, shape: Sequence[int], dtype: str, values: np.ndarray, raw: bytes,
@@ -120,6 +234,7 @@ def step_record(name: str, shape: Sequence[int], dtype: str, values: np.ndarray,
         raise ValueError(f"{name}: a step needs at least one axis")
     if values.size != math.prod(shape):
         raise ValueError(f"{name}: {values.size} values for shape {shape}")
+    values = np.ascontiguousarray(values, dtype=np.float64).reshape(-1)
     with np.errstate(invalid="ignore", over="ignore"):  # inf - inf is NaN by design; counts say why
         row_sums, row_sum_sq = row_stats(values, shape)
         return {
@@ -130,19 +245,55 @@ def step_record(name: str, shape: Sequence[int], dtype: str, values: np.ndarray,
             "row_sums": row_sums,
             "row_sum_sq": row_sum_sq,
             "sketch": sketch(values, spec),
-            "sha256": hashlib.sha256(raw).hexdigest(),
+            "sha256": hashlib.sha256(hashed_bytes(raw, dtype)).hexdigest(),
         }
 
 
-def tensor_dtype_name(tensor: torch.Tensor) -> str:
+def array_step(name: str, array: Any, spec: SketchSpec = SketchSpec(), dtype: str | None = None) -> dict[str, Any]:
+    """One step from a numpy array (float16, float32, float64; bfloat16 as ml_dtypes' type or as raw uint16 bits
+    with dtype="bfloat16"; float16 likewise as uint16 with dtype="float16"), or from a torch tensor."""
+    if type(array).__module__.startswith("torch"):
+        return tensor_step(name, array, spec)
+    a = np.asarray(array)
+    kind = NUMPY_DTYPE_NAMES.get(a.dtype.name)
+    if a.dtype == np.uint16 and dtype in ("float16", "bfloat16"):
+        kind = dtype
+    elif kind is None:
+        raise ValueError(f"{name}: unsupported array dtype {a.dtype} (float16, float32, float64, bfloat16, "
+                         f"or uint16 bits with dtype=\"float16\"/\"bfloat16\")")
+    elif dtype is not None and dtype != kind:
+        raise ValueError(f"{name}: array dtype {a.dtype} does not match dtype={dtype!r}")
+    a = np.ascontiguousarray(a)
+    with np.errstate(invalid="ignore"):  # converting a signalling NaN
+        values, raw = flat_values_and_bytes(a, kind)
+    return step_record(name, list(a.shape), kind, values, raw, spec)
+
+
+def flat_values_and_bytes(a: np.ndarray, kind: str) -> tuple[np.ndarray, bytes]:
+    """The flat float64 values of a C-contiguous array and its little-endian bytes in dtype kind."""
+    if kind == "bfloat16":
+        bits = a.view(np.uint16).reshape(-1)
+        values = (bits.astype(np.uint32) << np.uint32(16)).view(np.float32).astype(np.float64)
+        raw = bits.astype("<u2").tobytes()
+    elif kind == "float16" and a.dtype == np.uint16:
+        values = a.view(np.float16).reshape(-1).astype(np.float64)
+        raw = a.astype("<u2").tobytes()
+    else:
+        values = a.reshape(-1).astype(np.float64)
+        raw = a.astype(a.dtype.newbyteorder("<"), copy=False).tobytes()
+    return values, raw
+
+
+def tensor_dtype_name(tensor: Any) -> str:
     try:
-        return TORCH_DTYPE_NAMES[tensor.dtype]
+        return __getattr__("TORCH_DTYPE_NAMES")[tensor.dtype]
     except KeyError:
         raise ValueError(f"unsupported tensor dtype {tensor.dtype}") from None
 
 
-def tensor_bytes(tensor: torch.Tensor) -> bytes:
+def tensor_bytes(tensor: Any) -> bytes:
     """The values' little-endian bytes in the tensor's dtype, row-major (bf16 via its raw int16 bits)."""
+    import torch
     t = tensor.detach().to("cpu").contiguous()
     if t.dtype == torch.bfloat16:
         return t.view(torch.int16).numpy().astype("<i2", copy=False).tobytes()
@@ -150,8 +301,9 @@ def tensor_bytes(tensor: torch.Tensor) -> bytes:
     return t.numpy().astype(little, copy=False).tobytes()
 
 
-def tensor_step(name: str, tensor: torch.Tensor, spec: SketchSpec) -> dict[str, Any]:
-    """One step from a tensor already in the canonical layout (and dtype) of that step."""
+def tensor_step(name: str, tensor: Any, spec: SketchSpec) -> dict[str, Any]:
+    """One step from a torch tensor already in the canonical layout (and dtype) of that step."""
+    import torch
     dtype = tensor_dtype_name(tensor)
     values = tensor.detach().to("cpu", torch.float64).contiguous().numpy().reshape(-1)
     return step_record(name, list(tensor.shape), dtype, values, tensor_bytes(tensor), spec)
@@ -219,3 +371,115 @@ def write_trace(path: Path, trace: dict[str, Any], force: bool) -> None:
 def read_trace(path: Path) -> dict[str, Any]:
     """Reads a trace (bare NaN/Infinity tokens accepted; the strings stay strings)."""
     return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+class TraceWriter:
+    """Records steps and writes the trace atomically when the `with` block ends without an exception (nothing is
+    written after one). An existing file is replaced only with force=True."""
+
+    def __init__(self, path: str | Path, producer: str | dict[str, Any] = "python-engine", dtype: str = "float32",
+                 tokens: Iterable[int] = (), *, version: str | None = None, config: dict[str, Any] | None = None,
+                 text: str | None = None, force: bool = False, spec: SketchSpec = SketchSpec()):
+        if dtype not in BYTES_PER_VALUE:
+            raise ValueError(f"{path}: dtype: expected one of {sorted(BYTES_PER_VALUE)}, got {dtype!r}")
+        self.path = Path(path)
+        self.producer = producer if isinstance(producer, dict) else {
+            "name": producer, "version": version, "device": "cpu", "attn_implementation": None,
+            "extra": {"writer": "layerwise_trace.py"}}
+        self.model = {"architecture": None, "config": config, "source": None, "weights_sha256": None}
+        self.dtype = dtype
+        self.tokens = [int(t) for t in tokens]
+        self.text = text
+        self.force = force
+        self.spec = spec
+        self.steps: list[dict[str, Any]] = []
+        self.top: list[dict[str, Any]] = []
+        self._names: set[str] = set()
+
+    def record(self, name: str, array: Any, dtype: str | None = None) -> dict[str, Any]:
+        """Records one step from a numpy array (or torch tensor) in the step's canonical layout; see array_step."""
+        if name in self._names:
+            raise ValueError(f"{self.path}: step {name!r} recorded twice")
+        step = array_step(name, array, self.spec, dtype)
+        self._names.add(name)
+        self.steps.append(step)
+        return step
+
+    def record_top_k(self, last_logits: Any, k: int = DEFAULT_TOP_K) -> None:
+        """The top-k of the last position's logits (1-D)."""
+        self.top = top_k(np.asarray(last_logits, dtype=np.float64).reshape(-1), k)
+
+    def close(self) -> None:
+        trace = new_trace(self.producer, self.model, self.dtype, self.tokens, self.text, self.steps, self.top,
+                          self.spec)
+        write_trace(self.path, trace, self.force)
+
+    def __enter__(self) -> "TraceWriter":
+        return self
+
+    def __exit__(self, kind: Any, error: Any, traceback: Any) -> None:
+        if kind is None:
+            self.close()
+
+
+# --- command line -----------------------------------------------------------------------------
+
+LIBRARY_USE = """\
+library use (put scripts/ on sys.path; numpy arrays, or torch tensors when torch is installed):
+
+    import layerwise_trace
+
+    with layerwise_trace.TraceWriter("mine.json", producer="my-engine", dtype="float16",
+                                     tokens=token_ids) as trace:
+        trace.record("embed", hidden)                  # every step in its canonical layout
+        trace.record("layers.0.attn_norm", normed)     # and in the model dtype
+        ...
+        trace.record("logits", logits)
+        trace.record_top_k(logits[-1])
+    # written atomically when the block ends without an exception
+
+then: layerwise compare reference.json mine.json
+step names, shapes and fields: docs/trace-format.md; walk-through: docs/your-engine.md
+"""
+
+
+def build_parser() -> ArgumentParser:
+    parser = ArgumentParser(
+        prog="layerwise_trace.py",
+        description="Writes Layerwise traces (trace-format-v1) from Python: per-step statistics, row sums,\n"
+                    "Rademacher sketch, SHA-256 and top-k, bit-identical to what Layerwise computes in Java.\n"
+                    "Use it as a library (below). As a command it prints reference data for checking\n"
+                    "a trace writer of your own: the canonical step names and the sketch signs.",
+        epilog=LIBRARY_USE, formatter_class=argparse.RawDescriptionHelpFormatter)
+    action = parser.add_mutually_exclusive_group()
+    action.add_argument("--steps", type=int, metavar="LAYERS",
+                        help="print the canonical step names of a model with LAYERS layers, in execution order")
+    action.add_argument("--signs", type=int, metavar="COUNT",
+                        help="print the first COUNT sketch signs r_j(0..COUNT-1), one line per j (see --k, --seed)")
+    parser.add_argument("--k", type=int, default=SketchSpec.k,
+                        help="sketch size for --signs (default: %(default)s)")
+    parser.add_argument("--seed", type=int, default=SketchSpec.seed,
+                        help="sketch seed for --signs (default: %(default)s)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.steps is not None:
+        if args.steps < 0:
+            parser.error(f"--steps: {args.steps} is negative")
+        print("\n".join(canonical_steps(args.steps)))
+    elif args.signs is not None:
+        if args.signs < 0 or args.k < 1 or not 0 <= args.seed < 2 ** 64:
+            parser.error("--signs: COUNT must be non-negative, --k at least 1, --seed in [0, 2^64)")
+        spec = SketchSpec(k=args.k, seed=args.seed)
+        for j in range(spec.k):
+            print(" ".join("+1" if s > 0 else "-1" for s in rademacher_signs(spec, j, args.signs).tolist()))
+    else:
+        parser.print_help()
+    return 0
+
+
+if __name__ == "__main__":
+    run_main(main)

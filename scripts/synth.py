@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Seeded synthetic Llama checkpoints (shared/spec/synthetic-llama-v1.md), the Python twin of the
+"""Seeded synthetic Llama checkpoints (docs/synthetic-checkpoints.md), the Python twin of the
 Java generator: every byte of model.safetensors is determined by the preset, overrides and seed.
 
     python3 scripts/synth.py --preset tiny --seed 1 --dtype f16 --out /tmp/tiny-f16 [--force]

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import io
 import json
 import math
+import subprocess
+import sys
 import tempfile
 import unittest
 from pathlib import Path
 
-import support  # noqa: F401  (puts scripts/ on sys.path)
+import support  # puts scripts/ on sys.path
 
 import numpy as np
 import torch
@@ -96,6 +100,67 @@ class StepRecordTest(unittest.TestCase):
         self.assertEqual(hashlib.sha256(raw).hexdigest(), step["sha256"])
 
 
+class NumpyOnlyTest(unittest.TestCase):
+    def test_module_imports_and_records_without_torch(self):
+        code = ("import sys; sys.modules['torch'] = None; sys.path.insert(0, sys.argv[1]); import numpy as np; "
+                "import layerwise_trace as lt; "
+                "print(lt.array_step('x', np.array([[1, -2], [0.5, 4]], dtype=np.float32))['row_sums'])")
+        out = subprocess.run([sys.executable, "-c", code, str(support.SCRIPTS)], capture_output=True, text=True,
+                             check=True).stdout
+        self.assertEqual("[-1.0, 4.5]", out.strip())
+
+    def test_sums_follow_javas_eight_lanes_not_numpys_order(self):
+        # lane 0 adds 1e16 then 1.0 (rounding back to 1e16), lane 1 holds -1e16: the lanes combine to 0,
+        # where the index order gives (1e16 - 1e16) + 1 = 1
+        values = np.zeros(9)
+        values[[0, 1, 8]] = [1e16, -1e16, 1.0]
+        self.assertEqual(0.0, lt.stats(values)["sum"])
+        self.assertEqual([0.0], lt.row_stats(values, [1])[0])
+        self.assertEqual(1.0, (1e16 - 1e16) + 1.0)
+
+    def test_bfloat16_and_float16_bits(self):
+        bits = np.array([0x3F80, 0xBF00, 0x7F81], dtype=np.uint16)  # 1, -0.5, a signalling NaN
+        step = lt.array_step("x", bits, dtype="bfloat16")
+        self.assertEqual("bfloat16", step["dtype"])
+        self.assertEqual((1, 0.5), (step["stats"]["nan"], step["stats"]["max"] + step["stats"]["min"] + 0.0))
+        # Java quiets the signalling NaN before hashing: 0x7F81 -> 0x7FC1
+        self.assertEqual(hashlib.sha256(bytes.fromhex("803f" "00bf" "c17f")).hexdigest(), step["sha256"])
+        half = lt.array_step("y", np.array([1.0, -0.5], dtype=np.float16))
+        self.assertEqual(hashlib.sha256(bytes.fromhex("003c" "00b8")).hexdigest(), half["sha256"])
+
+    def test_unsupported_dtype_is_one_clear_error(self):
+        with self.assertRaisesRegex(ValueError, "^x: unsupported array dtype int32"):
+            lt.array_step("x", np.arange(3, dtype=np.int32))
+
+
+class TraceWriterTest(unittest.TestCase):
+    def test_writes_a_trace_with_the_recorded_steps(self):
+        with tempfile.TemporaryDirectory() as d:
+            path = Path(d) / "t.json"
+            with lt.TraceWriter(path, producer="my-engine", version="0.1", dtype="float32", tokens=[5, 6]) as t:
+                t.record("embed", np.ones((2, 3), dtype=np.float32))
+                t.record_top_k(np.array([0.5, 2.0, 1.0]), k=2)
+            doc = lt.read_trace(path)
+            self.assertEqual("my-engine", doc["producer"]["name"])
+            self.assertEqual([5, 6], doc["input"]["token_ids"])
+            self.assertEqual([3.0, 3.0], doc["steps"][0]["row_sums"])
+            self.assertEqual([1, 2], [e["token_id"] for e in doc["top_k"]])
+
+    def test_nothing_is_written_when_the_block_fails_and_nothing_replaced_without_force(self):
+        with tempfile.TemporaryDirectory() as d:
+            path = Path(d) / "t.json"
+            with self.assertRaisesRegex(ValueError, "recorded twice"):
+                with lt.TraceWriter(path) as t:
+                    t.record("embed", np.ones(2, dtype=np.float32))
+                    t.record("embed", np.ones(2, dtype=np.float32))
+            self.assertEqual([], list(Path(d).iterdir()))
+            path.write_text("mine")
+            with self.assertRaisesRegex(BadInput, "already exists; refusing to overwrite"):
+                with lt.TraceWriter(path) as t:
+                    t.record("embed", np.ones(2, dtype=np.float32))
+            self.assertEqual("mine", path.read_text())
+
+
 class TopKTest(unittest.TestCase):
     def test_descending_with_ties_to_lower_id_and_nan_ignored(self):
         logits = np.array([1.0, 3.0, float("nan"), 3.0, 2.0, -1.0])
@@ -145,3 +210,35 @@ class TraceJsonTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class CommandLineTest(unittest.TestCase):
+    SCRIPT = Path(__file__).resolve().parents[1] / "layerwise_trace.py"
+
+    @staticmethod
+    def main(*args: str) -> str:
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            lt.main(list(args))
+        return out.getvalue()
+
+    def test_help_says_what_it_does_and_how_to_use_it_as_a_library(self):
+        r = subprocess.run([sys.executable, str(self.SCRIPT), "--help"], capture_output=True, text=True, timeout=300)
+        self.assertEqual(0, r.returncode, r.stderr)
+        self.assertIn("usage: layerwise_trace.py", r.stdout)
+        self.assertIn("Writes Layerwise traces", r.stdout)
+        for call in ("layerwise_trace.TraceWriter(", "trace.record(", "trace.record_top_k(", "docs/trace-format.md"):
+            self.assertIn(call, r.stdout)
+        self.assertEqual(r.stdout, self.main(), "no arguments prints the help too")
+
+    def test_signs_print_the_test_vectors(self):
+        self.assertEqual(["-1 -1 +1 -1 -1 +1 -1 +1", "+1 +1 -1 +1 +1 -1 +1 +1"],
+                         self.main("--signs", "8", "--k", "2").splitlines())
+
+    def test_steps_print_the_canonical_names(self):
+        self.assertEqual(lt.canonical_steps(2), self.main("--steps", "2").splitlines())
+        err = io.StringIO()
+        with contextlib.redirect_stderr(err), self.assertRaises(SystemExit) as exit_:
+            self.main("--steps", "-1")
+        self.assertEqual(2, exit_.exception.code)
+        self.assertEqual(["layerwise_trace.py: --steps: -1 is negative (see --help)"], err.getvalue().splitlines())

@@ -1,4 +1,4 @@
-"""Synthetic checkpoints (synthetic-llama-v1.md): pinned bytes, HF loading, values from the formula."""
+"""Synthetic checkpoints (docs/synthetic-checkpoints.md): pinned bytes, HF loading, values from the formula."""
 
 from __future__ import annotations
 

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The motivating story, end to end with the real files: import both tables of the seed report
- * (shared/seeds/000_*.txt) with {@code layerwise import}, compare them with {@code layerwise compare}, and the report
+ * (test resource importer/seed-report-tables.md) with {@code layerwise import}, compare them with {@code layerwise compare}, and the report
  * must say what the seed's author found by hand: the FFN of layer 0 adds nothing because silu_gate is exactly 0 from a
  * non-zero gate, the logits are non-finite, the embedding agrees.
  */
@@ -61,7 +61,7 @@ class SeedReportEndToEndTest {
         assertEquals(AUTHORS_CONCLUSION, codes);
 
         String md = Files.readString(report.resolve("report.md"));
-        assertTrue(md.contains("# Layerwise comparison: ❌ divergence at `layers.0.out`"), md);
+        assertTrue(md.contains("# Layerwise comparison: FAIL, divergence at `layers.0.out`"), md);
         assertTrue(md.contains("FFN ineffective in layer 0: `layers.0.out` has the same sum 8.3515625 as "
                 + "`layers.0.resid_mid`, so ffn_out contributes nothing"), md);
         assertTrue(md.contains("`layers.0.silu_gate` is exactly 0 (sum 0) from a non-zero `layers.0.gate` (sum -7884)"),

@@ -40,8 +40,10 @@ public final class CalibrateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        AtomicFiles.Overwrite overwrite = force ? AtomicFiles.Overwrite.ALLOW : AtomicFiles.Overwrite.REFUSE;
+        AtomicFiles.checkTarget(out, overwrite); // before the traces are read
         CalibratedProfile p = Calibrator.calibrate(TraceReader.read(a), TraceReader.read(b), margin);
-        p.write(out, force ? AtomicFiles.Overwrite.ALLOW : AtomicFiles.Overwrite.REFUSE);
+        p.write(out, overwrite);
         PrintWriter w = spec.commandLine().getOut();
         w.println("layerwise calibrate: " + p.steps().size() + " step tolerances (margin " + margin + ", "
                 + p.dtype().traceName() + ") written to " + out);

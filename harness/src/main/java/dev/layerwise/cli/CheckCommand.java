@@ -39,9 +39,6 @@ public final class CheckCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "TRACE", description = "Also keep the engine's trace here.")
     Path out;
 
-    @Option(names = "--force", description = "Overwrite --out if it exists.")
-    boolean force;
-
     @Mixin
     EngineCommandOptions engineCmd;
 
@@ -53,14 +50,18 @@ public final class CheckCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        reports.formats(); // a bad --format or --profile fails before the engine runs
+        reports.check("check"); // a bad --format, --profile, --out or report folder fails before the engine runs
+        AtomicFiles.Overwrite overwrite = reports.force ? AtomicFiles.Overwrite.ALLOW : AtomicFiles.Overwrite.REFUSE;
+        if (out != null) {
+            AtomicFiles.checkTarget(out, overwrite);
+        }
         TraceComparator comparator = profile.comparator();
         Trace ref = TraceReader.read(reference);
         Trace candidate = engineCmd.present()
                 ? engineCmd.engine(model.modelOrNull()).run(ref.input().tokenIds(), engineCmd.runDir("run-1"))
                 : runLike(ref, model.toRunOptions(), model.model(), reference, model.forceProgress());
         if (out != null) {
-            TraceWriter.write(candidate, out, force ? AtomicFiles.Overwrite.ALLOW : AtomicFiles.Overwrite.REFUSE);
+            TraceWriter.write(candidate, out, overwrite);
         }
         Comparison c = comparator.compare(ref, candidate);
         reports.publish("check", c, spec.commandLine().getOut());

@@ -34,7 +34,7 @@ public final class CompareCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        reports.formats(); // a bad --format fails before any work
+        reports.check("compare"); // a bad --format or report folder fails before any work
         TraceComparator comparator = profile.comparator();
         Comparison c = comparator.compare(TraceReader.read(reference), TraceReader.read(candidate));
         reports.publish("compare", c, spec.commandLine().getOut());

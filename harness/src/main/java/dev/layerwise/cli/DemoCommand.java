@@ -5,6 +5,7 @@ import dev.layerwise.compare.Comparison;
 import dev.layerwise.compare.TraceComparator;
 import dev.layerwise.engine.RunOptions;
 import dev.layerwise.io.AtomicFiles;
+import dev.layerwise.io.OutputFolder;
 import dev.layerwise.model.synth.Preset;
 import dev.layerwise.model.synth.SyntheticCheckpointWriter;
 import dev.layerwise.model.synth.SyntheticModel;
@@ -43,8 +44,12 @@ public final class DemoCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--report-dir", paramLabel = "DIR", description = "Default: reports/demo under the repository.")
+    @Option(names = "--report-dir", paramLabel = "DIR", description = "Default: reports/demo under the repository. A new folder, or one"
+            + " holding only a previous demo's reports (docs/reports.md, \"Where reports go\").")
     Path reportDir;
+
+    @Option(names = "--force", description = "Add the reports to a --report-dir that holds other files (never replaced).")
+    boolean force;
 
     @Option(names = "--threads", paramLabel = "N", description = "Worker threads. Default: available cores.")
     Integer threads;
@@ -57,9 +62,13 @@ public final class DemoCommand implements Callable<Integer> {
             throw LayerwiseException.badInput(reference, null, "missing (run from a Layerwise checkout)");
         }
         Path dir = reportDir != null ? reportDir : root.resolve("reports/demo");
+        OutputFolder.check(dir, force, OutputFolder.Previous.REPLACE);
+        for (String sub : List.of("clean", "silu-zero")) {
+            OutputFolder.check(dir.resolve(sub), false, OutputFolder.Previous.REPLACE);
+        }
         Path work = Files.createTempDirectory("layerwise-demo");
         PrintWriter out = spec.commandLine().getOut();
-        try {
+        try (OutputFolder reports = OutputFolder.open(dir, force, OutputFolder.Previous.REPLACE)) {
             Path model = work.resolve("tiny-seed1-f16");
             new SyntheticCheckpointWriter().write(SyntheticModel.of(Preset.parse("tiny"), 1, DType.FLOAT16), model, true);
             out.println("synthesized preset tiny, seed 1, f16 into " + model);
@@ -73,7 +82,9 @@ public final class DemoCommand implements Callable<Integer> {
             Comparison clean = comparator.compare(ref, CheckCommand.runLike(ref, options, model, reference, false));
             ConsoleSummary.print(clean, out);
             Path cleanDir = dir.resolve("clean");
-            Reports.write(cleanDir, ReportFormat.parseList("md,html,json,junit"), clean);
+            try (OutputFolder folder = reports.subfolder("clean", OutputFolder.Previous.REPLACE)) {
+                Reports.write(folder, ReportFormat.parseList("md,html,json,junit"), clean);
+            }
 
             out.println();
             out.println("2) run with --inject " + FAULT + " (the seed report's bug) vs " + REFERENCE);
@@ -81,7 +92,10 @@ public final class DemoCommand implements Callable<Integer> {
                     CheckCommand.runLike(ref, options.withInject(List.of(FAULT)), model, reference, false));
             ConsoleSummary.print(faulty, out);
             Path faultyDir = dir.resolve("silu-zero");
-            Reports.write(faultyDir, ReportFormat.parseList("md,html,json,junit"), faulty);
+            try (OutputFolder folder = reports.subfolder("silu-zero", OutputFolder.Previous.REPLACE)) {
+                Reports.write(folder, ReportFormat.parseList("md,html,json,junit"), faulty);
+            }
+            reports.commit();
 
             boolean caught = EXPECTED_STEP.equals(faulty.firstDivergence());
             out.println();

@@ -10,6 +10,7 @@ import dev.layerwise.importer.ImportOptions;
 import dev.layerwise.importer.ImportResult;
 import dev.layerwise.importer.TokenIds;
 import dev.layerwise.io.AtomicFiles;
+import dev.layerwise.io.JsonErrors;
 import dev.layerwise.numeric.DType;
 import dev.layerwise.trace.TraceReader;
 import dev.layerwise.trace.TraceWriter;
@@ -68,8 +69,10 @@ public final class ImportCommand implements Callable<Integer> {
     public Integer call() {
         ImportFormat f = ImportFormat.parse(format);
         ImportOptions options = options();
+        AtomicFiles.Overwrite overwrite = force ? AtomicFiles.Overwrite.ALLOW : AtomicFiles.Overwrite.REFUSE;
+        AtomicFiles.checkTarget(out, overwrite); // before the dump is read
         ImportResult result = f.importer().read(file, options);
-        TraceWriter.write(result.trace(), out, force ? AtomicFiles.Overwrite.ALLOW : AtomicFiles.Overwrite.REFUSE);
+        TraceWriter.write(result.trace(), out, overwrite);
         PrintWriter w = spec.commandLine().getOut();
         w.println("imported " + file + " (" + f.cliName() + ") -> " + out + ": " + result.trace().steps().size()
                 + " steps, " + result.trace().input().tokenIds().length + " tokens, dtype "
@@ -111,7 +114,7 @@ public final class ImportCommand implements Callable<Integer> {
         } catch (NoSuchFileException e) {
             throw LayerwiseException.badInput(path, null, "no such file");
         } catch (JsonProcessingException e) {
-            throw LayerwiseException.badInput(path, null, "not valid JSON: " + e.getOriginalMessage());
+            throw LayerwiseException.badInput(path, null, JsonErrors.describe(e));
         } catch (IOException e) {
             throw LayerwiseException.badInput(path, null, "cannot read: " + e.getMessage());
         }

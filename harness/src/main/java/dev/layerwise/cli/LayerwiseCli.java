@@ -1,6 +1,7 @@
 package dev.layerwise.cli;
 
 import dev.layerwise.LayerwiseException;
+import dev.layerwise.report.ConsoleText;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -49,10 +50,11 @@ public final class LayerwiseCli {
     public static CommandLine newCommandLine() {
         LayerwiseCli root = new LayerwiseCli();
         CommandLine cl = new CommandLine(root);
+        cl.setExecutionStrategy(LayerwiseCli::executeWithSafeConsole);
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             boolean verbose = parseResult.hasMatchedOption("--verbose")
                     || parseResult.subcommands().stream().anyMatch(p -> p.hasMatchedOption("--verbose"));
-            PrintWriter err = commandLine.getErr();
+            PrintWriter err = ConsoleText.writer(commandLine.getErr());
             if (ex instanceof LayerwiseException le) {
                 err.println("layerwise: " + le.getMessage());
                 if (verbose) {
@@ -72,12 +74,29 @@ public final class LayerwiseCli {
         });
         cl.setParameterExceptionHandler((ex, args) -> {
             CommandLine c = ex.getCommandLine();
-            c.getErr().println("layerwise: " + ex.getMessage());
-            c.getErr().println("(see: layerwise " + c.getCommandName() + " --help)");
-            c.getErr().flush();
+            PrintWriter err = ConsoleText.writer(c.getErr());
+            err.println("layerwise: " + ex.getMessage());
+            err.println("(see: " + c.getCommandSpec().qualifiedName() + " --help)");
+            err.flush();
             return LayerwiseException.BAD_INPUT;
         });
         return cl;
+    }
+
+    /**
+     * Runs the command with stdout and stderr filtered by {@link ConsoleText}: what a command prints may quote a
+     * trace (step names, producer fields), and a trace must not be able to send escape sequences to the terminal.
+     * Help is printed before, unfiltered, so that picocli's own colours still work.
+     */
+    private static int executeWithSafeConsole(CommandLine.ParseResult parseResult) {
+        Integer help = CommandLine.executeHelpRequest(parseResult);
+        if (help != null) {
+            return help;
+        }
+        CommandLine root = parseResult.commandSpec().commandLine();
+        root.setOut(ConsoleText.writer(root.getOut()));
+        root.setErr(ConsoleText.writer(root.getErr()));
+        return new CommandLine.RunLast().execute(parseResult);
     }
 
     static final class Version implements CommandLine.IVersionProvider {

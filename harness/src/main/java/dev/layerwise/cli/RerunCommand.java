@@ -49,7 +49,7 @@ public final class RerunCommand implements Callable<Integer> {
         if (runs < 2) {
             throw LayerwiseException.badInput("--runs", null, "needs at least 2 runs, got " + runs);
         }
-        reports.formats(); // a bad --format fails before the engine runs
+        reports.check("rerun"); // a bad --format or report folder fails before the engine runs
         List<Trace> traces = new ArrayList<>();
         PrintWriter out = spec.commandLine().getOut();
         if (engineCmd.present()) {

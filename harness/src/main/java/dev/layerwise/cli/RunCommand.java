@@ -1,6 +1,5 @@
 package dev.layerwise.cli;
 
-import dev.layerwise.LayerwiseException;
 import dev.layerwise.engine.LlamaEngine;
 import dev.layerwise.engine.NonFinite;
 import dev.layerwise.engine.RunOptions;
@@ -10,7 +9,6 @@ import dev.layerwise.model.HfCheckpoint;
 import dev.layerwise.trace.Trace;
 import dev.layerwise.trace.TraceWriter;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -43,9 +41,8 @@ public final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (!force && Files.exists(out)) {
-            throw LayerwiseException.badInput(out, null, "already exists; refusing to overwrite (use --force)");
-        }
+        AtomicFiles.Overwrite overwrite = force ? AtomicFiles.Overwrite.ALLOW : AtomicFiles.Overwrite.REFUSE;
+        AtomicFiles.checkTarget(out, overwrite); // before the engine runs
         Trace trace;
         long t0 = System.nanoTime();
         try (HfCheckpoint cp = HfCheckpoint.open(model.model());
@@ -57,7 +54,7 @@ public final class RunCommand implements Callable<Integer> {
             trace = engine.run(tokens, options);
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
-        TraceWriter.write(trace, out, force ? AtomicFiles.Overwrite.ALLOW : AtomicFiles.Overwrite.REFUSE);
+        TraceWriter.write(trace, out, overwrite);
         PrintWriter w = spec.commandLine().getOut();
         w.printf(Locale.ROOT, "wrote %s: %s, %s, %d tokens, %d steps in %.2f s; top-1 token %d (logit %.6g)%n", out,
                 trace.producer().name(), trace.dtype().traceName(), trace.input().tokenIds().length,

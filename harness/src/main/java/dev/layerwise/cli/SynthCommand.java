@@ -15,7 +15,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code layerwise synth}: writes a seeded synthetic Llama checkpoint (synthetic-llama-v1.md). */
+/** {@code layerwise synth}: writes a seeded synthetic Llama checkpoint (docs/synthetic-checkpoints.md). */
 @Command(name = "synth", mixinStandardHelpOptions = true,
         description = {"Writes a seeded synthetic Llama checkpoint (config.json + model.safetensors).",
             "Every byte is determined by the preset, the overrides, the seed and the dtype."})
@@ -34,22 +34,37 @@ public final class SynthCommand implements Callable<Integer> {
     @Option(names = "--dtype", required = true, paramLabel = "DTYPE", description = "Storage dtype: f32 | f16 | bf16.")
     String dtype;
 
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output checkpoint directory.")
+    @Option(names = "--out", required = true, paramLabel = "DIR",
+            description = "Output checkpoint folder: new, empty, or a previous synth output (with --force).")
     Path out;
 
-    @Option(names = "--force", description = "Replace --out if it exists and is not empty.")
+    @Option(names = "--force", description = "Replace a previous synth output in --out, or add the checkpoint beside other"
+            + " files there (a config.json or model.safetensors that Layerwise did not write is never replaced).")
     boolean force;
 
-    @Option(names = "--hidden-size", paramLabel = "N") Integer hiddenSize;
-    @Option(names = "--intermediate-size", paramLabel = "N") Integer intermediateSize;
-    @Option(names = "--num-hidden-layers", paramLabel = "N") Integer numHiddenLayers;
-    @Option(names = "--num-attention-heads", paramLabel = "N") Integer numAttentionHeads;
-    @Option(names = "--num-key-value-heads", paramLabel = "N") Integer numKeyValueHeads;
-    @Option(names = "--head-dim", paramLabel = "N", description = "Default: hidden size / attention heads.") Integer headDim;
-    @Option(names = "--vocab-size", paramLabel = "N") Integer vocabSize;
-    @Option(names = "--rms-norm-eps", paramLabel = "X") Double rmsNormEps;
-    @Option(names = "--rope-theta", paramLabel = "X") Double ropeTheta;
-    @Option(names = "--max-position-embeddings", paramLabel = "N") Integer maxPositionEmbeddings;
+    @Option(names = "--hidden-size", paramLabel = "N", description = "Model width (HF hidden_size). Default: the preset's.")
+    Integer hiddenSize;
+    @Option(names = "--intermediate-size", paramLabel = "N", description = "MLP width (HF intermediate_size). Default: the preset's.")
+    Integer intermediateSize;
+    @Option(names = "--num-hidden-layers", paramLabel = "N", description = "Number of decoder layers. Default: the preset's.")
+    Integer numHiddenLayers;
+    @Option(names = "--num-attention-heads", paramLabel = "N",
+            description = "Query heads; must divide --hidden-size. Default: the preset's.")
+    Integer numAttentionHeads;
+    @Option(names = "--num-key-value-heads", paramLabel = "N",
+            description = "Key/value heads (grouped-query attention); must divide --num-attention-heads. Default: the preset's.")
+    Integer numKeyValueHeads;
+    @Option(names = "--head-dim", paramLabel = "N", description = "Width of one head (even). Default: hidden size / attention heads.")
+    Integer headDim;
+    @Option(names = "--vocab-size", paramLabel = "N", description = "Vocabulary size (rows of the embedding and lm_head). Default: the preset's.")
+    Integer vocabSize;
+    @Option(names = "--rms-norm-eps", paramLabel = "X", description = "RMSNorm epsilon (> 0). Default: the preset's.")
+    Double rmsNormEps;
+    @Option(names = "--rope-theta", paramLabel = "X", description = "RoPE base frequency (> 0). Default: the preset's.")
+    Double ropeTheta;
+    @Option(names = "--max-position-embeddings", paramLabel = "N",
+            description = "Longest input the config allows. Default: the preset's.")
+    Integer maxPositionEmbeddings;
 
     @Override
     public Integer call() {

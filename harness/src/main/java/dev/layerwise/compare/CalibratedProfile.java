@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.layerwise.LayerwiseException;
 import dev.layerwise.io.AtomicFiles;
+import dev.layerwise.io.JsonErrors;
 import dev.layerwise.numeric.DType;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -110,7 +111,7 @@ public final class CalibratedProfile implements ToleranceProfile {
         } catch (NoSuchFileException e) {
             throw LayerwiseException.badInput(file, null, "no such file");
         } catch (JsonProcessingException e) {
-            throw LayerwiseException.badInput(file, null, "not valid JSON: " + e.getOriginalMessage());
+            throw LayerwiseException.badInput(file, null, JsonErrors.describe(e));
         } catch (java.nio.charset.CharacterCodingException e) {
             throw LayerwiseException.badInput(file, null, "not valid UTF-8 text");
         } catch (IOException e) {

@@ -5,17 +5,17 @@ import java.util.Locale;
 /** The outcome of one step of a comparison. */
 public enum Verdict {
     /** Every metric within tolerance (or bit-identical). */
-    PASS("✅", false),
+    PASS("ok", false),
     /** Within tolerance on exact metrics, but the noisy sketch estimate lies in its noise band above tolerance. */
-    MARGINAL("△", false),
+    MARGINAL("~", false),
     /** Only a sum could be compared (foreign dump) and it agrees: not proof of agreement. */
-    LOW_CONFIDENCE("△", false),
+    LOW_CONFIDENCE("~", false),
     /** The first failing step in canonical order: the divergence point. */
-    FAIL("❌", true),
+    FAIL("X", true),
     /** A failing step after the divergence point: most likely the earlier error carried forward. */
-    PROPAGATED("❌", true),
+    PROPAGATED("x", true),
     /** Present in one trace only, or nothing in common to compare. */
-    SKIPPED("—", false);
+    SKIPPED("-", false);
 
     private final String symbol;
     private final boolean failing;
@@ -25,6 +25,10 @@ public enum Verdict {
         this.failing = failing;
     }
 
+    /**
+     * A plain ASCII mark for text reports (console, Markdown), readable without an emoji font: {@code ok}, {@code ~}
+     * (marginal or low confidence), {@code X} (divergence), {@code x} (propagated), {@code -} (one trace only).
+     */
     public String symbol() {
         return symbol;
     }

@@ -5,7 +5,7 @@ import java.util.Arrays;
 
 /** Token ids for a run: parsing, the default prompt, and the vocabulary check. */
 public final class Tokens {
-    /** TinyLlama-1.1B-Chat-v1.0's 38-token chat prompt without BOS (synthetic-llama-v1.md). */
+    /** TinyLlama-1.1B-Chat-v1.0's 38-token chat prompt without BOS (docs/synthetic-checkpoints.md). */
     private static final int[] CHAT_PROMPT = {529, 29989, 5205, 29989, 29958, 13, 3492, 526, 263, 19780, 13563,
         7451, 29889, 2, 29871, 13, 29966, 29989, 1792, 29989, 29958, 13, 10994, 29991, 1128, 526, 366, 29973, 2,
         29871, 13, 29966, 29989, 465, 22137, 29989, 29958, 13};

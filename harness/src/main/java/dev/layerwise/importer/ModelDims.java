@@ -7,7 +7,7 @@ import dev.layerwise.LayerwiseException;
 import dev.layerwise.trace.CanonicalSteps;
 
 /**
- * The dimensions that give every canonical step its shape (trace-format-v1.md), for dumps that record
+ * The dimensions that give every canonical step its shape (docs/trace-format.md), for dumps that record
  * sums but no shapes.
  */
 public record ModelDims(int hidden, int intermediate, int heads, int kvHeads, int headDim, int vocab) {

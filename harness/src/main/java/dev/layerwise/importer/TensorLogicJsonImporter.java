@@ -1,12 +1,13 @@
 package dev.layerwise.importer;
 
-import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.layerwise.LayerwiseException;
+import dev.layerwise.io.JsonErrors;
 import dev.layerwise.numeric.DType;
 import dev.layerwise.trace.CanonicalSteps;
 import dev.layerwise.trace.Input;
@@ -14,8 +15,8 @@ import dev.layerwise.trace.ModelInfo;
 import dev.layerwise.trace.Producer;
 import dev.layerwise.trace.Stats;
 import dev.layerwise.trace.Step;
-import dev.layerwise.trace.Trace;
 import dev.layerwise.trace.TopLogit;
+import dev.layerwise.trace.Trace;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -152,9 +153,8 @@ final class TensorLogicJsonImporter implements Importer {
                 throw LayerwiseException.badInput(file, null, "expected a JSON object");
             }
             return root;
-        } catch (JsonParseException e) {
-            throw LayerwiseException.badInput(file, "line " + e.getLocation().getLineNr(),
-                    "not valid JSON: " + e.getOriginalMessage());
+        } catch (JacksonException e) {
+            throw LayerwiseException.badInput(file, null, JsonErrors.describe(e));
         } catch (IOException e) {
             throw LayerwiseException.badInput(file, null, "cannot read: " + e.getMessage());
         }

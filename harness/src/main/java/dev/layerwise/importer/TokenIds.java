@@ -5,7 +5,7 @@ import dev.layerwise.LayerwiseException;
 /** Token id lists: parsing {@code --tokens}, the TinyLlama chat prompt of the seed report, BOS notes. */
 public final class TokenIds {
 
-    /** TinyLlama-1.1B-Chat-v1.0's 38-token chat prompt, no BOS (synthetic-llama-v1.md). */
+    /** TinyLlama-1.1B-Chat-v1.0's 38-token chat prompt, no BOS (docs/synthetic-checkpoints.md). */
     public static final int[] TINYLLAMA_CHAT_PROMPT = {529, 29989, 5205, 29989, 29958, 13, 3492, 526, 263, 19780,
         13563, 7451, 29889, 2, 29871, 13, 29966, 29989, 1792, 29989, 29958, 13, 10994, 29991, 1128, 526, 366,
         29973, 2, 29871, 13, 29966, 29989, 465, 22137, 29989, 29958, 13};

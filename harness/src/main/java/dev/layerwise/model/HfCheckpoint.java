@@ -1,8 +1,10 @@
 package dev.layerwise.model;
 
+import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.layerwise.LayerwiseException;
+import dev.layerwise.io.JsonErrors;
 import dev.layerwise.model.safetensors.SafetensorsFile;
 import dev.layerwise.model.safetensors.TensorEntry;
 import java.io.IOException;
@@ -85,9 +87,10 @@ public final class HfCheckpoint implements Checkpoint {
         JsonNode root;
         try {
             root = new ObjectMapper().readTree(Files.readAllBytes(index));
+        } catch (JacksonException e) {
+            throw LayerwiseException.badInput(index, null, JsonErrors.describe(e), e);
         } catch (IOException e) {
-            String msg = e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("");
-            throw LayerwiseException.badInput(index, null, "not valid JSON: " + msg, e);
+            throw LayerwiseException.badInput(index, null, "cannot read: " + e.getMessage(), e);
         }
         JsonNode weightMap = root == null ? null : root.get("weight_map");
         if (weightMap == null || !weightMap.isObject()) {

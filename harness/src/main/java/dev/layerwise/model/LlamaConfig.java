@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.layerwise.numeric.DType;
 
 /**
- * The fields of a Llama-family HF {@code config.json} that the engines use (synthetic-llama-v1.md).
+ * The fields of a Llama-family HF {@code config.json} that the engines use (docs/synthetic-checkpoints.md).
  * {@code raw} is the whole config as read, kept for traces.
  */
 public record LlamaConfig(

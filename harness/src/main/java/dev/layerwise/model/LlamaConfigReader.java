@@ -1,9 +1,11 @@
 package dev.layerwise.model;
 
+import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.layerwise.LayerwiseException;
+import dev.layerwise.io.JsonErrors;
 import dev.layerwise.numeric.DType;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -32,9 +34,10 @@ public final class LlamaConfigReader {
             node = JSON.readTree(Files.readAllBytes(configJson));
         } catch (NoSuchFileException e) {
             throw LayerwiseException.badInput(configJson, null, "no such file");
+        } catch (JacksonException e) {
+            throw LayerwiseException.badInput(configJson, null, JsonErrors.describe(e), e);
         } catch (IOException e) {
-            String msg = e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("");
-            throw LayerwiseException.badInput(configJson, null, "not valid JSON: " + msg, e);
+            throw LayerwiseException.badInput(configJson, null, "cannot read: " + e.getMessage(), e);
         }
         if (node == null || !node.isObject()) {
             throw LayerwiseException.badInput(configJson, null, "must be a JSON object");

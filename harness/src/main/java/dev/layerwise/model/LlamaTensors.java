@@ -3,7 +3,7 @@ package dev.layerwise.model;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The HF tensor names and shapes a {@link LlamaConfig} implies (synthetic-llama-v1.md). */
+/** The HF tensor names and shapes a {@link LlamaConfig} implies (docs/synthetic-checkpoints.md). */
 public final class LlamaTensors {
     public static final String EMBED = "model.embed_tokens.weight";
     public static final String FINAL_NORM = "model.norm.weight";

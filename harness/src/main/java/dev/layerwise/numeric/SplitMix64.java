@@ -2,7 +2,7 @@ package dev.layerwise.numeric;
 
 /**
  * The SplitMix64 finalizer shared by the sketch signs (trace-format-v1) and the synthetic weights
- * (synthetic-llama-v1). All arithmetic wraps mod 2^64, shifts are logical.
+ * (docs/synthetic-checkpoints.md). All arithmetic wraps mod 2^64, shifts are logical.
  */
 public final class SplitMix64 {
     public static final long GOLDEN = 0x9E3779B97F4A7C15L;

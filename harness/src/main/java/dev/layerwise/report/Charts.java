@@ -15,6 +15,7 @@ import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
+import org.jfree.chart.text.TextUtils;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
 import org.jfree.svg.SVGGraphics2D;
@@ -25,9 +26,14 @@ public final class Charts {
     static final double LOG_FLOOR = 1e-12;
     private static final int WIDTH = 900;
     private static final int HEIGHT = 320;
+    /** Charts over steps: room below the plot for vertical step names. */
+    private static final int STEP_CHART_HEIGHT = 460;
 
     static {
         System.setProperty("java.awt.headless", "true");
+        // rotated labels (the step names, the y axis title) as SVG text, not as glyph outlines: readable,
+        // searchable and a fraction of the size
+        TextUtils.setUseDrawRotatedStringWorkaround(false);
     }
 
     private Charts() {
@@ -46,8 +52,11 @@ public final class Charts {
             error.add(x, clamp(r.metrics().headline()));
             tol.add(x, clamp(headlineLimit(r)));
         }
-        return svg(logChart("Error per step (bit-identical drawn at 1e-12)", "step (canonical order)", "relative error",
-                error, tol));
+        JFreeChart chart = logChart("Error per step (bit-identical drawn at 1e-12)", "step (canonical order)",
+                "relative error", error, tol);
+        chart.getXYPlot().setDomainAxis(new StepAxis("step (canonical order)",
+                c.steps().stream().map(StepResult::name).toList()));
+        return svg(chart, STEP_CHART_HEIGHT);
     }
 
     /** Per layer, the worst error / tolerance of its steps (1 = at tolerance). */
@@ -80,7 +89,7 @@ public final class Charts {
             dev.add(i, clamp(d[i]));
             tol.add(i, clamp(r.tolerance().row()));
         }
-        return svg(logChart("Per-row error of " + r.name(), "row (first axis: token; head for attn_probs)", "relative deviation", dev, tol));
+        return svg(logChart("Per-row error of " + SafeText.visible(r.name()), "row (first axis: token; head for attn_probs)", "relative deviation", dev, tol));
     }
 
     /** The spread (max - min over runs) of each step's sum, log scale. */
@@ -97,7 +106,10 @@ public final class Charts {
                 sq.add(x, clamp(s.spread().get("sum_sq")));
             }
         }
-        return svg(logChart("Spread across runs", "step (canonical order)", "max - min", sum, sq));
+        JFreeChart chart = logChart("Spread across runs", "step (canonical order)", "max - min", sum, sq);
+        chart.getXYPlot().setDomainAxis(new StepAxis("step (canonical order)",
+                d.steps().stream().map(StepDeterminism::name).toList()));
+        return svg(chart, STEP_CHART_HEIGHT);
     }
 
     /** The limit of the metric {@link dev.layerwise.compare.StepMetrics#headline()} reports. */
@@ -142,8 +154,12 @@ public final class Charts {
     }
 
     private static String svg(JFreeChart chart) {
-        SVGGraphics2D g = new SVGGraphics2D(WIDTH, HEIGHT);
-        chart.draw(g, new Rectangle2D.Double(0, 0, WIDTH, HEIGHT));
+        return svg(chart, HEIGHT);
+    }
+
+    private static String svg(JFreeChart chart, int height) {
+        SVGGraphics2D g = new SVGGraphics2D(WIDTH, height);
+        chart.draw(g, new Rectangle2D.Double(0, 0, WIDTH, height));
         return g.getSVGElement();
     }
 }

@@ -19,7 +19,8 @@ public final class ConsoleSummary {
     private ConsoleSummary() {
     }
 
-    public static void print(Comparison c, PrintWriter out) {
+    public static void print(Comparison c, PrintWriter console) {
+        PrintWriter out = ConsoleText.writer(console);
         out.println("layerwise compare: " + c.verdict().toUpperCase(java.util.Locale.ROOT)
                 + (c.firstDivergence() == null ? "" : ": first divergence at " + c.firstDivergence()));
         out.println("  reference: " + StepCells.describe(c.reference()));
@@ -55,14 +56,15 @@ public final class ConsoleSummary {
         out.flush();
     }
 
-    public static void print(DeterminismResult d, PrintWriter out) {
+    public static void print(DeterminismResult d, PrintWriter console) {
+        PrintWriter out = ConsoleText.writer(console);
         out.println("layerwise determinism: " + d.verdict().toUpperCase(java.util.Locale.ROOT) + " over " + d.runs().size()
                 + " runs" + (d.firstNondeterministic() == null ? "" : ": first nondeterministic step "
                 + d.firstNondeterministic()));
         long identical = d.steps().stream().filter(StepDeterminism::identical).count();
         out.println("  " + identical + " of " + d.steps().size() + " steps identical in every run");
-        d.steps().stream().filter(s -> !s.identical()).limit(MAX_ROWS).forEach(s -> out.println("  ❌ " + s.name()
-                + " (" + s.basis() + "): " + s.note() + " spread " + s.spread()));
+        d.steps().stream().filter(s -> !s.identical()).limit(MAX_ROWS).forEach(s -> out.println("  " + Verdict.FAIL.symbol() + " " + s.name()
+                + " (" + s.basis() + "): " + s.note() + "; spread " + StepCells.spread(s.spread())));
         out.flush();
     }
 

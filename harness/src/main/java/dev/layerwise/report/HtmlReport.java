@@ -4,6 +4,7 @@ import dev.layerwise.compare.Comparison;
 import dev.layerwise.compare.DeterminismResult;
 import dev.layerwise.compare.StepDeterminism;
 import dev.layerwise.compare.StepResult;
+import dev.layerwise.compare.Verdict;
 import dev.layerwise.compare.diagnosis.Diagnosis;
 import dev.layerwise.trace.Trace;
 
@@ -16,7 +17,7 @@ public final class HtmlReport {
             th{background:#f3f3f3} td.num{font-family:monospace}
             tr.fail td{background:#fde8e8} tr.propagated td{background:#fff4e5} tr.marginal td,tr.low_confidence td{background:#fffbe0}
             tr.skipped td{color:#888} .diag{margin:.3em 0} code{background:#f3f3f3;padding:0 3px}
-            figure{margin:1em 0} svg{max-width:100%;height:auto}
+            figure{margin:1em 0} svg{max-width:100%;height:auto} svg.icon{vertical-align:-2px}
             """;
 
     private HtmlReport() {
@@ -24,11 +25,11 @@ public final class HtmlReport {
 
     public static String render(Comparison c) {
         StringBuilder h = start("Layerwise comparison");
-        h.append("<h1>Layerwise comparison: ").append(esc(MarkdownReport.headline(c).replace("`", ""))).append("</h1>\n<ul>");
+        h.append("<h1>Layerwise comparison: ").append(headline(c)).append("</h1>\n<ul>");
         h.append("<li><b>Reference</b>: ").append(esc(StepCells.describe(c.reference()))).append("</li>");
         h.append("<li><b>Candidate</b>: ").append(esc(StepCells.describe(c.candidate()))).append("</li>");
         if (!c.comparable()) {
-            h.append("</ul><p><b>Not comparable</b>: ").append(esc(c.notComparable())).append("</p>");
+            h.append("</ul><p><b>Not comparable</b>: ").append(HtmlEscape.inline(c.notComparable())).append("</p>");
             return end(h);
         }
         h.append("<li><b>Tolerances</b>: ").append(esc(c.profile())).append("</li>");
@@ -38,7 +39,7 @@ public final class HtmlReport {
             h.append("<h2>Diagnoses</h2>\n");
             for (Diagnosis d : c.diagnoses()) {
                 h.append("<p class=diag><b>").append(d.code()).append("</b> at <code>").append(esc(d.step()))
-                        .append("</code>: ").append(esc(d.message())).append("</p>\n");
+                        .append("</code>: ").append(HtmlEscape.inline(d.message())).append("</p>\n");
             }
         }
         h.append("<h2>Charts</h2>\n<figure>").append(Charts.errorPerStep(c)).append("</figure>\n");
@@ -53,20 +54,20 @@ public final class HtmlReport {
             h.append("<tr class=").append(r.verdict().jsonName()).append("><td>").append(esc(r.name()))
                     .append("</td><td class=num>").append(esc(StepCells.value(r.reference())))
                     .append("</td><td class=num>").append(esc(StepCells.value(r.candidate())))
-                    .append("</td><td>").append(esc(StepCells.deviation(r))).append("</td><td>")
-                    .append(StepCells.verdict(r)).append(' ').append(StepCells.verdictWord(r)).append("</td><td>")
-                    .append(esc(StepCells.diagnoses(c, r))).append("</td></tr>\n");
+                    .append("</td><td>").append(HtmlEscape.inline(StepCells.deviation(r))).append("</td><td>")
+                    .append(HtmlIcons.of(r.verdict())).append(' ').append(StepCells.verdictWord(r)).append("</td><td>")
+                    .append(HtmlEscape.inline(StepCells.diagnoses(c, r))).append("</td></tr>\n");
         }
         String top = StepCells.topVerdict(c);
         if (top != null) {
             h.append("<tr><td>top prediction</td><td class=num>").append(StepCells.topPrediction(c.reference().topK()))
                     .append("</td><td class=num>").append(StepCells.topPrediction(c.candidate().topK()))
-                    .append("</td><td>token id (logit)</td><td>").append(top).append("</td><td></td></tr>\n");
+                    .append("</td><td>token id (logit)</td><td>").append(topIcon(c)).append("</td><td></td></tr>\n");
         }
         h.append("</table>\n");
         if (!c.notes().isEmpty()) {
             h.append("<h2>Notes</h2><ul>");
-            c.notes().forEach(n -> h.append("<li>").append(esc(n)).append("</li>"));
+            c.notes().forEach(n -> h.append("<li>").append(HtmlEscape.inline(n)).append("</li>"));
             h.append("</ul>\n");
         }
         return end(h);
@@ -74,7 +75,8 @@ public final class HtmlReport {
 
     public static String render(DeterminismResult d) {
         StringBuilder h = start("Layerwise determinism");
-        h.append("<h1>Layerwise determinism: ").append(d.deterministic() ? "✅ deterministic" : "❌ nondeterministic")
+        h.append("<h1>Layerwise determinism: ").append(d.deterministic() ? HtmlIcons.of(Verdict.PASS) + " deterministic"
+                        : HtmlIcons.of(Verdict.FAIL) + " nondeterministic")
                 .append("</h1>\n<ul>");
         int i = 0;
         for (Trace t : d.runs()) {
@@ -87,11 +89,12 @@ public final class HtmlReport {
                 + "<th>spread of sum_sq</th><th>spread of max</th><th>note</th></tr>\n");
         for (StepDeterminism s : d.steps()) {
             h.append("<tr class=").append(s.identical() ? "pass" : "fail").append("><td>").append(esc(s.name()))
-                    .append("</td><td>").append(s.identical() ? "✅" : "❌").append("</td><td>").append(s.basis())
+                    .append("</td><td>").append(s.identical() ? HtmlIcons.of(Verdict.PASS) + " yes"
+                            : HtmlIcons.of(Verdict.FAIL) + " no").append("</td><td>").append(s.basis())
                     .append("</td><td class=num>").append(MarkdownReport.spread(s.spread(), "sum"))
                     .append("</td><td class=num>").append(MarkdownReport.spread(s.spread(), "sum_sq"))
                     .append("</td><td class=num>").append(MarkdownReport.spread(s.spread(), "max"))
-                    .append("</td><td>").append(esc(s.note())).append("</td></tr>\n");
+                    .append("</td><td>").append(HtmlEscape.inline(s.note())).append("</td></tr>\n");
         }
         h.append("</table>\n");
         return end(h);
@@ -106,10 +109,21 @@ public final class HtmlReport {
         return h.append("</body></html>\n").toString();
     }
 
+    private static String headline(Comparison c) {
+        return switch (c.verdict()) {
+            case "pass" -> HtmlIcons.of(Verdict.PASS) + " pass";
+            case "fail" -> HtmlIcons.of(Verdict.FAIL) + " divergence at <code>" + esc(c.firstDivergence()) + "</code>";
+            default -> "not comparable";
+        };
+    }
+
+    /** The top-prediction row: same top token in both traces, or not. */
+    private static String topIcon(Comparison c) {
+        boolean same = c.reference().topK().get(0).tokenId() == c.candidate().topK().get(0).tokenId();
+        return same ? HtmlIcons.of(Verdict.PASS) + " same" : HtmlIcons.of(Verdict.FAIL) + " differs";
+    }
+
     static String esc(String s) {
-        if (s == null) {
-            return "";
-        }
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+        return HtmlEscape.text(s);
     }
 }

@@ -1,6 +1,7 @@
 package dev.layerwise.report;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonFactoryBuilder;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -23,7 +24,8 @@ import java.io.UncheckedIOException;
  * "-Infinity" (as in traces); absent metrics are omitted.
  */
 public final class JsonReport {
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON = new ObjectMapper(new JsonFactoryBuilder()
+            .characterEscapes(new JsonEscapes()).build()).enable(SerializationFeature.INDENT_OUTPUT);
 
     private JsonReport() {
     }

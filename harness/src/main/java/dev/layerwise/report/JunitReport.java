@@ -45,7 +45,7 @@ public final class JunitReport {
             suite(w, "layerwise.determinism", d.steps().size(), failures, 0);
             for (StepDeterminism s : d.steps()) {
                 testcase(w, "layerwise.determinism", s.name(), s.identical() ? null : "nondeterministic: " + s.note()
-                        + " (basis " + s.basis() + ", spread " + s.spread() + ")", null, false);
+                        + " (basis " + s.basis() + ", spread " + StepCells.spread(s.spread()) + ")", null, false);
             }
             w.writeEndElement();
         });
@@ -58,7 +58,7 @@ public final class JunitReport {
     private static String xml(Body body) {
         StringWriter out = new StringWriter();
         try {
-            XMLStreamWriter w = XMLOutputFactory.newFactory().createXMLStreamWriter(out);
+            XMLStreamWriter w = XmlEscape.writer(XMLOutputFactory.newFactory().createXMLStreamWriter(out));
             w.writeStartDocument("UTF-8", "1.0");
             w.writeCharacters("\n");
             body.write(w);

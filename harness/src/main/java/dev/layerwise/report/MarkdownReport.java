@@ -25,19 +25,20 @@ public final class MarkdownReport {
         }
         md.append("- **Tolerances**: ").append(esc(c.profile())).append('\n');
         md.append("- **First divergence**: ").append(c.firstDivergence() == null ? "none"
-                : "`" + c.firstDivergence() + "` (" + esc(c.step(c.firstDivergence()).orElseThrow().reason()) + ")")
+                : MarkdownEscape.code(c.firstDivergence()) + " (" + esc(c.step(c.firstDivergence()).orElseThrow().reason())
+                        + ")")
                 .append('\n');
         if (!c.diagnoses().isEmpty()) {
             md.append("\n## Diagnoses\n\n");
             for (Diagnosis d : c.diagnoses()) {
-                md.append("- **").append(d.code()).append("** at `").append(d.step()).append("`: ")
+                md.append("- **").append(d.code()).append("** at ").append(MarkdownEscape.code(d.step())).append(": ")
                         .append(esc(d.message())).append('\n');
             }
         }
         md.append("\n## Steps\n\n| step | reference | candidate | deviation | | diagnosis |\n|---|---|---|---|---|---|\n");
         for (StepResult r : c.steps()) {
-            md.append("| ").append(r.name()).append(" | ").append(esc(StepCells.value(r.reference()))).append(" | ")
-                    .append(esc(StepCells.value(r.candidate()))).append(" | ").append(esc(StepCells.deviation(r)))
+            md.append("| ").append(MarkdownEscape.text(r.name())).append(" | ")
+                    .append(esc(StepCells.value(r.reference()))).append(" | ").append(esc(StepCells.value(r.candidate()))).append(" | ").append(esc(StepCells.deviation(r)))
                     .append(" | ").append(StepCells.verdict(r)).append(' ').append(StepCells.verdictWord(r))
                     .append(" | ").append(esc(StepCells.diagnoses(c, r))).append(" |\n");
         }
@@ -56,18 +57,18 @@ public final class MarkdownReport {
 
     public static String render(DeterminismResult d) {
         StringBuilder md = new StringBuilder();
-        md.append("# Layerwise determinism: ").append(d.deterministic() ? "✅ deterministic" : "❌ nondeterministic")
+        md.append("# Layerwise determinism: ").append(d.deterministic() ? "DETERMINISTIC" : "NONDETERMINISTIC")
                 .append("\n\n");
         int i = 0;
         for (Trace t : d.runs()) {
             md.append("- **Run ").append(++i).append("**: ").append(esc(StepCells.describe(t))).append('\n');
         }
         md.append("- **First nondeterministic step**: ")
-                .append(d.firstNondeterministic() == null ? "none" : "`" + d.firstNondeterministic() + "`")
+                .append(d.firstNondeterministic() == null ? "none" : MarkdownEscape.code(d.firstNondeterministic()))
                 .append("\n\n| step | identical | basis | spread of sum | spread of sum_sq | spread of max | note |\n")
                 .append("|---|---|---|---|---|---|---|\n");
         for (StepDeterminism s : d.steps()) {
-            md.append("| ").append(s.name()).append(" | ").append(s.identical() ? "✅" : "❌").append(" | ")
+            md.append("| ").append(MarkdownEscape.text(s.name())).append(" | ").append(s.identical() ? "yes" : "NO").append(" | ")
                     .append(s.basis()).append(" | ").append(spread(s.spread(), "sum")).append(" | ")
                     .append(spread(s.spread(), "sum_sq")).append(" | ").append(spread(s.spread(), "max")).append(" | ")
                     .append(esc(s.note())).append(" |\n");
@@ -82,13 +83,14 @@ public final class MarkdownReport {
 
     static String headline(Comparison c) {
         return switch (c.verdict()) {
-            case "pass" -> "✅ pass";
-            case "fail" -> "❌ divergence at `" + c.firstDivergence() + "`";
+            case "pass" -> "PASS";
+            case "fail" -> "FAIL, divergence at " + MarkdownEscape.code(c.firstDivergence());
             default -> "not comparable";
         };
     }
 
+    /** Text from a trace or quoting it; backtick-quoted names become code spans. */
     private static String esc(String s) {
-        return s == null ? "" : s.replace("|", "\\|").replace("\n", " ");
+        return MarkdownEscape.inline(s);
     }
 }

@@ -2,16 +2,20 @@ package dev.layerwise.report;
 
 import dev.layerwise.compare.Comparison;
 import dev.layerwise.compare.DeterminismResult;
-import dev.layerwise.io.AtomicFiles;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import dev.layerwise.io.OutputFolder;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 
-/** Writes a report directory atomically: every selected format, or nothing. */
+/**
+ * Writes a report into an {@link OutputFolder}: every selected format is rendered before the first file is
+ * written, then each file replaces its previous version; formats of a previous report that were not selected
+ * this time are removed. Files Layerwise did not write are never touched.
+ */
 public final class Reports {
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
 
@@ -25,8 +29,22 @@ public final class Reports {
         return base.resolve(kind + "-" + LocalDateTime.now().format(STAMP));
     }
 
+    /** Writes into {@code dir} without --force: a new folder or a previous report's. */
     public static void write(Path dir, Set<ReportFormat> formats, Comparison c) {
-        write(dir, formats, f -> switch (f) {
+        try (OutputFolder folder = OutputFolder.open(dir, false, OutputFolder.Previous.REPLACE)) {
+            write(folder, formats, c);
+        }
+    }
+
+    /** Writes into {@code dir} without --force: a new folder or a previous report's. */
+    public static void write(Path dir, Set<ReportFormat> formats, DeterminismResult d) {
+        try (OutputFolder folder = OutputFolder.open(dir, false, OutputFolder.Previous.REPLACE)) {
+            write(folder, formats, d);
+        }
+    }
+
+    public static void write(OutputFolder folder, Set<ReportFormat> formats, Comparison c) {
+        write(folder, formats, f -> switch (f) {
             case MD -> MarkdownReport.render(c);
             case HTML -> HtmlReport.render(c);
             case JSON -> JsonReport.render(c);
@@ -34,8 +52,8 @@ public final class Reports {
         });
     }
 
-    public static void write(Path dir, Set<ReportFormat> formats, DeterminismResult d) {
-        write(dir, formats, f -> switch (f) {
+    public static void write(OutputFolder folder, Set<ReportFormat> formats, DeterminismResult d) {
+        write(folder, formats, f -> switch (f) {
             case MD -> MarkdownReport.render(d);
             case HTML -> HtmlReport.render(d);
             case JSON -> JsonReport.render(d);
@@ -43,11 +61,12 @@ public final class Reports {
         });
     }
 
-    private static void write(Path dir, Set<ReportFormat> formats, Function<ReportFormat, String> render) {
-        AtomicFiles.writeDirectory(dir, AtomicFiles.Overwrite.ALLOW, tmp -> {
-            for (ReportFormat f : formats) {
-                Files.writeString(tmp.resolve(f.fileName()), render.apply(f), StandardCharsets.UTF_8);
-            }
-        });
+    private static void write(OutputFolder folder, Set<ReportFormat> formats, Function<ReportFormat, String> render) {
+        Map<String, String> files = new LinkedHashMap<>();
+        for (ReportFormat f : formats) {
+            files.put(f.fileName(), render.apply(f));
+        }
+        files.forEach(folder::writeString);
+        folder.commit();
     }
 }

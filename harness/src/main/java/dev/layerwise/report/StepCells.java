@@ -96,7 +96,7 @@ final class StepCells {
         return top.isEmpty() ? "—" : top.get(0).tokenId() + " (" + Numbers.format(top.get(0).logit()) + ")";
     }
 
-    /** ✅ when both traces predict the same top token, ❌ when they differ, null when either lacks top_k. */
+    /** The pass mark when both traces predict the same top token, the fail mark when not, null when either lacks top_k. */
     static String topVerdict(Comparison c) {
         List<TopLogit> a = c.reference().topK();
         List<TopLogit> b = c.candidate().topK();
@@ -108,8 +108,16 @@ final class StepCells {
 
     static String describe(Trace t) {
         String producer = t.producer() == null ? "unknown producer" : t.producer().describe();
-        return t.label() + " (" + producer + ", " + t.dtype().traceName() + ", " + t.input().tokenIds().length
-                + " tokens)";
+        String details = t.dtype().traceName() + ", " + t.input().tokenIds().length + " tokens)";
+        // A trace not read from a file is labelled by its producer: say it once.
+        return t.label().equals(producer) ? producer + " (" + details : t.label() + " (" + producer + ", " + details;
+    }
+
+    /** The spread of each statistic across runs, formatted like every other number: {@code sum 1.21e-07, max 0}. */
+    static String spread(java.util.Map<String, Double> spread) {
+        StringBuilder b = new StringBuilder();
+        spread.forEach((stat, v) -> b.append(b.isEmpty() ? "" : ", ").append(stat).append(' ').append(Numbers.sci(v)));
+        return b.isEmpty() ? "—" : b.toString();
     }
 
     static String diagnosisLine(Diagnosis d) {

@@ -1,12 +1,13 @@
 package dev.layerwise.trace;
 
-import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.layerwise.LayerwiseException;
+import dev.layerwise.io.JsonErrors;
 import dev.layerwise.numeric.DType;
 import java.io.IOException;
 import java.io.InputStream;
@@ -42,9 +43,8 @@ public final class TraceReader {
             root = JSON.readTree(in);
         } catch (NoSuchFileException e) {
             throw LayerwiseException.badInput(file, null, "no such file");
-        } catch (JsonParseException e) {
-            throw LayerwiseException.badInput(file, null, "not valid JSON: " + e.getOriginalMessage()
-                    + " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr());
+        } catch (JacksonException e) {
+            throw LayerwiseException.badInput(file, null, JsonErrors.describe(e));
         } catch (IOException e) {
             throw LayerwiseException.badInput(file, null, "cannot read: " + e.getMessage());
         }

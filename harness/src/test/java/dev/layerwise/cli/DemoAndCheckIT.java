@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 class DemoAndCheckIT {
 
     @Test
-    void demoPassesTheCleanRunAndCatchesTheSiluFaultAtLayerZero(@TempDir Path dir) {
+    void demoPassesTheCleanRunAndCatchesTheSiluFaultAtLayerZero(@TempDir Path dir) throws Exception {
         List<Object> r = RunCommandTest.cli("demo", "--report-dir", dir.toString(), "--threads", "2");
         String out = (String) r.get(1);
         assertEquals(0, r.get(0), out + r.get(2));
@@ -28,6 +28,18 @@ class DemoAndCheckIT {
                 assertTrue(Files.isRegularFile(dir.resolve(sub).resolve(f)), sub + "/" + f);
             }
         }
+        assertTrue(out.lines().filter(l -> l.startsWith("  candidate: "))
+                .allMatch(l -> l.indexOf("layerwise-cpu") == l.lastIndexOf("layerwise-cpu")), "label once: " + out);
+
+        List<Object> again = RunCommandTest.cli("demo", "--report-dir", dir.toString(), "--threads", "2");
+        assertEquals(0, again.get(0), "a previous demo's reports are replaced: " + again.get(2));
+        Path mine = dir.resolve("clean/notes.txt");
+        Files.writeString(mine, "mine");
+        List<Object> refused = RunCommandTest.cli("demo", "--report-dir", dir.toString(), "--threads", "2");
+        assertEquals(2, refused.get(0));
+        assertEquals("layerwise: " + dir.resolve("clean") + ": holds files Layerwise did not write (notes.txt); refusing"
+                + " to write there (choose a new folder, or --force to add Layerwise's files beside them)\n", refused.get(2));
+        assertEquals("mine", Files.readString(mine));
     }
 
     @Test

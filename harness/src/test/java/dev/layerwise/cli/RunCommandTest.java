@@ -105,6 +105,24 @@ class RunCommandTest {
     }
 
     @Test
+    void singleFileOutputsNeverCreateFoldersNorReplaceOne() throws Exception {
+        Path missing = dir.resolve("nonexistent/dir/x.json");
+        List<Object> r = cli("run", "--model", model.toString(), "--out", missing.toString());
+        assertEquals(2, r.get(0));
+        assertEquals("layerwise: " + missing + ": folder " + missing.getParent() + " does not exist (Layerwise does"
+                + " not create it; --force does not either)\n", r.get(2));
+        assertFalse(Files.exists(dir.resolve("nonexistent")));
+
+        Path folder = Files.createDirectories(dir.resolve("a-folder"));
+        Files.writeString(folder.resolve("keep.txt"), "kept");
+        List<Object> onFolder = cli("run", "--model", model.toString(), "--out", folder.toString(), "--force");
+        assertEquals(2, onFolder.get(0));
+        assertEquals("layerwise: " + folder + ": is a folder; refusing to replace it (not even with --force)\n",
+                onFolder.get(2));
+        assertEquals("kept", Files.readString(folder.resolve("keep.txt")));
+    }
+
+    @Test
     void nonFiniteValuesStillWriteTheTraceAndSayWhere() {
         Path out = dir.resolve("nan.json");
         List<Object> r = cli("run", "--model", model.toString(), "--inject", "layers.1.gate=nan", "--out",

@@ -49,12 +49,12 @@ class SynthCommandTest {
     }
 
     @Test
-    void refusesANonEmptyOutputWithoutForce() throws Exception {
+    void replacesAPreviousCheckpointOnlyWithForce() throws Exception {
         Path out = dir.resolve("m");
         assertEquals(0, CliRun.of("synth", "--preset", "tiny", "--seed", "1", "--dtype", "f32", "--out", out.toString()).exitCode());
         CliRun again = CliRun.of("synth", "--preset", "tiny", "--seed", "2", "--dtype", "f32", "--out", out.toString());
         assertEquals(2, again.exitCode());
-        assertEquals("layerwise: " + out + ": already exists and is not empty; refusing to overwrite (use --force)\n", again.err());
+        assertEquals("layerwise: " + out + ": holds a previous Layerwise output; refusing to overwrite (use --force)\n", again.err());
         assertTrue(Files.readString(out.resolve("config.json")).contains("\"seed\" : 1"));
         CliRun forced = CliRun.of("synth", "--preset", "tiny", "--seed", "2", "--dtype", "f32", "--out", out.toString(), "--force");
         assertEquals(0, forced.exitCode(), forced.err());

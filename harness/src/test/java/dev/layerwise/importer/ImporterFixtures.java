@@ -2,37 +2,30 @@ package dev.layerwise.importer;
 
 import dev.layerwise.testing.Components;
 import dev.layerwise.trace.Trace;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Where the importer tests find their inputs: the project's ../shared (real dumps) and test resources. */
+/** Where the importer tests find their inputs: test resources under harness/src/test/resources/importer/. */
 public final class ImporterFixtures {
     private ImporterFixtures() {
     }
 
-    /** The shared/ folder beside the checkout (a worktree may sit deeper: the nearest one above is used). */
-    public static Path shared() {
-        for (Path p = Components.repoRoot().getParent(); p != null; p = p.getParent()) {
-            Path candidate = p.resolve("shared");
-            if (Files.isRegularFile(candidate.resolve("spec/trace-format-v1.md"))) {
-                return candidate;
-            }
-        }
-        Components.require("../shared (the project's shared files)", false,
-                "check out the project with its shared/ folder beside it");
-        throw new IllegalStateException("unreachable");
+    private static Path resource(String name) {
+        return Components.repoRoot().resolve("harness/src/test/resources/importer").resolve(name);
     }
 
+    /** The step tables of the report Layerwise was started from (see the note at the top of the file). */
     public static Path seedReport() {
-        return shared().resolve("seeds/000_15bdb73190024290.txt");
+        return resource("seed-report-tables.md");
     }
 
+    /** tensorlogic's candle_1layer_reference.json (provenance: tensorlogic/README.md). */
     public static Path candleJson() {
-        return shared().resolve("external/tensorlogic/candle_1layer_reference.json");
+        return resource("tensorlogic/candle_1layer_reference.json");
     }
 
+    /** tensorlogic's transformers_reference_values.json (provenance: tensorlogic/README.md). */
     public static Path transformersJson() {
-        return shared().resolve("external/tensorlogic/transformers_reference_values.json");
+        return resource("tensorlogic/transformers_reference_values.json");
     }
 
     /** One table of the seed report, imported as {@code layerwise import --from seed-markdown --table TABLE} does. */
@@ -47,6 +40,6 @@ public final class ImporterFixtures {
 
     /** The hand-written llama-eval-callback log (see docs/importers.md). */
     public static Path llamaCppLog() {
-        return Components.repoRoot().resolve("harness/src/test/resources/importer/llamacpp-eval-tinyllama-2layer.log");
+        return resource("llamacpp-eval-tinyllama-2layer.log");
     }
 }

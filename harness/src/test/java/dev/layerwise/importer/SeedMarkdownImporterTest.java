@@ -85,8 +85,8 @@ class SeedMarkdownImporterTest {
                 () -> new SeedMarkdownImporter().read(ImporterFixtures.seedReport(), ImportOptions.none()));
         assertEquals(2, e.exitCode());
         assertTrue(e.getMessage().contains("--table"), e.getMessage());
-        assertTrue(e.getMessage().contains("1 = \"Candle参照値 (HuggingFace Transformers)\" (line 17)"), e.getMessage());
-        assertTrue(e.getMessage().contains("2 = \"TensorLogic結果\" (line 27)"), e.getMessage());
+        assertTrue(e.getMessage().contains("1 = \"Candle参照値 (HuggingFace Transformers)\" (line 15)"), e.getMessage());
+        assertTrue(e.getMessage().contains("2 = \"TensorLogic結果\" (line 25)"), e.getMessage());
         assertTrue(!e.getMessage().contains("\n"));
     }
 

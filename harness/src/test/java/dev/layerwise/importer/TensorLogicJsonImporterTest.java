@@ -121,8 +121,8 @@ class TensorLogicJsonImporterTest {
         Path f = dir.resolve("broken.json");
         Files.writeString(f, "{\n\"token_ids\": [1,\n");
         LayerwiseException e = assertThrows(LayerwiseException.class, () -> read(f, ImportOptions.none()));
-        assertTrue(e.getMessage().startsWith(f + ": line "), e.getMessage());
-        assertTrue(e.getMessage().contains("not valid JSON"), e.getMessage());
+        assertTrue(e.getMessage().startsWith(f + ": not valid JSON: "), e.getMessage());
+        assertTrue(e.getMessage().endsWith(" at line 3, column 1"), e.getMessage());
     }
 
     @Test

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.layerwise.numeric.DType;
 import dev.layerwise.testing.Components;
+import dev.layerwise.testing.RawTensorSteps;
 import dev.layerwise.trace.CanonicalSteps;
 import dev.layerwise.trace.SketchSpec;
 import dev.layerwise.trace.Step;
@@ -60,6 +61,24 @@ class PythonTraceCompatibilityIT {
         }
         float[] logits = knownLogits(count(LOGITS));
         assertEquals(TopK.of(logits, 50, 50, TopK.DEFAULT_K), trace.topK());
+    }
+
+    /**
+     * scripts/layerwise_trace.py with numpy alone (the script makes `import torch` fail) records random,
+     * non-finite, subnormal and every f16/bf16 value with its TraceWriter; Java records the raw values the
+     * script wrote beside the trace, and every step must be bit-identical (the values' sums depend on the order).
+     */
+    @Test
+    void numpyOnlyTraceWriterIsBitIdenticalToStepAccumulator(@TempDir Path dir) {
+        Path python = Components.requirePython();
+        Path out = dir.resolve("numpy.json");
+        Path raw = dir.resolve("numpy.raw");
+        PythonRun run = PythonRun.python(python, Duration.ofMinutes(2), "scripts/tests/numpy_only_trace.py",
+                out.toString(), raw.toString());
+        assertEquals(0, run.exitCode(), run.output());
+        Trace trace = TraceReader.read(out);
+        assertEquals("numpy-only test", trace.producer().name());
+        assertEquals(16, RawTensorSteps.assertBitIdentical(trace, raw));
     }
 
     @ParameterizedTest

@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * Optional components of the test suite (the Python reference stack, OpenCL). A missing component
+ * Optional components of the test suite (the Python reference stack, OpenCL, a C compiler). A missing component
  * skips its tests locally, but fails them when the build runs with {@code -Dlayerwise.require=all}
  * (CI), so that nothing is silently skipped there.
  */
@@ -112,6 +112,28 @@ public final class Components {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * A program on the PATH that runs with {@code --version} (a C compiler: gcc, g++), or skips/fails the
+     * test when there is none.
+     */
+    public static String requireProgram(String program, String howToInstall) {
+        require(program, runs(List.of(program, "--version")), howToInstall);
+        return program;
+    }
+
+    private static boolean runs(List<String> command) {
+        try {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            return p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     private static boolean canImportStack(Path python) {

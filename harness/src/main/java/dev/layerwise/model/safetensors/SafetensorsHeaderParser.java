@@ -1,11 +1,13 @@
 package dev.layerwise.model.safetensors;
 
+import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.layerwise.LayerwiseException;
+import dev.layerwise.io.JsonErrors;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -95,9 +97,8 @@ final class SafetensorsHeaderParser {
         JsonNode root;
         try {
             root = JSON.readTree(text);
-        } catch (IOException e) {
-            String msg = e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("");
-            throw bad("header", "is not valid JSON: " + msg);
+        } catch (JacksonException e) {
+            throw bad("header", JsonErrors.describe(e));
         }
         if (root == null || !root.isObject()) {
             throw bad("header", "is not a JSON object");

@@ -45,7 +45,7 @@ public final class SafetensorsLayout {
         long offset = 0;
         for (Item item : sorted) {
             long elements = Arrays.stream(item.shape()).reduce(1, Math::multiplyExact);
-            long end = offset + Math.multiplyExact(elements, (long) item.dtype().bits()) / 8;
+            long end = Math.addExact(offset, Math.multiplyExact(elements, (long) item.dtype().bits()) / 8);
             if (json.length() > 1) {
                 json.append(',');
             }

@@ -3,7 +3,7 @@ package dev.layerwise.model.synth;
 import java.util.Arrays;
 import java.util.stream.Collectors;
 
-/** The named shapes of synthetic-llama-v1.md. */
+/** The named shapes of docs/synthetic-checkpoints.md. */
 public enum Preset {
     TINY("tiny", new Dimensions(64, 176, 2, 4, 2, 16, 512, 1e-5, 10000.0, 256)),
     SMALL("small", new Dimensions(256, 688, 4, 8, 2, 32, 2048, 1e-5, 10000.0, 512)),

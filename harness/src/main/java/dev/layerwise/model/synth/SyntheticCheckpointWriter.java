@@ -2,7 +2,8 @@ package dev.layerwise.model.synth;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.layerwise.LayerwiseException;
-import dev.layerwise.io.AtomicFiles;
+import dev.layerwise.io.DiskSpace;
+import dev.layerwise.io.OutputFolder;
 import dev.layerwise.model.LlamaTensors;
 import dev.layerwise.model.safetensors.SafetensorsDType;
 import dev.layerwise.model.safetensors.SafetensorsLayout;
@@ -16,7 +17,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.List;
@@ -46,55 +46,54 @@ public final class SyntheticCheckpointWriter {
     }
 
     /**
-     * Writes {@code model} to {@code out}. An existing empty directory is replaced; an existing
-     * non-empty one only when {@code force}.
+     * Writes {@code model} to {@code out} under the output-safety policy ({@link OutputFolder}): {@code out} must
+     * be new, empty, or hold a previous synthetic checkpoint (replaced only with {@code force}); with
+     * {@code force} the two files are also added beside other files, never replacing one Layerwise did not
+     * write. The size is checked against the free space first; an interrupted write leaves nothing behind.
      *
-     * @throws LayerwiseException (exit 2) when {@code out} exists and may not be replaced, or cannot be written
+     * @throws LayerwiseException (exit 2) when {@code out} may not be written, the checkpoint does not fit, or
+     *     a write fails
      */
     public void write(SyntheticModel model, Path out, boolean force) {
-        checkTarget(out, force);
-        AtomicFiles.writeDirectory(out, AtomicFiles.Overwrite.ALLOW, dir -> {
-            makeWorldReadable(dir);
-            JSON.writerWithDefaultPrettyPrinter().writeValue(dir.resolve("config.json").toFile(), model.configJson());
-            writeSafetensors(model, dir.resolve("model.safetensors"));
-        });
-    }
-
-    /** Temporary directories are created owner-only; a checkpoint is ordinary data. */
-    private static void makeWorldReadable(Path dir) throws IOException {
-        try {
-            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
-        } catch (UnsupportedOperationException e) {
-            // not a POSIX file system: keep its defaults
+        SafetensorsLayout layout = layout(model);
+        byte[] config = configBytes(model);
+        OutputFolder.check(out, force, OutputFolder.Previous.REPLACE_WITH_FORCE);
+        DiskSpace.require(out, layout.fileSize() + config.length);
+        try (OutputFolder folder = OutputFolder.open(out, force, OutputFolder.Previous.REPLACE_WITH_FORCE)) {
+            folder.write("config.json", o -> o.write(config));
+            folder.writeFile("model.safetensors", file -> writeSafetensors(model, layout, file));
+            folder.commit();
         }
     }
 
-    private static void checkTarget(Path out, boolean force) {
-        if (!Files.exists(out)) {
-            return;
-        }
-        if (!Files.isDirectory(out)) {
-            throw LayerwiseException.badInput(out, null, "exists and is not a directory");
-        }
-        if (!force) {
-            try (var entries = Files.list(out)) {
-                if (entries.findAny().isPresent()) {
-                    throw LayerwiseException.badInput(out, null,
-                            "already exists and is not empty; refusing to overwrite (use --force)");
-                }
-            } catch (IOException e) {
-                throw LayerwiseException.badInput(out, null, "cannot list: " + e.getMessage(), e);
-            }
-        }
-    }
-
-    /** Writes only the safetensors file (byte layout of synthetic-llama-v1.md). */
-    public void writeSafetensors(SyntheticModel model, Path file) throws IOException {
-        List<LlamaTensors.Spec> specs = model.tensors();
+    /**
+     * The safetensors layout of {@code model}.
+     *
+     * @throws LayerwiseException (exit 2) when a tensor's byte size does not fit in 64 bits
+     */
+    static SafetensorsLayout layout(SyntheticModel model) {
         SafetensorsDType stDtype = SafetensorsDType.of(model.dtype());
-        SafetensorsLayout layout = SafetensorsLayout.of(
-                specs.stream().map(s -> new SafetensorsLayout.Item(s.name(), stDtype, s.shape())).toList(),
-                Map.of("format", "pt"));
+        try {
+            return SafetensorsLayout.of(model.tensors().stream()
+                    .map(s -> new SafetensorsLayout.Item(s.name(), stDtype, s.shape())).toList(), Map.of("format", "pt"));
+        } catch (ArithmeticException e) {
+            throw new LayerwiseException(LayerwiseException.BAD_INPUT, "the requested shape (hidden size "
+                    + model.dimensions().hiddenSize() + ", intermediate size " + model.dimensions().intermediateSize()
+                    + ", vocabulary " + model.dimensions().vocabSize() + ") needs more than 2^63 bytes: far too large");
+        }
+    }
+
+    private static byte[] configBytes(SyntheticModel model) {
+        try {
+            return JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(model.configJson());
+        } catch (IOException e) {
+            throw new IllegalStateException("config.json of a synthetic model", e);
+        }
+    }
+
+    /** Fills the empty {@code file} with the safetensors bytes (byte layout of docs/synthetic-checkpoints.md). */
+    private void writeSafetensors(SyntheticModel model, SafetensorsLayout layout, Path file) throws IOException {
+        List<LlamaTensors.Spec> specs = model.tensors();
         Map<String, LlamaTensors.Spec> byName = new HashMap<>();
         specs.forEach(s -> byName.put(s.name(), s));
 
@@ -103,7 +102,7 @@ public final class SyntheticCheckpointWriter {
             t.setDaemon(true);
             return t;
         });
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
             writeFully(ch, layout.prefixAndHeader());
             // A fixed set of direct buffers cycles between the generating threads and this writing thread:
             // no per-chunk allocation (which made the kernel zero fresh heap pages) and no copy on write.

@@ -23,7 +23,7 @@ public record SyntheticModel(Preset preset, Dimensions dimensions, long seed, DT
         return new SyntheticModel(preset, preset.dimensions(), seed, dtype);
     }
 
-    /** The HF config.json of the checkpoint, in the field order of synthetic-llama-v1.md. */
+    /** The HF config.json of the checkpoint, in the field order of docs/synthetic-checkpoints.md. */
     public ObjectNode configJson() {
         Dimensions d = dimensions;
         ObjectNode c = new ObjectMapper().createObjectNode();

@@ -6,7 +6,7 @@ import dev.layerwise.numeric.SplitMix64;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The value of every element of a synthetic checkpoint (synthetic-llama-v1.md): a uniform
+ * The value of every element of a synthetic checkpoint (docs/synthetic-checkpoints.md): a uniform
  * u in [-1, 1) from SplitMix64 keyed by seed, tensor name and flat index, then scaled in float32
  * according to the kind of tensor. {@link #value(long)} is the float32 value before the storage
  * dtype's round-to-nearest-even.

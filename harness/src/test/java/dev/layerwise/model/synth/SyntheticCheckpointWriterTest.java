@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.layerwise.LayerwiseException;
+import dev.layerwise.io.OutputFolder;
 import dev.layerwise.model.HfCheckpoint;
 import dev.layerwise.model.LlamaTensors;
 import dev.layerwise.model.Tensor;
@@ -31,7 +32,7 @@ class SyntheticCheckpointWriterTest {
     @TempDir
     Path dir;
 
-    /** The values pinned by synthetic-llama-v1.md (from an independent implementation of the spec). */
+    /** The values pinned by docs/synthetic-checkpoints.md (from an independent implementation of the definition). */
     @ParameterizedTest
     @CsvSource({
         "FLOAT32,  b9d9890f0d527ae0ec356fe4098801d6979674090bd3c5e1907eaded253b1e2a",
@@ -88,11 +89,12 @@ class SyntheticCheckpointWriterTest {
         LayerwiseException e = assertThrows(LayerwiseException.class,
                 () -> new SyntheticCheckpointWriter().write(model, out, false));
         assertEquals(2, e.exitCode());
-        assertEquals(out + ": already exists and is not empty; refusing to overwrite (use --force)", e.getMessage());
-        assertTrue(Files.exists(out.resolve("keep.txt")));
+        assertEquals(out + ": holds files Layerwise did not write (keep.txt); refusing to write there (choose a new folder,"
+                + " or --force to add Layerwise's files beside them)", e.getMessage());
+        assertEquals(List.of("keep.txt"), names(out));
 
         new SyntheticCheckpointWriter().write(model, out, true);
-        assertFalse(Files.exists(out.resolve("keep.txt")));
+        assertEquals("x", Files.readString(out.resolve("keep.txt")), "--force adds the checkpoint, never deletes");
         assertEquals("01d5cd42726426a0cc055d8d370d07d2943193b977f8dd9e39e0b1c73c27950e", sha256(out.resolve("model.safetensors")));
     }
 
@@ -100,11 +102,13 @@ class SyntheticCheckpointWriterTest {
     void acceptsAnExistingEmptyDirectoryAndLeavesNoTemporaryFiles() throws Exception {
         Path out = Files.createDirectories(dir.resolve("empty"));
         new SyntheticCheckpointWriter().write(SyntheticModel.of(Preset.TINY, 1, DType.FLOAT32), out, false);
-        try (var files = Files.list(out)) {
-            assertEquals(List.of("config.json", "model.safetensors"), files.map(p -> p.getFileName().toString()).sorted().toList());
-        }
-        try (var files = Files.list(dir)) {
-            assertEquals(List.of("empty"), files.map(p -> p.getFileName().toString()).toList());
+        assertEquals(List.of(OutputFolder.MARKER, "config.json", "model.safetensors"), names(out));
+        assertEquals(List.of("empty"), names(dir));
+    }
+
+    private static List<String> names(Path folder) throws IOException {
+        try (var files = Files.list(folder)) {
+            return files.map(p -> p.getFileName().toString()).sorted().toList();
         }
     }
 
