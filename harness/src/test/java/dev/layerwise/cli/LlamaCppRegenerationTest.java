@@ -45,7 +45,7 @@ class LlamaCppRegenerationTest {
         }
         Path gguf = dir.resolve("tiny-f32.gguf");
         Path model = dir.resolve("tiny-f32");
-        run(python, root, "scripts/synth.py", "--preset", "tiny", "--seed", "1", "--out", model.toString());
+        run(python, root, "scripts/synth.py", "--preset", "tiny", "--seed", "1", "--dtype", "f32", "--out", model.toString());
         ProcessBuilder conv = new ProcessBuilder("bash", root.resolve("scripts/llamacpp/convert.sh").toString(),
                 model.toString(), gguf.toString(), "f32").redirectErrorStream(true)
                 .redirectOutput(dir.resolve("convert.log").toFile());
