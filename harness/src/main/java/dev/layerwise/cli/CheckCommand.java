@@ -41,6 +41,9 @@ public final class CheckCommand implements Callable<Integer> {
     Path out;
 
     @Mixin
+    EngineCommandOptions engineCmd;
+
+    @Mixin
     ProfileOption profile;
 
     @Mixin
@@ -58,7 +61,9 @@ public final class CheckCommand implements Callable<Integer> {
         }
         TraceComparator comparator = coverage.apply(profile.comparator());
         Trace ref = TraceReader.read(reference);
-        Trace candidate = runLike(ref, model.toRunOptions(), model.model(), reference, model.forceProgress());
+        Trace candidate = engineCmd.present()
+                ? engineCmd.engine(model.modelOrNull()).run(ref.input().tokenIds(), engineCmd.runDir("run-1"))
+                : runLike(ref, model.toRunOptions(), model.model(), reference, model.forceProgress());
         if (out != null) {
             TraceWriter.write(candidate, out, overwrite);
         }

@@ -12,8 +12,9 @@ import picocli.CommandLine.Option;
 /** Options shared by run, rerun and check: which model, which engine (and device), how many threads, faults. */
 public final class ModelRunOptions {
 
-    @Option(names = "--model", required = true, paramLabel = "DIR",
-            description = "Hugging Face checkpoint directory (config.json + model.safetensors).")
+    @Option(names = "--model", paramLabel = "DIR",
+            description = "Hugging Face checkpoint directory (config.json + model.safetensors); with --engine-cmd, "
+                    + "any path, passed as {model}.")
     Path model;
 
     @Option(names = "--engine", defaultValue = "cpu", paramLabel = "cpu|opencl|oracle",
@@ -46,6 +47,14 @@ public final class ModelRunOptions {
     boolean progress;
 
     public Path model() {
+        if (model == null) {
+            throw LayerwiseException.badInput("--model", null, "required: the checkpoint directory to run");
+        }
+        return model;
+    }
+
+    /** --model or null: an --engine-cmd may not need one. */
+    public Path modelOrNull() {
         return model;
     }
 
