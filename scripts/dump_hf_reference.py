@@ -282,11 +282,27 @@ def forward(model: torch.nn.Module, ids: list[int], device: str) -> torch.Tensor
     return out.logits
 
 
+def cpu_model() -> str:
+    """The CPU's model name (Linux /proc/cpuinfo), else what platform knows (architecture at least)."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace").splitlines():
+            key, _, value = line.partition(":")
+            if key.strip() == "model name" and value.strip():
+                return value.strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine() or "unknown"
+
+
 def producer(args: argparse.Namespace) -> dict[str, Any]:
+    # CPU kernels (and so the last bits of every step) depend on the CPU and the instruction set torch dispatches
+    # to: a reference says which machine made it.
     extra: dict[str, Any] = {
         "torch": torch.__version__,
         "numpy": np.__version__,
         "python": platform.python_version(),
+        "cpu": cpu_model(),
+        "cpu_isa": torch.backends.cpu.get_cpu_capability(),
         "threads": args.threads,
         "deterministic_algorithms": True,
         "capture": "forward hooks, forward pre-hooks and a registered attention function",

@@ -82,6 +82,9 @@ class DumperTest(unittest.TestCase):
         self.assertEqual(("transformers", "cpu", "eager"),
                          (t["producer"]["name"], t["producer"]["device"], t["producer"]["attn_implementation"]))
         self.assertEqual(1, t["producer"]["extra"]["threads"])
+        self.assertEqual(dump.cpu_model(), t["producer"]["extra"]["cpu"])
+        self.assertTrue(t["producer"]["extra"]["cpu"].strip())
+        self.assertEqual(torch.backends.cpu.get_cpu_capability(), t["producer"]["extra"]["cpu_isa"])
         self.assertEqual("synthetic:tiny/seed=1", t["model"]["source"])
         self.assertEqual(hashlib.sha256((self.f32 / "model.safetensors").read_bytes()).hexdigest(),
                          t["model"]["weights_sha256"])

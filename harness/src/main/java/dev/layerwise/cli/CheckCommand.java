@@ -22,8 +22,9 @@ import picocli.CommandLine.Spec;
 /** {@code layerwise check}: runs a checkpoint on a reference trace's input and compares step by step. */
 @Command(name = "check", mixinStandardHelpOptions = true,
         description = {"Runs a checkpoint on a reference trace's input and compares every step with it.",
-            "Uses the reference's token ids (and, for --engine cpu, its dtype); reports the first divergent step and why.",
-            "Exit status: 0 every step within tolerance, 1 a divergence, 2 bad input, 3 not comparable."})
+            "Uses the reference's token ids (and, for --engine cpu or opencl, its dtype); reports the first divergent step and why.",
+            "Exit status: 0 every compared step within tolerance, 1 a divergence, 2 bad input, 3 not comparable "
+                + "(including: less than --min-coverage of the reference compared)."})
 public final class CheckCommand implements Callable<Integer> {
 
     @Spec
@@ -39,7 +40,13 @@ public final class CheckCommand implements Callable<Integer> {
     Path out;
 
     @Mixin
+    EngineCommandOptions engineCmd;
+
+    @Mixin
     ProfileOption profile;
+
+    @Mixin
+    CoverageOption coverage;
 
     @Mixin
     ReportOptions reports;
@@ -51,9 +58,11 @@ public final class CheckCommand implements Callable<Integer> {
         if (out != null) {
             AtomicFiles.checkTarget(out, overwrite);
         }
-        TraceComparator comparator = profile.comparator();
+        TraceComparator comparator = coverage.apply(profile.comparator());
         Trace ref = TraceReader.read(reference);
-        Trace candidate = runLike(ref, model.toRunOptions(), model.model(), reference, model.forceProgress());
+        Trace candidate = engineCmd.present()
+                ? engineCmd.engine(model.modelOrNull()).run(ref.input().tokenIds(), engineCmd.runDir("run-1"))
+                : runLike(ref, model.toRunOptions(), model.model(), reference, model.forceProgress());
         if (out != null) {
             TraceWriter.write(candidate, out, overwrite);
         }
@@ -64,7 +73,7 @@ public final class CheckCommand implements Callable<Integer> {
     }
 
     /**
-     * Runs {@code modelDir} on the reference's token ids; the cpu engine uses the reference's dtype
+     * Runs {@code modelDir} on the reference's token ids; the cpu and opencl engines use the reference's dtype
      * (a float64 reference: the checkpoint's own dtype).
      */
     static Trace runLike(Trace ref, RunOptions options, Path modelDir, Path referenceFile, boolean forceProgress) {

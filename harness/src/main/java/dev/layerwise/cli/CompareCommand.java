@@ -15,7 +15,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "compare", mixinStandardHelpOptions = true,
         description = {"Compare a candidate trace with a reference step by step: the first divergent step, why, "
                 + "and reports (md, html, json, junit).",
-            "Exit status: 0 every common step within tolerance, 1 a divergence, 2 bad input, 3 not comparable."})
+            "Exit status: 0 every compared step within tolerance, 1 a divergence, 2 bad input, 3 not comparable "
+                + "(including: no reference step compared, or less than --min-coverage)."})
 public final class CompareCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -32,10 +33,13 @@ public final class CompareCommand implements Callable<Integer> {
     @Mixin
     ProfileOption profile;
 
+    @Mixin
+    CoverageOption coverage;
+
     @Override
     public Integer call() {
         reports.check("compare"); // a bad --format or report folder fails before any work
-        TraceComparator comparator = profile.comparator();
+        TraceComparator comparator = coverage.apply(profile.comparator());
         Comparison c = comparator.compare(TraceReader.read(reference), TraceReader.read(candidate));
         reports.publish("compare", c, spec.commandLine().getOut());
         return c.exitCode();

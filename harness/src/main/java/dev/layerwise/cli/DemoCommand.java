@@ -3,7 +3,9 @@ package dev.layerwise.cli;
 import dev.layerwise.LayerwiseException;
 import dev.layerwise.compare.Comparison;
 import dev.layerwise.compare.TraceComparator;
+import dev.layerwise.engine.EngineKind;
 import dev.layerwise.engine.RunOptions;
+import dev.layerwise.engine.opencl.OpenClOptions;
 import dev.layerwise.io.AtomicFiles;
 import dev.layerwise.io.OutputFolder;
 import dev.layerwise.model.synth.Preset;
@@ -33,7 +35,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {"Runs a synthetic model clean and with the seed's SiLU fault against its committed HF reference.",
-            "Checks the cpu engine against reference-dumps/tiny-seed1-f16.json twice: clean, and with the seed",
+            "Checks the engine (cpu, or opencl) against reference-dumps/tiny-seed1-f16.json twice: clean, and with the seed",
             "report's fault planted (layers.*.silu_gate=zero). Writes both reports under reports/demo/.",
             "Exit status: 0 when the clean run passes and the fault is caught at layers.0.silu_gate, else 1."})
 public final class DemoCommand implements Callable<Integer> {
@@ -54,8 +56,21 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--threads", paramLabel = "N", description = "Worker threads. Default: available cores.")
     Integer threads;
 
+    @Option(names = "--engine", defaultValue = "cpu", paramLabel = "cpu|opencl",
+            description = "The engine to check. Default: ${DEFAULT-VALUE}.")
+    String engine;
+
+    @Option(names = "--device", paramLabel = "P:D|N|NAME", description = "OpenCL device of --engine opencl.")
+    String device;
+
     @Override
     public Integer call() throws IOException {
+        EngineKind kind = switch (engine.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "cpu" -> EngineKind.CPU;
+            case "opencl" -> EngineKind.OPENCL;
+            default -> throw LayerwiseException.badInput("--engine", null, "the demo runs cpu or opencl, not '"
+                    + engine + "'");
+        };
         Path root = repositoryRoot();
         Path reference = root.resolve(REFERENCE);
         if (!Files.isRegularFile(reference)) {
@@ -73,7 +88,7 @@ public final class DemoCommand implements Callable<Integer> {
             new SyntheticCheckpointWriter().write(SyntheticModel.of(Preset.parse("tiny"), 1, DType.FLOAT16), model, true);
             out.println("synthesized preset tiny, seed 1, f16 into " + model);
             Trace ref = TraceReader.read(reference);
-            RunOptions options = RunOptions.defaults()
+            RunOptions options = RunOptions.defaults().withEngine(kind).withOpenCl(new OpenClOptions(device, false))
                     .withThreads(threads != null ? threads : Runtime.getRuntime().availableProcessors());
             TraceComparator comparator = TraceComparator.create();
 

@@ -46,6 +46,14 @@ public final class InputOptions {
         return Tokens.defaultPrompt(vocabSize);
     }
 
+    /** The ids to run when there is no checkpoint to take a default prompt from (an --engine-cmd run). */
+    public int[] tokenIdsWithoutModel() {
+        if (tokens == null && tokensFrom == null) {
+            throw LayerwiseException.badInput("--tokens", null, "required with --engine-cmd (or --tokens-from TRACE)");
+        }
+        return tokenIds(0);
+    }
+
     /** Where the ids came from, for error messages. */
     public String tokenOrigin() {
         return tokensFrom != null ? tokensFrom + ": input.token_ids" : "--tokens";

@@ -26,6 +26,7 @@ import picocli.CommandLine.Option;
             CheckCommand.class,
             DemoCommand.class,
             BenchCommand.class,
+            DevicesCommand.class,
         })
 public final class LayerwiseCli {
 

@@ -3,22 +3,34 @@ package dev.layerwise.cli;
 import dev.layerwise.LayerwiseException;
 import dev.layerwise.engine.EngineKind;
 import dev.layerwise.engine.RunOptions;
+import dev.layerwise.engine.opencl.OpenClOptions;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Option;
 
-/** Options shared by run, rerun and check: which model, which engine, how many threads, faults. */
+/** Options shared by run, rerun and check: which model, which engine (and device), how many threads, faults. */
 public final class ModelRunOptions {
 
-    @Option(names = "--model", required = true, paramLabel = "DIR",
-            description = "Hugging Face checkpoint directory (config.json + model.safetensors).")
+    @Option(names = "--model", paramLabel = "DIR",
+            description = "Hugging Face checkpoint directory (config.json + model.safetensors); with --engine-cmd, "
+                    + "any path, passed as {model}.")
     Path model;
 
-    @Option(names = "--engine", defaultValue = "cpu", paramLabel = "cpu|oracle",
+    @Option(names = "--engine", defaultValue = "cpu", paramLabel = "cpu|opencl|oracle",
             description = "cpu: float32 compute rounded to the model dtype where Hugging Face rounds; "
+                    + "opencl: the same arithmetic as OpenCL kernels on a device (--device); "
                     + "oracle: float64 throughout. Default: ${DEFAULT-VALUE}.")
     String engine;
+
+    @Option(names = "--device", paramLabel = "P:D|N|NAME",
+            description = "OpenCL device of --engine opencl: platform:device index, overall index, or part of "
+                    + "its name (`layerwise devices` lists them). Default: the first GPU, else the first device.")
+    String device;
+
+    @Option(names = "--poison", description = "--engine opencl: fill every step's output with a NaN sentinel "
+            + "before its kernel runs, so an output that is not written shows as NaN at that step.")
+    boolean poison;
 
     @Option(names = "--threads", paramLabel = "N",
             description = "Worker threads (results are bit-identical for any N). Default: available cores.")
@@ -35,6 +47,14 @@ public final class ModelRunOptions {
     boolean progress;
 
     public Path model() {
+        if (model == null) {
+            throw LayerwiseException.badInput("--model", null, "required: the checkpoint directory to run");
+        }
+        return model;
+    }
+
+    /** --model or null: an --engine-cmd may not need one. */
+    public Path modelOrNull() {
         return model;
     }
 
@@ -42,8 +62,9 @@ public final class ModelRunOptions {
         return switch (engine.trim().toLowerCase(java.util.Locale.ROOT)) {
             case "cpu" -> EngineKind.CPU;
             case "oracle" -> EngineKind.ORACLE;
+            case "opencl" -> EngineKind.OPENCL;
             default -> throw LayerwiseException.badInput("--engine", null, "unknown engine '" + engine
-                    + "' (expected cpu or oracle)");
+                    + "' (expected cpu, opencl or oracle)");
         };
     }
 
@@ -57,7 +78,13 @@ public final class ModelRunOptions {
 
     /** Run options without dtype (the caller sets it). */
     public RunOptions toRunOptions() {
-        return RunOptions.defaults().withEngine(engineKind()).withThreads(threads()).withInject(inject);
+        EngineKind kind = engineKind();
+        if (kind != EngineKind.OPENCL && (device != null || poison)) {
+            throw LayerwiseException.badInput(device != null ? "--device" : "--poison", null,
+                    "applies to --engine opencl only");
+        }
+        return RunOptions.defaults().withEngine(kind).withThreads(threads()).withInject(inject)
+                .withOpenCl(new OpenClOptions(device, poison));
     }
 
     public boolean forceProgress() {

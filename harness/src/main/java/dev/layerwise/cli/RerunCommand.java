@@ -5,6 +5,7 @@ import dev.layerwise.engine.Engine;
 import dev.layerwise.LayerwiseException;
 import dev.layerwise.compare.DeterminismAnalyzer;
 import dev.layerwise.compare.DeterminismResult;
+import dev.layerwise.engine.ExternalCommandEngine;
 import dev.layerwise.engine.RunOptions;
 import dev.layerwise.engine.Tokens;
 import dev.layerwise.trace.Trace;
@@ -38,6 +39,9 @@ public final class RerunCommand implements Callable<Integer> {
     int runs;
 
     @Mixin
+    EngineCommandOptions engineCmd;
+
+    @Mixin
     ReportOptions reports;
 
     @Override
@@ -48,6 +52,21 @@ public final class RerunCommand implements Callable<Integer> {
         reports.check("rerun"); // a bad --format or report folder fails before the engine runs
         List<Trace> traces = new ArrayList<>();
         PrintWriter out = spec.commandLine().getOut();
+        if (engineCmd.present()) {
+            ExternalCommandEngine engine = engineCmd.engine(model.modelOrNull());
+            int[] tokens = input.tokenIdsWithoutModel();
+            for (int r = 1; r <= runs; r++) {
+                traces.add(engine.run(tokens, engineCmd.runDir("run-" + r)));
+            }
+        } else {
+            runBuiltIn(traces);
+        }
+        DeterminismResult d = DeterminismAnalyzer.analyze(traces);
+        reports.publish("rerun", d, out);
+        return d.exitCode();
+    }
+
+    private void runBuiltIn(List<Trace> traces) {
         RunOptions base = model.toRunOptions().withDtype(input.dtypeOrNull());
         try (Engine engine = JavaEngine.open(model.model(), base.engine())) {
             int[] tokens = input.tokenIds(engine.vocabSize());
@@ -58,8 +77,5 @@ public final class RerunCommand implements Callable<Integer> {
                 }
             }
         }
-        DeterminismResult d = DeterminismAnalyzer.analyze(traces);
-        reports.publish("rerun", d, out);
-        return d.exitCode();
     }
 }

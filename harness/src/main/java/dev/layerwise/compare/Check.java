@@ -14,6 +14,11 @@ public record Check(String metric, double value, double limit, boolean noisy) {
         return limit == 0 ? (value == 0 ? 0 : Double.POSITIVE_INFINITY) : value / limit;
     }
 
+    /** True for evidence that fails a step without a limit ({@link DecisiveEvidence}): non-finite, all zeros, ... */
+    public boolean isEvidence() {
+        return DecisiveEvidence.CHECKS.contains(metric);
+    }
+
     public String describe() {
         return metric + " " + Numbers.sci(value) + " > tolerance " + Numbers.sci(limit);
     }

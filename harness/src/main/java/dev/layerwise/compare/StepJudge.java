@@ -12,6 +12,17 @@ public final class StepJudge {
     public record Judgement(Verdict verdict, Check worst, String reason) {
     }
 
+    /**
+     * A pair both traces record: bit-identical passes; {@link DecisiveEvidence} (all zeros, a sign flip beyond
+     * rounding) fails whatever the metrics say; otherwise the metrics decide ({@link #judge(StepMetrics, Tolerance)}).
+     */
+    public static Judgement judge(StepPair pair, StepMetrics m, Tolerance tol) {
+        if (Boolean.TRUE.equals(m.bitIdentical())) {
+            return new Judgement(Verdict.PASS, null, "bit-identical");
+        }
+        return DecisiveEvidence.of(pair, tol).orElseGet(() -> judge(m, tol));
+    }
+
     public static Judgement judge(StepMetrics m, Tolerance tol) {
         if (Boolean.TRUE.equals(m.bitIdentical())) {
             return new Judgement(Verdict.PASS, null, "bit-identical");
@@ -22,10 +33,10 @@ public final class StepJudge {
             String why = m.nonFiniteCounted()
                     ? "non-finite values: candidate " + cn + (rn == null ? "" : ", reference " + rn)
                     : "the candidate is non-finite (its sum is not finite)";
-            return new Judgement(Verdict.FAIL, new Check("non-finite values", cn, rn == null ? 0 : rn, false), why);
+            return new Judgement(Verdict.FAIL, new Check(DecisiveEvidence.NON_FINITE, cn, rn == null ? 0 : rn, false), why);
         }
         if (rn != null && rn > 0 && (cn == null || !rn.equals(cn))) {
-            return new Judgement(Verdict.FAIL, new Check("non-finite values", cn == null ? 0 : cn, rn, false),
+            return new Judgement(Verdict.FAIL, new Check(DecisiveEvidence.NON_FINITE, cn == null ? 0 : cn, rn, false),
                     "the reference has " + rn + " non-finite values, the candidate " + (cn == null ? "?" : cn));
         }
         if (m.lastRow() != null) {

@@ -21,6 +21,11 @@ public record StepResult(String name, Step reference, Step candidate, StepMetric
         return new StepResult(name, reference, candidate, metrics, tolerance, v, worst, reason);
     }
 
+    /** The two steps of this row as a pair (a last-row pair when their names differ). */
+    public StepPair pair() {
+        return new StepPair(name, reference, candidate);
+    }
+
     public boolean inBoth() {
         return reference != null && candidate != null;
     }

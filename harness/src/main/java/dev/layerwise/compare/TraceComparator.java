@@ -23,29 +23,44 @@ import java.util.function.Function;
 public final class TraceComparator {
     private final Function<Trace, ToleranceProfile> profileFor;
     private final Diagnosers diagnosers;
+    private final double minCoverage;
 
-    private TraceComparator(Function<Trace, ToleranceProfile> profileFor, Diagnosers diagnosers) {
+    private TraceComparator(Function<Trace, ToleranceProfile> profileFor, Diagnosers diagnosers, double minCoverage) {
         this.profileFor = profileFor;
         this.diagnosers = diagnosers;
+        this.minCoverage = minCoverage;
     }
 
     /** Default tolerances (derived from the reference's model and dtypes) and the built-in diagnosers. */
     public static TraceComparator create() {
-        return new TraceComparator(ref -> ToleranceProfile.defaults(TraceDims.of(ref)), Diagnosers.defaults());
+        return new TraceComparator(ref -> ToleranceProfile.defaults(TraceDims.of(ref)), Diagnosers.defaults(), 0);
     }
 
     public TraceComparator withProfile(ToleranceProfile profile) {
-        return new TraceComparator(ref -> profile, diagnosers);
+        return new TraceComparator(ref -> profile, diagnosers, minCoverage);
     }
 
     /** A calibrated profile file; steps it does not list use the defaults. */
     public TraceComparator withProfile(java.nio.file.Path file) {
         CalibratedProfile p = CalibratedProfile.read(file);
-        return new TraceComparator(ref -> p.withFallback(ToleranceProfile.defaults(TraceDims.of(ref))), diagnosers);
+        return new TraceComparator(ref -> p.withFallback(ToleranceProfile.defaults(TraceDims.of(ref))), diagnosers,
+                minCoverage);
     }
 
     public TraceComparator withDiagnosers(Diagnosers d) {
-        return new TraceComparator(profileFor, d);
+        return new TraceComparator(profileFor, d, minCoverage);
+    }
+
+    /**
+     * A comparison that compares less than {@code fraction} (0..1) of the reference's steps does not pass
+     * ({@link Comparison#coverageTooLow()}, exit 3). Whatever the minimum, a comparison must compare at least one
+     * step.
+     */
+    public TraceComparator withMinCoverage(double fraction) {
+        if (!(fraction >= 0 && fraction <= 1)) {
+            throw new IllegalArgumentException("minimum coverage must be in 0..1, got " + fraction);
+        }
+        return new TraceComparator(profileFor, diagnosers, fraction);
     }
 
     public Comparison compare(Trace reference, Trace candidate) {
@@ -67,14 +82,18 @@ public final class TraceComparator {
             // a last-row pair is held to the limits of one row: the element count of the last-row step
             Tolerance tol = profile.forStep(p.name(), coarser, p.lastRowOnly() ? p.partial().shape() : r.shape());
             StepMetrics m = p.lastRowOnly() ? LastRowMetrics.compare(p) : MetricCalculator.compare(r, c, sketches);
-            StepJudge.Judgement j = StepJudge.judge(m, tol);
+            StepJudge.Judgement j = StepJudge.judge(p, m, tol);
             results.add(new StepResult(p.name(), r, c, m, tol, j.verdict(), j.worst(), j.reason()));
+        }
+        Coverage coverage = Coverage.of(reference, results);
+        if (coverage.compared() == 0) {
+            return Comparison.notComparable(reference, candidate, coverage.nothingCompared(candidate), coverage);
         }
         Localizer.Localized loc = Localizer.localize(results);
         List<Diagnosis> diagnoses = diagnosers.run(
                 new DiagnosisContext(reference, candidate, loc.steps(), loc.firstDivergence()));
         return new Comparison(reference, candidate, loc.steps(), loc.firstDivergence(), diagnoses, null,
-                profile.describe(), notes(reference, candidate, sketches, loc.steps()));
+                profile.describe(), notes(reference, candidate, sketches, loc.steps()), coverage, minCoverage);
     }
 
     private static List<String> notes(Trace ref, Trace cand, boolean sketches, List<StepResult> steps) {

@@ -21,6 +21,13 @@ public interface Arithmetic<B> {
 
     B allocate(int length);
 
+    /**
+     * Called before the op of step {@code name} runs (or is skipped), with the buffer it writes: an
+     * engine can poison the buffer or look up faults of its own for the step. Nothing by default.
+     */
+    default void beginStep(String name, B out, int n) {
+    }
+
     void embed(WeightMatrix table, int[] tokens, B out);
 
     void rmsNorm(B x, int rows, int cols, Tensor weight, double eps, B out);

@@ -20,7 +20,7 @@ public interface Engine extends AutoCloseable {
     /**
      * The dtype to compute in so that its trace compares with a reference recorded in {@code referenceDtype}, or
      * null when the engine has no choice or should keep its own (the oracle is always float64; a float64
-     * reference leaves the cpu engine in the checkpoint's dtype).
+     * reference leaves the cpu and opencl engines in the checkpoint's dtype).
      */
     DType dtypeLike(DType referenceDtype);
 

@@ -2,10 +2,15 @@ package dev.layerwise.engine;
 
 import java.util.Locale;
 
-/** Which engine runs the model: float32 compute rounded to the model dtype, or the float64 oracle. */
+/**
+ * Which engine runs the model: float32 compute rounded to the model dtype (on the CPU or on an OpenCL
+ * device), or the float64 oracle.
+ */
 public enum EngineKind {
     CPU("layerwise-cpu"),
-    ORACLE("layerwise-oracle");
+    ORACLE("layerwise-oracle"),
+    /** The forward pass as OpenCL kernels (kernels/*.cl), float32 compute rounded like CPU. */
+    OPENCL("layerwise-opencl");
 
     private final String producerName;
 

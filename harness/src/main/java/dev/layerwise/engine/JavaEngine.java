@@ -6,7 +6,10 @@ import dev.layerwise.numeric.DType;
 import dev.layerwise.trace.Trace;
 import java.nio.file.Path;
 
-/** The Java forward pass ({@link LlamaEngine}) as an {@link Engine}: the cpu engine or the float64 oracle. */
+/**
+ * The Java forward pass ({@link LlamaEngine}) as an {@link Engine}: the cpu engine, the opencl engine or the float64
+ * oracle.
+ */
 public final class JavaEngine implements Engine {
     private final EngineKind kind;
     private final Checkpoint checkpoint;
@@ -55,7 +58,7 @@ public final class JavaEngine implements Engine {
 
     @Override
     public DType dtypeLike(DType referenceDtype) {
-        return kind == EngineKind.CPU && referenceDtype != DType.FLOAT64 ? referenceDtype : null;
+        return kind != EngineKind.ORACLE && referenceDtype != DType.FLOAT64 ? referenceDtype : null;
     }
 
     @Override

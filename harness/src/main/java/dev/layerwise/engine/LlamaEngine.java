@@ -5,6 +5,9 @@ import dev.layerwise.LayerwiseException;
 import dev.layerwise.engine.fault.FaultPlan;
 import dev.layerwise.engine.kernels.Precision;
 import dev.layerwise.engine.kernels.WorkerPool;
+import dev.layerwise.engine.opencl.GpuFaults;
+import dev.layerwise.engine.opencl.OpenClDevices;
+import dev.layerwise.engine.opencl.OpenClForward;
 import dev.layerwise.model.Checkpoint;
 import dev.layerwise.model.LlamaConfig;
 import dev.layerwise.numeric.DType;
@@ -16,7 +19,7 @@ import dev.layerwise.trace.Trace;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Runs a Llama checkpoint with the cpu engine or the oracle and returns its {@link Trace}. */
+/** Runs a Llama checkpoint with the cpu engine, the opencl engine or the oracle and returns its {@link Trace}. */
 public final class LlamaEngine {
     private final Checkpoint checkpoint;
     private final LlamaWeights weights;
@@ -69,8 +72,14 @@ public final class LlamaEngine {
     public LlamaForward.Result run(int[] tokens, RunOptions options, StepRecorder recorder) {
         ModelDims dims = weights.dims();
         Tokens.checkVocabulary(tokens, dims.vocab(), "--tokens");
-        FaultPlan plan = FaultPlan.parse(options.inject(), dims.layers(), dims::shapeOf);
         DType dtype = stepDtype(options);
+        if (options.engine() == EngineKind.OPENCL) {
+            GpuFaults gpu = GpuFaults.parse(options.inject(), dims.layers());
+            FaultPlan plan = FaultPlan.parse(gpu.otherSpecs(), dims.layers(), dims::shapeOf);
+            return OpenClForward.run(weights, tokens, dtype, options.openCl(), gpu, plan, recorder,
+                    options.progress(), options.topK());
+        }
+        FaultPlan plan = FaultPlan.parse(options.inject(), dims.layers(), dims::shapeOf);
         try (WorkerPool pool = new WorkerPool(options.threads())) {
             if (dtype == DType.FLOAT64) {
                 return new LlamaForward<>(weights, new Float64Arithmetic(pool), recorder, plan, options.progress())
@@ -83,16 +92,22 @@ public final class LlamaEngine {
 
     private Producer producer(RunOptions o, DType dtype) {
         Map<String, Object> extra = new LinkedHashMap<>();
-        extra.put("threads", o.threads());
+        if (o.engine() == EngineKind.OPENCL) {
+            extra.put("poison", o.openCl().poison());
+        } else {
+            extra.put("threads", o.threads());
+        }
         extra.put("precision", o.engine() == EngineKind.ORACLE
                 ? "float64 (every op in float64 from the stored weights)"
-                : Precision.of(dtype).toString());
+                : Precision.of(dtype).toString() + (o.engine() == EngineKind.OPENCL ? ", OpenCL kernels" : ""));
         extra.put("weights_dtype", weights.embedding().storedDtype().traceName());
         if (!o.inject().isEmpty()) {
             extra.put("faults", o.inject());
         }
         String version = LlamaEngine.class.getPackage().getImplementationVersion();
-        return new Producer(o.engine().producerName(), version == null ? "dev" : version, "cpu", "eager", extra);
+        String device = o.engine() == EngineKind.OPENCL ? "opencl:" + OpenClDevices.select(o.openCl().device()).name()
+                : "cpu";
+        return new Producer(o.engine().producerName(), version == null ? "dev" : version, device, "eager", extra);
     }
 
     private ModelInfo modelInfo() {

@@ -178,6 +178,7 @@ public final class LlamaForward<B> {
             String name = kind.stepName(layer);
             long[] stepShape = dims.shapeOf(kind, t);
             int n = Shapes.intElementCount(stepShape);
+            kernels.beginStep(name, out, n);
             if (!injector.skips(name)) {
                 op.run();
             }

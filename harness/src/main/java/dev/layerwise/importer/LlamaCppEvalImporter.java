@@ -12,6 +12,7 @@ import dev.layerwise.trace.Step;
 import dev.layerwise.trace.Trace;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -34,20 +35,17 @@ final class LlamaCppEvalImporter implements Importer {
 
     @Override
     public ImportResult read(Path file, ImportOptions options) {
-        List<LlamaCppEvalLog.Node> nodes = LlamaCppEvalLog.read(file);
+        LlamaCppEvalLog.Log log = LlamaCppEvalLog.readLog(file);
+        List<LlamaCppEvalLog.Node> nodes = log.nodes();
         if (nodes.isEmpty()) {
             throw LayerwiseException.badInput(file, null, "no eval-callback node lines (\"ggml_debug: NAME = (f32) "
                     + "OP(...) = {...}\"): is this a llama-eval-callback log?");
         }
         ImportNotes notes = new ImportNotes(ImportFormat.LLAMACPP_EVAL, file);
         nodes = firstGraph(nodes, notes);
-        if (options.tokenIds() == null) {
-            throw LayerwiseException.badInput(file, "token ids", "an eval-callback log does not print the token "
-                    + "ids; pass --tokens \"ID ID ...\" or --tokens-from TRACE");
-        }
-        int tokens = options.tokenIds().length;
-        notes.assumption("token ids from " + options.tokenSource() + " (the log does not print them)");
-        checkTokenCount(nodes, tokens, options, file);
+        int[] tokenIds = tokenIds(log, options, file, notes);
+        int tokens = tokenIds.length;
+        checkTokenCount(nodes, tokens, file, options.tokenIds() != null ? options.tokenSource() : "the log");
         boolean sliceSums = sumsCoverPrintedSliceOnly(nodes);
         if (sliceSums) {
             notes.warning("every elided tensor's sum equals the sum of its printed values: this log comes from a "
@@ -64,14 +62,21 @@ final class LlamaCppEvalImporter implements Importer {
         List<Step> steps = new ArrayList<>();
         Set<String> used = new HashSet<>();
         Map<String, Integer> nameCounts = new HashMap<>();
-        for (LlamaCppEvalLog.Node node : nodes) {
+        CoarsestStorage storage = new CoarsestStorage();
+        for (int i = 0; i < nodes.size(); i++) {
+            LlamaCppEvalLog.Node node = nodes.get(i);
             String where = node.name() + " (line " + node.line() + ")";
+            DType nodeDtype = DType.fromSafetensors(node.type().toUpperCase(Locale.ROOT));
+            storage.see(node, nodeDtype);
             if (node.sum() == null) {
-                notes.unmapped(where, "no values printed (type " + node.type() + ")");
+                String why = i == nodes.size() - 1 && nodes.size() == log.nodes().size()
+                        ? "the log ends inside this block (truncated output: " + TRUNCATED_HINT + ")"
+                        : "a block with no complete values (type " + node.type() + ")";
+                notes.warning("line " + node.line() + " (" + node.name() + "): " + why + "; not imported");
+                notes.unmapped(where, why);
                 continue;
             }
-            DType stepDtype = DType.fromSafetensors(node.type().toUpperCase(Locale.ROOT));
-            if (stepDtype == null) {
+            if (nodeDtype == null) {
                 notes.unmapped(where, "type " + node.type() + " is not a float tensor type; not a step");
                 continue;
             }
@@ -87,30 +92,86 @@ final class LlamaCppEvalImporter implements Importer {
                 notes.samples(where, sample);
                 continue;
             }
+            DType stepDtype = storage.stepDtype(nodeDtype);
             Step step = canonical.filter(s -> !used.contains(s))
                     .flatMap(s -> canonicalStep(s, node, tokens, stepDtype, notes))
                     .orElse(null);
             if (step == null) {
-                step = keptStep(node, stepDtype, nameCounts);
+                step = keptStep(node, nodeDtype, nameCounts);
                 notes.unmappedStep(where, step.name());
             } else {
                 used.add(canonical.get());
                 notes.mapped(where, step.name());
+                storage.noteIfCoarser(step.name(), nodeDtype, notes);
             }
             steps.add(withPrintedRowSums(step, node, notes));
         }
+        checkComplete(nodes, log, file, notes);
         Producer producer = new Producer("llama.cpp eval-callback", null, null, null, notes.toExtra());
         Trace trace = new Trace(producer, new ModelInfo("llama", options.config(), "llamacpp-eval:" + file.getFileName(),
-                null), dtype, new Input(options.tokenIds(), null), null, steps, List.of(), null);
+                null), dtype, new Input(tokenIds, null), null, steps, List.of(), null);
         return new ImportResult(trace, notes);
     }
 
-    /** The nodes of the first graph: a second {@code inp_embd} starts the next llama_decode. */
+    static final String TRUNCATED_HINT = "llama.cpp's asynchronous logger can lose the tail of stdout written to a "
+            + "file; scripts/llamacpp/run.sh captures it whole";
+
+    /**
+     * The token ids: those the log prints (this version does, on stderr), checked against --tokens when both
+     * exist; else --tokens. A log that prints none needs --tokens.
+     */
+    private static int[] tokenIds(LlamaCppEvalLog.Log log, ImportOptions options, Path file, ImportNotes notes) {
+        int[] given = options.tokenIds();
+        int[] printed = log.tokenIds();
+        if (printed != null && given != null && !Arrays.equals(printed, given)) {
+            throw LayerwiseException.badInput(file, "line " + log.tokenLine() + " (token ids)", "the log evaluated "
+                    + idList(printed) + " but " + options.tokenSource() + " has " + idList(given));
+        }
+        if (printed != null) {
+            notes.assumption("token ids from the log (line " + log.tokenLine() + ")"
+                    + (given != null ? ", equal to " + options.tokenSource() : ""));
+            return printed;
+        }
+        if (given == null) {
+            throw LayerwiseException.badInput(file, "token ids", "this eval-callback log does not print the token "
+                    + "ids (no \"number of input tokens = N\": capture stderr too); pass --tokens \"ID ID ...\" or "
+                    + "--tokens-from TRACE");
+        }
+        notes.assumption("token ids from " + options.tokenSource() + " (the log does not print them)");
+        return given;
+    }
+
+    /**
+     * A log cut short: no logits is a warning naming the last line; no complete node at all leaves nothing to
+     * compare and is an error.
+     */
+    private static void checkComplete(List<LlamaCppEvalLog.Node> nodes, LlamaCppEvalLog.Log log,
+            Path file, ImportNotes notes) {
+        LlamaCppEvalLog.Node last = nodes.get(nodes.size() - 1);
+        if (nodes.stream().noneMatch(n -> n.sum() != null)) {
+            throw LayerwiseException.badInput(file, "line " + last.line() + " (" + last.name() + ")", "no node "
+                    + "of the graph has its values and sum in the log: nothing to compare ("
+                    + TRUNCATED_HINT + ")");
+        }
+        boolean logits = nodes.stream().anyMatch(n -> n.name().equals("result_output"));
+        if (!logits) {
+            notes.warning("line " + log.lines() + ": the log ends without result_output (the logits) after "
+                    + last.name() + " (line " + last.line() + "): truncated; the steps after it are missing ("
+                    + TRUNCATED_HINT + ")");
+        }
+    }
+
+    /** The nodes of the first graph: the graph's first node (embd or inp_embd) again starts the next llama_decode. */
     private static List<LlamaCppEvalLog.Node> firstGraph(List<LlamaCppEvalLog.Node> nodes, ImportNotes notes) {
         int graphs = 0;
         int end = nodes.size();
+        String start = null;
         for (int i = 0; i < nodes.size(); i++) {
-            if (nodes.get(i).name().equals("inp_embd") && ++graphs == 2) {
+            String name = nodes.get(i).name();
+            if (start == null && LlamaCppNames.EMBEDDING_NODES.contains(name)) {
+                start = name;
+            }
+            if (name.equals(start) && ++graphs == 2) {
                 end = i;
             }
         }
@@ -121,12 +182,11 @@ final class LlamaCppEvalImporter implements Importer {
         return nodes.subList(0, end);
     }
 
-    private static void checkTokenCount(List<LlamaCppEvalLog.Node> nodes, int tokens, ImportOptions options,
-            Path file) {
+    private static void checkTokenCount(List<LlamaCppEvalLog.Node> nodes, int tokens, Path file, String source) {
         for (LlamaCppEvalLog.Node n : nodes) {
-            if (n.name().equals("inp_embd") && n.ne()[1] != tokens) {
-                throw LayerwiseException.badInput(file, "line " + n.line() + " (inp_embd)", "the log evaluated "
-                        + n.ne()[1] + " tokens but " + options.tokenSource() + " has " + tokens);
+            if (LlamaCppNames.EMBEDDING_NODES.contains(n.name()) && n.ne()[1] != tokens) {
+                throw LayerwiseException.badInput(file, "line " + n.line() + " (" + n.name() + ")", "the log "
+                        + "evaluated " + n.ne()[1] + " tokens but " + source + " has " + tokens);
             }
         }
     }
@@ -164,14 +224,21 @@ final class LlamaCppEvalImporter implements Importer {
                         + tokens + " tokens; kept under its llama.cpp name");
                 return Optional.empty();
             }
+            if (ne[0] < tokens) {
+                notes.warning(node.name() + ": attention probabilities over " + ne[0] + " keys for " + tokens
+                        + " tokens; kept under its llama.cpp name");
+                return Optional.empty();
+            }
             if (ne[0] != tokens) {
                 notes.stepNote(canonical, "note", "llama.cpp's KQ has " + ne[0] + " key columns (the KV cache "
-                        + "view, padded), not " + tokens + "; masked and padded entries are 0, so the sum and "
-                        + "row sums equal the canonical [nH, T, T] tensor's");
+                        + "view, padded), not " + tokens + "; the masked and padded entries are exactly 0, so the "
+                        + "printed sum is the canonical [nH, T, T] tensor's: declared with that shape");
             }
-            return Optional.of(sumStep(canonical, new long[] {ne[2], ne[1], ne[0]}, dtype, node.sum(), notes));
+            return Optional.of(sumStep(canonical, new long[] {ne[2], ne[1], tokens}, dtype, node.sum(), notes));
         }
-        int rowAxis = kind.equals("q_rope") || kind.equals("k_rope") ? 2 : 1;
+        // RoPE'd Q/K are {D, nH, T}; flash attention's output is {D, nH, T} too (already merged per token)
+        int rowAxis = kind.equals("q_rope") || kind.equals("k_rope") || node.op().equals(LlamaCppNames.FLASH_ATTN)
+                ? 2 : 1;
         for (int a = rowAxis + 1; a < 4; a++) {
             if (ne[a] != 1) {
                 notes.warning(node.name() + ": unexpected shape " + ggml(ne) + " for " + canonical
@@ -231,6 +298,14 @@ final class LlamaCppEvalImporter implements Importer {
         }
         notes.stepNote(step.name(), "row_sums", "from the printed values (rounded to the printed decimals)");
         return new Step(step.name(), step.shape(), step.dtype(), step.stats(), rowSums, null, null, null);
+    }
+
+    private static String idList(int[] ids) {
+        StringBuilder b = new StringBuilder("[");
+        for (int i = 0; i < ids.length; i++) {
+            b.append(i == 0 ? "" : " ").append(ids[i]);
+        }
+        return b.append("] (").append(ids.length).append(ids.length == 1 ? " token)" : " tokens)").toString();
     }
 
     private static String ggml(long[] ne) {

@@ -30,7 +30,7 @@ final class LlamaCppEvalLog {
 
     /** One printed node. {@code ne} is ggml's innermost-first shape; {@code sum} is null when none was printed. */
     record Node(int line, String name, String type, String op, String src0, long[] ne, Double sum,
-            List<Double> values, double printRoundoff, boolean elided) {
+            List<Double> values, double printRoundoff, boolean elided, boolean complete) {
 
         long count() {
             long n = 1;
@@ -53,12 +53,60 @@ final class LlamaCppEvalLog {
     private static final Pattern HEADER = Pattern.compile(
             "^\\s*([A-Za-z_]\\w*): +(.+?) = \\((\\w+)\\) +(\\S+)\\((.*)\\) = \\{([\\d, ]+)\\}\\s*$");
     private static final Pattern SUM = Pattern.compile("^\\s*sum = (\\S+)\\s*$");
+    private static final Pattern TOKEN_COUNT = Pattern.compile("number of input tokens = (\\d+)\\s*$");
+    private static final Pattern TOKEN_ID = Pattern.compile("^(?:[\\d.]+ [IWED] )?\\s*(-?\\d+)\\s*$");
+
+    /**
+     * A parsed log: its nodes, and the token ids when the log prints them (this version prints
+     * "number of input tokens = N" and one id a line, on stderr); {@code tokenLine} is that line, 0 when absent.
+     */
+    record Log(List<Node> nodes, int[] tokenIds, int tokenLine, int lines) {
+    }
 
     private LlamaCppEvalLog() {
     }
 
     static List<Node> read(Path file) {
         return parse(DumpFiles.readLines(file), file);
+    }
+
+    static Log readLog(Path file) {
+        List<String> lines = DumpFiles.readLines(file);
+        List<Node> nodes = parse(lines, file);
+        for (int i = 0; i < lines.size(); i++) {
+            Matcher m = TOKEN_COUNT.matcher(lines.get(i));
+            if (m.find()) {
+                return new Log(nodes, tokenIds(lines, i, m.group(1), file), i + 1, lines.size());
+            }
+        }
+        return new Log(nodes, null, 0, lines.size());
+    }
+
+    /** The ids printed one a line after "number of input tokens = N"; fewer than N is a truncated log. */
+    private static int[] tokenIds(List<String> lines, int at, String countText, Path file) {
+        Integer count = NumberText.wholeNumber(countText);
+        if (count == null) {
+            throw LayerwiseException.badInput(file, "line " + (at + 1), "token count \"" + countText
+                    + "\" is not a whole number of tokens");
+        }
+        List<Integer> ids = new ArrayList<>();
+        for (int i = at + 1; i < lines.size() && ids.size() < count; i++) {
+            Matcher m = TOKEN_ID.matcher(lines.get(i));
+            if (!m.matches()) {
+                break;
+            }
+            Integer id = NumberText.wholeNumber(m.group(1));
+            if (id == null) {
+                throw LayerwiseException.badInput(file, "line " + (i + 1), "token id \"" + m.group(1)
+                        + "\" is not a token id");
+            }
+            ids.add(id);
+        }
+        if (ids.size() != count) {
+            throw LayerwiseException.badInput(file, "line " + (at + 1), "the log announces " + count
+                    + " input tokens but lists " + ids.size() + " ids after it");
+        }
+        return ids.stream().mapToInt(Integer::intValue).toArray();
     }
 
     static List<Node> parse(List<String> lines, Path file) {
@@ -168,7 +216,8 @@ final class LlamaCppEvalLog {
         }
 
         Node build() {
-            return new Node(line, name, type, op, src0, ne, sum, List.copyOf(values), roundoff, elided);
+            return new Node(line, name, type, op, src0, ne, sumsSeen == ne[3] ? sum : null, List.copyOf(values),
+                    roundoff, elided, sumsSeen == ne[3]);
         }
     }
 }

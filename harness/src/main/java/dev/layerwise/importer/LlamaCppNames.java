@@ -17,6 +17,11 @@ import java.util.regex.Pattern;
 final class LlamaCppNames {
     /** Ops that only re-view their source's data: such a node repeats an already imported tensor. */
     static final Set<String> VIEW_OPS = Set.of("RESHAPE", "VIEW", "PERMUTE", "TRANSPOSE", "NONE");
+    /** The token embeddings: {@code embd} in llama.cpp from 2025 on ({@code inp_embd} is then an unprinted input). */
+    static final Set<String> EMBEDDING_NODES = Set.of("embd", "inp_embd");
+    /** Fused attention: unnamed by llama.cpp (printed {@code node_N}); its output is the attention context. */
+    static final String FLASH_ATTN = "FLASH_ATTN_EXT";
+    private static final Pattern LAYER_SUFFIX = Pattern.compile("-(\\d+)(?:\\s|$)");
 
     private static final Pattern LAYER_NAME = Pattern.compile("(.+)-(\\d+)");
     private static final Map<String, String> LAYER_STEPS = Map.ofEntries(
@@ -36,6 +41,7 @@ final class LlamaCppNames {
             Map.entry("l_out", "out"));
     private static final Map<String, String> GLOBAL_STEPS = Map.of(
             "inp_embd", CanonicalSteps.EMBED,
+            "embd", CanonicalSteps.EMBED,
             "result_norm", CanonicalSteps.FINAL_NORM,
             "result_output", CanonicalSteps.LOGITS);
 
@@ -44,6 +50,9 @@ final class LlamaCppNames {
 
     /** The canonical step of a node, or empty for names with no canonical counterpart. */
     static Optional<String> canonical(LlamaCppEvalLog.Node node) {
+        if (node.op().equals(FLASH_ATTN)) {
+            return flashAttentionLayer(node).map(l -> CanonicalSteps.layerStep(l, "attn_ctx"));
+        }
         String global = GLOBAL_STEPS.get(node.name());
         if (global != null) {
             return Optional.of(global);
@@ -65,6 +74,20 @@ final class LlamaCppNames {
             default -> LAYER_STEPS.get(m.group(1));
         };
         return Optional.ofNullable(suffix).map(s -> CanonicalSteps.layerStep(layer, s));
+    }
+
+    /** The layer of a flash-attention node: from its name when labelled, else from its Q source ("Qcur-3 (permuted)"). */
+    private static Optional<Integer> flashAttentionLayer(LlamaCppEvalLog.Node node) {
+        for (String name : new String[] {node.name(), node.src0()}) {
+            if (name.startsWith("node_")) {
+                continue;
+            }
+            Matcher m = LAYER_SUFFIX.matcher(name);
+            if (m.find()) {
+                return Optional.ofNullable(NumberText.wholeNumber(m.group(1)));
+            }
+        }
+        return Optional.empty();
     }
 
     /** True for q, k and their RoPE'd forms: llama.cpp's GGUF conversion permutes the Q/K weight rows. */

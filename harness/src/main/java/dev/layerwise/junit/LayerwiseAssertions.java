@@ -41,10 +41,13 @@ public final class LayerwiseAssertions {
         if (!c.comparable()) {
             throw new AssertionFailedError("traces not comparable: " + c.notComparable());
         }
-        if (!c.passed()) {
+        if (c.firstDivergence() != null) {
             StepResult first = c.step(c.firstDivergence()).orElseThrow();
             throw new AssertionFailedError(divergenceMessage(c), StepText.of(first.reference()),
                     StepText.of(first.candidate()));
+        }
+        if (c.coverageTooLow()) {
+            throw new AssertionFailedError("insufficient coverage: " + c.coverageShortfall());
         }
         return c;
     }

@@ -25,7 +25,8 @@ import org.opentest4j.AssertionFailedError;
  * }</pre>
  *
  * A failing step fails with its metric, tolerance and diagnoses; a step recorded in one trace only is skipped
- * (aborted); traces that cannot be compared give a single failing test named "comparable".
+ * (aborted); traces that cannot be compared (or share no step) give a single failing test named "comparable"; a last
+ * test named "coverage" fails when the comparator demands more coverage than was reached.
  */
 public final class TraceComparisonTests {
     private TraceComparisonTests() {
@@ -49,7 +50,14 @@ public final class TraceComparisonTests {
                 throw new AssertionFailedError("traces not comparable: " + c.notComparable());
             }));
         }
-        return c.steps().stream().map(r -> DynamicTest.dynamicTest(r.name(), () -> check(c, r)));
+        DynamicTest coverage = DynamicTest.dynamicTest("coverage", () -> {
+            if (c.coverageTooLow()) {
+                throw new AssertionFailedError("insufficient coverage: " + c.coverageShortfall() + "; "
+                        + c.coverage().describe());
+            }
+        });
+        return Stream.concat(c.steps().stream().map(r -> DynamicTest.dynamicTest(r.name(), () -> check(c, r))),
+                Stream.of(coverage));
     }
 
     private static void check(Comparison c, StepResult r) {

@@ -32,6 +32,10 @@ public final class HtmlReport {
             h.append("</ul><p><b>Not comparable</b>: ").append(HtmlEscape.inline(c.notComparable())).append("</p>");
             return end(h);
         }
+        h.append("<li><b>Coverage</b>: ").append(esc(c.coverage().detail())).append("</li>");
+        if (c.coverageTooLow()) {
+            h.append("<li><b>Insufficient coverage</b>: ").append(esc(c.coverageShortfall())).append("</li>");
+        }
         h.append("<li><b>Tolerances</b>: ").append(esc(c.profile())).append("</li>");
         h.append("<li><b>First divergence</b>: ").append(c.firstDivergence() == null ? "none"
                 : "<code>" + esc(c.firstDivergence()) + "</code>").append("</li></ul>\n");
@@ -111,8 +115,11 @@ public final class HtmlReport {
 
     private static String headline(Comparison c) {
         return switch (c.verdict()) {
-            case "pass" -> HtmlIcons.of(Verdict.PASS) + " pass";
+            case "pass" -> HtmlIcons.of(Verdict.PASS) + " pass" + (c.coverage().full() ? ""
+                    : " on " + esc(c.coverage().counted()));
             case "fail" -> HtmlIcons.of(Verdict.FAIL) + " divergence at <code>" + esc(c.firstDivergence()) + "</code>";
+            case "insufficient_coverage" -> HtmlIcons.of(Verdict.FAIL) + " insufficient coverage ("
+                    + esc(c.coverage().counted()) + ")";
             default -> "not comparable";
         };
     }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.layerwise.compare.Comparison;
+import dev.layerwise.compare.Coverage;
 import dev.layerwise.compare.DeterminismResult;
 import dev.layerwise.compare.StepDeterminism;
 import dev.layerwise.compare.StepMetrics;
@@ -38,6 +39,9 @@ public final class JsonReport {
         root.put("first_divergence", c.firstDivergence());
         if (!c.comparable()) {
             root.put("not_comparable", c.notComparable());
+        }
+        if (c.coverage() != null) {
+            root.set("coverage", coverage(c));
         }
         root.set("reference", trace(c.reference()));
         root.set("candidate", trace(c.candidate()));
@@ -80,6 +84,25 @@ public final class JsonReport {
             }
         }
         return write(root);
+    }
+
+    private static ObjectNode coverage(Comparison c) {
+        Coverage cov = c.coverage();
+        ObjectNode n = JSON.createObjectNode();
+        n.put("compared", cov.compared());
+        n.put("reference_steps", cov.referenceSteps());
+        n.put("fraction", cov.fraction());
+        n.put("min_coverage", c.minCoverage());
+        n.put("summary", cov.describe());
+        ArrayNode missing = n.putArray("not_compared");
+        cov.missing().forEach(missing::add);
+        ArrayNode unmatched = n.putArray("unmatched_candidate_steps");
+        for (Coverage.UnmatchedStep u : cov.unmatched()) {
+            ObjectNode e = unmatched.addObject();
+            e.put("name", u.name());
+            e.put("closest_canonical", u.closest());
+        }
+        return n;
     }
 
     private static ObjectNode trace(Trace t) {

@@ -16,12 +16,20 @@ public final class JunitReport {
 
     public static String render(Comparison c) {
         return xml(w -> {
-            long failures = c.comparable() ? c.steps().stream().filter(s -> s.verdict().isFailing()).count() : 1;
+            long failures = c.comparable() ? c.steps().stream().filter(s -> s.verdict().isFailing()).count()
+                    + (c.coverageTooLow() ? 1 : 0) : 1;
             long skipped = c.steps().stream().filter(s -> !s.inBoth()).count();
-            int tests = c.comparable() ? c.steps().size() : 1;
+            int tests = c.comparable() ? c.steps().size() + 1 : 1;
             suite(w, "layerwise.compare " + c.reference().label() + " vs " + c.candidate().label(), tests, failures, skipped);
+            if (c.coverage() != null) {
+                coverageProperties(w, c);
+            }
             if (!c.comparable()) {
                 testcase(w, "layerwise.compare", "comparable", "not comparable", c.notComparable(), false);
+            } else {
+                // the coverage is a test of its own: a gate on --min-coverage fails here, and the passing case
+                // still says how much of the reference was compared
+                coverageTestcase(w, c);
             }
             for (StepResult r : c.steps()) {
                 String diag = StepCells.diagnoses(c, r);
@@ -78,6 +86,40 @@ public final class JunitReport {
         w.writeAttribute("failures", String.valueOf(failures));
         w.writeAttribute("errors", "0");
         w.writeAttribute("skipped", String.valueOf(skipped));
+        w.writeCharacters("\n");
+    }
+
+    private static void coverageProperties(XMLStreamWriter w, Comparison c) throws XMLStreamException {
+        w.writeCharacters("  ");
+        w.writeStartElement("properties");
+        property(w, "coverage.compared", String.valueOf(c.coverage().compared()));
+        property(w, "coverage.reference_steps", String.valueOf(c.coverage().referenceSteps()));
+        property(w, "coverage.min", String.valueOf(c.minCoverage()));
+        property(w, "coverage", c.coverage().describe());
+        w.writeEndElement();
+        w.writeCharacters("\n");
+    }
+
+    private static void property(XMLStreamWriter w, String name, String value) throws XMLStreamException {
+        w.writeEmptyElement("property");
+        w.writeAttribute("name", name);
+        w.writeAttribute("value", value);
+    }
+
+    private static void coverageTestcase(XMLStreamWriter w, Comparison c) throws XMLStreamException {
+        if (c.coverageTooLow()) {
+            testcase(w, "layerwise.compare", "coverage", "insufficient coverage: " + c.coverageShortfall(),
+                    c.coverage().describe(), false);
+            return;
+        }
+        w.writeCharacters("  ");
+        w.writeStartElement("testcase");
+        w.writeAttribute("classname", "layerwise.compare");
+        w.writeAttribute("name", "coverage");
+        w.writeStartElement("system-out");
+        w.writeCharacters(c.coverage().describe());
+        w.writeEndElement();
+        w.writeEndElement();
         w.writeCharacters("\n");
     }
 

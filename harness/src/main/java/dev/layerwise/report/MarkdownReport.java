@@ -23,6 +23,10 @@ public final class MarkdownReport {
             md.append("\n**Not comparable**: ").append(esc(c.notComparable())).append('\n');
             return md.toString();
         }
+        md.append("- **Coverage**: ").append(esc(c.coverage().detail())).append('\n');
+        if (c.coverageTooLow()) {
+            md.append("- **Insufficient coverage**: ").append(esc(c.coverageShortfall())).append('\n');
+        }
         md.append("- **Tolerances**: ").append(esc(c.profile())).append('\n');
         md.append("- **First divergence**: ").append(c.firstDivergence() == null ? "none"
                 : MarkdownEscape.code(c.firstDivergence()) + " (" + esc(c.step(c.firstDivergence()).orElseThrow().reason())
@@ -83,8 +87,9 @@ public final class MarkdownReport {
 
     static String headline(Comparison c) {
         return switch (c.verdict()) {
-            case "pass" -> "PASS";
+            case "pass" -> "PASS" + (c.coverage().full() ? "" : " on " + c.coverage().counted());
             case "fail" -> "FAIL, divergence at " + MarkdownEscape.code(c.firstDivergence());
+            case "insufficient_coverage" -> "INSUFFICIENT COVERAGE (" + c.coverage().counted() + ")";
             default -> "not comparable";
         };
     }

@@ -35,7 +35,7 @@ final class StepCells {
         }
         Check worst = r.worst();
         if (worst != null) {
-            if (worst.metric().equals("non-finite values")) {
+            if (worst.isEvidence()) {
                 return r.reason();
             }
             return worst.metric() + " " + Numbers.sci(worst.value()) + " > " + Numbers.sci(worst.limit());

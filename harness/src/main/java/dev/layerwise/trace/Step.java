@@ -35,6 +35,10 @@ public record Step(
         return Arrays.toString(shape);
     }
 
+    public Step withName(String newName) {
+        return new Step(newName, shape, dtype, stats, rowSums, rowSumSq, sketch, sha256);
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof Step s && name.equals(s.name) && Arrays.equals(shape, s.shape) && dtype == s.dtype

@@ -1,6 +1,11 @@
 package dev.layerwise.trace;
 
 import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.util.JsonParserDelegate;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -28,7 +33,6 @@ import java.util.Set;
  */
 public final class TraceReader {
     static final ObjectMapper JSON = Json.TRACES;
-
     private final Path file;
 
     private TraceReader(Path file) {
@@ -37,8 +41,10 @@ public final class TraceReader {
 
     public static Trace read(Path file) {
         JsonNode root;
-        try (InputStream in = Files.newInputStream(file)) {
-            root = JSON.readTree(in);
+        try (InputStream in = Files.newInputStream(file);
+                JsonParser parser = new OverflowAwareParser(JSON.createParser(in))) {
+            root = JSON.readTree(parser);
+            rejectTrailingData(parser, file);
         } catch (NoSuchFileException e) {
             throw LayerwiseException.badInput(file, null, "no such file");
         } catch (JacksonException e) {
@@ -50,6 +56,48 @@ public final class TraceReader {
             throw LayerwiseException.badInput(file, null, "not a JSON object (is this a Layerwise trace?)");
         }
         return new TraceReader(file).parse(root).withSource(file);
+    }
+
+    /**
+     * Hands a float literal too large for a float64 ({@code 1e999999}) to the tree as a BigDecimal, every other
+     * number as usual (doubles keep the sign of zero), so that {@link #number} can tell it from the bare token
+     * {@code Infinity} and name its field.
+     */
+    private static final class OverflowAwareParser extends JsonParserDelegate {
+        OverflowAwareParser(JsonParser parser) {
+            super(parser);
+        }
+
+        private boolean overflows() throws IOException {
+            // the non-numeric tokens (NaN, Infinity, -Infinity) are the only float tokens without a digit
+            return currentToken() == JsonToken.VALUE_NUMBER_FLOAT && Double.isInfinite(getDoubleValue())
+                    && getText().chars().anyMatch(Character::isDigit);
+        }
+
+        @Override
+        public NumberTypeFP getNumberTypeFP() throws IOException {
+            return overflows() ? NumberTypeFP.BIG_DECIMAL : super.getNumberTypeFP();
+        }
+
+        @Override
+        public NumberType getNumberType() throws IOException {
+            return overflows() ? NumberType.BIG_DECIMAL : super.getNumberType();
+        }
+    }
+
+    /** Anything but whitespace after the JSON document: a truncated concatenation, a second document, garbage. */
+    private static void rejectTrailingData(JsonParser parser, Path file) throws IOException {
+        JsonLocation end = parser.currentLocation();
+        boolean trailing;
+        try {
+            trailing = parser.nextToken() != null;
+        } catch (JsonParseException e) {
+            trailing = true;
+        }
+        if (trailing) {
+            throw LayerwiseException.badInput(file, null, "trailing data after the JSON document (which ends at line "
+                    + end.getLineNr() + ", column " + end.getColumnNr() + ")");
+        }
     }
 
     /** Parses a trace from a JSON tree; {@code file} names it in error messages. */
@@ -127,8 +175,13 @@ public final class TraceReader {
         if (sha != null && !sha.matches("[0-9a-fA-F]{64}")) {
             throw error(at + ".sha256", "expected 64 hex digits, got \"" + sha + "\"");
         }
-        return new Step(name, shape, dtype, stats, rowSums, rowSumSq, sketchValues,
+        Step step = new Step(name, shape, dtype, stats, rowSums, rowSumSq, sketchValues,
                 sha == null ? null : sha.toLowerCase(java.util.Locale.ROOT));
+        String field = at;
+        StatsConsistency.check(step, elements).ifPresent(v -> {
+            throw error(field + "." + v.field(), v.cause());
+        });
+        return step;
     }
 
     private Stats stats(JsonNode node, String at, long elements) {
@@ -144,9 +197,12 @@ public final class TraceReader {
         Long posInf = optionalCount(node, "pos_inf", at);
         Long negInf = optionalCount(node, "neg_inf", at);
         Long zeros = optionalCount(node, "zeros", at);
-        for (Long c : new Long[] {nan, posInf, negInf, zeros}) {
-            if (c != null && c > elements) {
-                throw error(at, "a count (" + c + ") exceeds the " + elements + " elements of the shape");
+        String[] names = {"nan", "pos_inf", "neg_inf", "zeros"};
+        Long[] counts = {nan, posInf, negInf, zeros};
+        for (int i = 0; i < counts.length; i++) {
+            if (counts[i] != null && counts[i] > elements) {
+                throw error(at + "." + names[i], "is " + counts[i] + ", more than the " + elements
+                        + " elements of the shape");
             }
         }
         return new Stats(count, sum, optionalNumber(node, "abs_sum", at), optionalNumber(node, "sum_sq", at),
@@ -261,10 +317,18 @@ public final class TraceReader {
         }
     }
 
-    /** A number, or one of the strings "NaN", "Infinity", "-Infinity". */
+    /**
+     * A number, or one of the strings "NaN", "Infinity", "-Infinity" (or the bare tokens). A number written out in
+     * digits that a float64 cannot hold ({@code 1e999999}) is an error, not infinity.
+     */
     double number(JsonNode n, String at) {
         if (n.isNumber()) {
-            return n.doubleValue();
+            double v = n.doubleValue();
+            if (Double.isInfinite(v) && (n.isBigDecimal() || n.isBigInteger())) {
+                throw error(at, n.asText() + " overflows a float64 (write non-finite values as \"Infinity\" or "
+                        + "\"-Infinity\")");
+            }
+            return v;
         }
         if (n.isTextual()) {
             switch (n.asText()) {

@@ -7,12 +7,17 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.layerwise.compare.EngineTraces;
 import dev.layerwise.io.AtomicFiles;
 import dev.layerwise.numeric.DType;
+import dev.layerwise.testing.Components;
 import dev.layerwise.trace.Trace;
+import dev.layerwise.trace.TraceReader;
 import dev.layerwise.trace.TraceWriter;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -131,5 +136,66 @@ class CompareCommandsTest {
         var json = new ObjectMapper().readTree(dir.resolve("report.json").toFile());
         assertEquals("layers.0.silu_gate", json.get("first_nondeterministic").asText());
         assertEquals(2, run("determinism", clean32.toString()).exit());
+    }
+
+    /**
+     * A candidate that records 3 of the 71 steps of the committed small reference: the console shows the compared
+     * rows (not 40 "reference only" rows), and every report format says "3 of 71".
+     */
+    @Test
+    void partialCoverageIsShownInEveryFormatAndMinCoverageGatesIt() throws Exception {
+        Path refFile = Components.repoRoot().resolve("reference-dumps/small-seed1-f16.json");
+        Trace ref = TraceReader.read(refFile);
+        java.util.Set<String> kept = Set.of("layers.3.ffn_out", "final_norm", "logits");
+        Path partial = write("partial.json", ref.withSteps(ref.steps().stream()
+                .filter(st -> kept.contains(st.name())).toList()));
+        Path dir = tmp.resolve("partial");
+        Run r = run("compare", refFile.toString(), partial.toString(), "--report-dir", dir.toString());
+        assertEquals(0, r.exit(), r.out() + r.err());
+        String coverage = "coverage: 3 of 71 reference steps compared; not compared: embed; attn_norm, q, k, v, "
+                + "q_rope, k_rope, attn_probs, attn_ctx, attn_out, resid_mid, ffn_norm, gate, up, silu_gate, gated, "
+                + "out (layers 0-3); ffn_out (layers 0-2)";
+        assertTrue(r.out().contains("\n  " + coverage + "\n"), r.out());
+        for (String step : kept) {
+            assertTrue(r.out().lines().anyMatch(l -> l.matches("  " + Pattern.quote(step)
+                    + " +ok +pass .*")), step + " row missing:\n" + r.out());
+        }
+        assertTrue(r.out().lines().noneMatch(l -> l.contains("reference only")), r.out());
+        assertTrue(Files.readString(dir.resolve("report.md")).contains("- **Coverage**: 3 of 71 reference steps"));
+        assertTrue(Files.readString(dir.resolve("report.md")).startsWith(
+                "# Layerwise comparison: PASS on 3 of 71 reference steps\n"));
+        assertTrue(Files.readString(dir.resolve("report.html")).contains("<b>Coverage</b>: 3 of 71 reference steps"));
+        var json = new ObjectMapper().readTree(dir.resolve("report.json").toFile());
+        assertEquals(3, json.get("coverage").get("compared").asInt());
+        assertEquals(71, json.get("coverage").get("reference_steps").asInt());
+        assertEquals(68, json.get("coverage").get("not_compared").size());
+        String junit = Files.readString(dir.resolve("junit.xml"));
+        assertTrue(junit.contains("<property name=\"coverage.compared\" value=\"3\"/>"), junit);
+        assertTrue(junit.contains("<testcase classname=\"layerwise.compare\" name=\"coverage\"><system-out>"
+                + coverage + "</system-out></testcase>"), junit);
+
+        Run gated = run("compare", refFile.toString(), partial.toString(), "--min-coverage", "0.5", "--report-dir",
+                tmp.resolve("gated").toString());
+        assertEquals(3, gated.exit());
+        assertTrue(gated.out().startsWith("layerwise compare: INSUFFICIENT_COVERAGE\n"), gated.out());
+        assertTrue(gated.out().contains("  insufficient coverage: compared 3 of 71 reference steps (0.042), below "
+                + "--min-coverage 0.5\n"), gated.out());
+        Run bad = run("compare", refFile.toString(), partial.toString(), "--min-coverage", "1.5");
+        assertEquals(2, bad.exit());
+        assertEquals("layerwise: --min-coverage: expected a fraction in 0..1, got 1.5\n", bad.err());
+    }
+
+    @Test
+    void aCandidateWithForeignNamesIsNotComparable() {
+        Trace t = engine.run(DType.FLOAT32);
+        Map<String, String> names = Map.of("layers.0.q", "layer.0.q", "embed", "embeddings",
+                "logits", "lm_head");
+        Path foreign = write("foreign.json", t.withSteps(t.steps().stream().filter(st -> names.containsKey(st.name()))
+                .map(st -> st.withName(names.get(st.name()))).toList()));
+        Run r = run("compare", clean32.toString(), foreign.toString(), "--report-dir", tmp.resolve("foreign").toString());
+        assertEquals(3, r.exit());
+        assertTrue(r.out().contains("not comparable: no reference step is matched by the candidate; candidate steps "
+                + "without a reference partner: "), r.out());
+        assertTrue(r.out().contains("lm_head (closest canonical name: logits)"), r.out());
     }
 }

@@ -69,7 +69,7 @@ class LlamaCppEvalImporterTest {
         assertArrayEquals(new long[] {4, 256}, t.step("layers.0.k").orElseThrow().shape());
         assertArrayEquals(new long[] {4, 2048}, t.step("layers.0.q_rope").orElseThrow().shape(), "{64, 32, 4} -> [4, 2048]");
         assertArrayEquals(new long[] {4, 5632}, t.step("layers.0.gate").orElseThrow().shape());
-        assertArrayEquals(new long[] {32, 4, 256}, t.step("layers.0.attn_probs").orElseThrow().shape());
+        assertArrayEquals(new long[] {32, 4, 4}, t.step("layers.0.attn_probs").orElseThrow().shape());
         assertArrayEquals(new long[] {32, 4, 256}, t.step("llamacpp.kq-0").orElseThrow().shape());
         assertArrayEquals(new long[] {1024}, t.step("llamacpp.k_cache_view-0 (copy of Kcur-0)").orElseThrow().shape());
         assertEquals(DType.FLOAT16, t.step("llamacpp.k_cache_view-0 (copy of Kcur-0)").orElseThrow().dtype());
@@ -177,7 +177,7 @@ class LlamaCppEvalImporterTest {
         LayerwiseException none = assertThrows(LayerwiseException.class,
                 () -> new LlamaCppEvalImporter().read(ImporterFixtures.llamaCppLog(), ImportOptions.none()));
         assertEquals(2, none.exitCode());
-        assertTrue(none.getMessage().contains("token ids: an eval-callback log does not print the token ids"),
+        assertTrue(none.getMessage().contains("token ids: this eval-callback log does not print the token ids"),
                 none.getMessage());
         LayerwiseException wrong = assertThrows(LayerwiseException.class,
                 () -> read(ImporterFixtures.llamaCppLog(), new int[] {1, 2, 3}));

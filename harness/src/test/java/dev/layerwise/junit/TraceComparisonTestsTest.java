@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.layerwise.compare.EngineTraces;
+import dev.layerwise.compare.TraceComparator;
 import dev.layerwise.numeric.DType;
 import dev.layerwise.trace.Trace;
 import java.util.List;
@@ -34,7 +35,8 @@ class TraceComparisonTestsTest {
     void oneDynamicTestPerStepFailingOnlyFromTheDivergence() throws Throwable {
         List<DynamicTest> tests = TraceComparisonTests.forPair(engine.run(DType.FLOAT32), engine.run(DType.FLOAT32, "layers.0.silu_gate=zero"))
                 .collect(Collectors.toList());
-        assertEquals(3 + 17 * 2, tests.size());
+        assertEquals(3 + 17 * 2 + 1, tests.size(), "one per step and the coverage");
+        assertEquals("coverage", tests.get(tests.size() - 1).getDisplayName());
         int failed = 0;
         String first = null;
         for (DynamicTest t : tests) {
@@ -52,6 +54,20 @@ class TraceComparisonTestsTest {
         DynamicTest embed = tests.get(0);
         assertEquals("embed", embed.getDisplayName());
         embed.getExecutable().execute();
+    }
+
+    @Test
+    void theCoverageTestFailsBelowTheComparatorsMinimum() throws Throwable {
+        Trace ref = engine.run(DType.FLOAT32);
+        Trace partial = ref.withSteps(ref.steps().subList(0, 10));
+        List<DynamicTest> tests = TraceComparisonTests.forPair(ref, partial,
+                TraceComparator.create().withMinCoverage(0.5)).toList();
+        DynamicTest coverage = tests.get(tests.size() - 1);
+        assertEquals("coverage", coverage.getDisplayName());
+        AssertionFailedError e = assertThrows(AssertionFailedError.class, () -> coverage.getExecutable().execute());
+        assertTrue(e.getMessage().startsWith("insufficient coverage: compared 10 of 37 reference steps (0.27), below "
+                + "--min-coverage 0.5; coverage: 10 of 37"), e.getMessage());
+        TraceComparisonTests.forPair(ref, partial).toList().getLast().getExecutable().execute();
     }
 
     @Test

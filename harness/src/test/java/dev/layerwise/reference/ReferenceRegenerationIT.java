@@ -1,10 +1,8 @@
 package dev.layerwise.reference;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.layerwise.testing.Components;
-import dev.layerwise.trace.Step;
 import dev.layerwise.trace.Trace;
 import dev.layerwise.trace.TraceReader;
 import java.nio.file.Path;
@@ -15,14 +13,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Regenerates the committed {@code tiny} references (synthesize, then one eager CPU forward pass on one
- * thread) and checks that they are bit-identical to reference-dumps/: every step's SHA-256 and the top-k.
+ * Regenerates the committed {@code tiny} references (synthesize, then one eager CPU forward pass on one thread) and
+ * compares each with the committed one using Layerwise's own compare ({@link RegeneratedReference}): it must pass with
+ * every reference step compared.
+ * Bit-equality is not demanded: torch's CPU kernels differ between CPU kinds (an AMD EPYC machine gave another
+ * {@code layers.0.attn_probs} hash for {@code tiny-seed1-f32}); how many steps were bit-identical is printed.
  */
 class ReferenceRegenerationIT {
     private static final List<String> TINY = List.of("tiny-seed1-f32", "tiny-seed1-f16", "tiny-seed1-bf16");
 
     @Test
-    void tinyReferencesRegenerateBitIdentically(@TempDir Path dir) {
+    void tinyReferencesRegenerateWithinTolerance(@TempDir Path dir) {
         Path python = Components.requirePython();
         List<String> command = new ArrayList<>(List.of("bash", "scripts/regenerate_references.sh",
                 "--out-dir", dir.toString()));
@@ -33,17 +34,10 @@ class ReferenceRegenerationIT {
         for (String name : TINY) {
             Trace committed = TraceReader.read(Components.repoRoot().resolve("reference-dumps/" + name + ".json"));
             Trace regenerated = TraceReader.read(dir.resolve(name + ".json"));
-            assertArrayEquals(committed.input().tokenIds(), regenerated.input().tokenIds(), name);
-            assertEquals(names(committed), names(regenerated), name);
-            for (int i = 0; i < committed.steps().size(); i++) {
-                Step expected = committed.steps().get(i);
-                assertEquals(expected.sha256(), regenerated.steps().get(i).sha256(), name + " " + expected.name());
-            }
-            assertEquals(committed.topK(), regenerated.topK(), name + " top_k");
+            long identical = RegeneratedReference.assertSame(name, committed, regenerated);
+            System.out.println("ReferenceRegenerationIT: " + name + ": regenerated on "
+                    + regenerated.producer().extra().getOrDefault("cpu", "an unrecorded CPU") + " passes against the "
+                    + "committed reference; " + identical + " of " + committed.steps().size() + " steps bit-identical");
         }
-    }
-
-    private static List<String> names(Trace trace) {
-        return trace.steps().stream().map(Step::name).toList();
     }
 }

@@ -77,7 +77,7 @@ class ReportsTest {
         Document doc = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(
                 new ByteArrayInputStream(JunitReport.render(silu).getBytes(StandardCharsets.UTF_8)));
         NodeList cases = doc.getElementsByTagName("testcase");
-        assertEquals(37, cases.getLength());
+        assertEquals(37 + 1, cases.getLength(), "one per step and the coverage");
         NodeList failures = doc.getElementsByTagName("failure");
         long failing = silu.steps().stream().filter(s -> s.verdict().isFailing()).count();
         assertEquals(failing, failures.getLength());

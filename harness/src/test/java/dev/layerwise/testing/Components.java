@@ -76,6 +76,34 @@ public final class Components {
         return p.orElseThrow();
     }
 
+    /** Skips (or, in strict mode, fails) the calling test when there is no OpenCL device. */
+    public static void requireOpenCl() {
+        require("OpenCL device", !dev.layerwise.engine.opencl.OpenClDevices.all().isEmpty(),
+                "apt-get install ocl-icd-libopencl1 pocl-opencl-icd ocl-icd-opencl-dev");
+    }
+
+    /**
+     * The llama.cpp build of scripts/llamacpp/build.sh (clean and planted-bug binaries in its cache), and a Python
+     * that can run llama.cpp's converter; skips/fails the test when either is missing.
+     */
+    public static Path requireLlamaCppBuild() {
+        Path cache = Path.of(System.getenv().getOrDefault("LAYERWISE_LLAMACPP_CACHE",
+                System.getProperty("user.home") + "/.cache/layerwise/llamacpp"));
+        Optional<Path> commit = Optional.empty();
+        try (var dirs = Files.list(cache)) {
+            commit = dirs.filter(d -> Files.isExecutable(d.resolve("build-clean/bin/llama-eval-callback"))
+                    && Files.isExecutable(d.resolve("bug-no-attn-scale/llama-eval-callback"))).findFirst();
+        } catch (IOException e) {
+            // no cache: not built
+        }
+        require("llama.cpp build (clean and no-attn-scale) in " + cache, commit.isPresent(),
+                "scripts/llamacpp/build.sh && scripts/llamacpp/build.sh --bug no-attn-scale");
+        Path python = requirePython();
+        require("sentencepiece and protobuf for llama.cpp's convert_hf_to_gguf.py", canImport(python,
+                "import sentencepiece, google.protobuf"), ".venv/bin/pip install -r scripts/llamacpp/requirements.txt");
+        return commit.orElseThrow();
+    }
+
     private static Optional<Path> findPython() {
         List<Path> candidates = new ArrayList<>();
         String env = System.getenv("LAYERWISE_PYTHON");
@@ -115,8 +143,12 @@ public final class Components {
     }
 
     private static boolean canImportStack(Path python) {
+        return canImport(python, "import torch, transformers, safetensors, numpy");
+    }
+
+    private static boolean canImport(Path python, String imports) {
         try {
-            Process p = new ProcessBuilder(python.toString(), "-c", "import torch, transformers, safetensors, numpy")
+            Process p = new ProcessBuilder(python.toString(), "-c", imports)
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
             return p.waitFor(120, TimeUnit.SECONDS) && p.exitValue() == 0;
         } catch (IOException e) {

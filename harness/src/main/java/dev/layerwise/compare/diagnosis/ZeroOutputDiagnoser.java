@@ -1,5 +1,6 @@
 package dev.layerwise.compare.diagnosis;
 
+import dev.layerwise.compare.DecisiveEvidence;
 import dev.layerwise.compare.Numbers;
 import dev.layerwise.compare.StepFacts;
 import dev.layerwise.compare.StepResult;
@@ -16,7 +17,8 @@ public final class ZeroOutputDiagnoser implements Diagnoser {
     public List<Diagnosis> diagnose(DiagnosisContext ctx) {
         List<Diagnosis> out = new ArrayList<>();
         for (StepResult r : ctx.results()) {
-            if (!r.inBoth() || !StepFacts.isAllZero(r.candidate()) || !StepFacts.isNonZero(r.reference())) {
+            // the same evidence that fails the step (DecisiveEvidence), so the diagnosis never sits on a passing step
+            if (!DecisiveEvidence.allZeroWhereReferenceIsNot(r.pair())) {
                 continue;
             }
             boolean explained = ctx.candidateInputs(r.name()).stream().anyMatch(StepFacts::isAllZero);

@@ -57,6 +57,15 @@ public final class RopeTable {
         return new RopeTable(positions, half, null, null, cos, sin);
     }
 
+    /** cos of the float32-compute table, [position * D/2 + i] (null for a float64 table). */
+    public float[] floatCos() {
+        return cosF;
+    }
+
+    public float[] floatSin() {
+        return sinF;
+    }
+
     public int positions() {
         return positions;
     }

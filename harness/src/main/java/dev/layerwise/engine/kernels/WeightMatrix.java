@@ -41,6 +41,10 @@ public final class WeightMatrix {
         this.vectorReadable = data.isNative() || data.heapBase().map(b -> b instanceof byte[]).orElse(false);
     }
 
+    public Tensor tensor() {
+        return tensor;
+    }
+
     public String name() {
         return tensor.name();
     }
