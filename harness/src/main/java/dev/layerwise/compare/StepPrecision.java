@@ -56,8 +56,9 @@ public record StepPrecision(DType storage, DType accumulation) {
         return new StepPrecision(DType.coarsest(storage, other.storage), DType.coarsest(accumulation, other.accumulation));
     }
 
-    /** True when the accumulation is coarser than the default for the storage (a declared reduced precision). */
-    public boolean reducedAccumulation() {
-        return accumulation.unitRoundoff() > defaultAccumulation(storage).unitRoundoff();
+    /** True when a step declares an accumulation coarser than the default for its storage. */
+    public static boolean declaresReducedAccumulation(Step s) {
+        return s.accumulation() != null
+                && s.accumulation().unitRoundoff() > defaultAccumulation(s.dtype()).unitRoundoff();
     }
 }

@@ -3,7 +3,6 @@ package dev.layerwise.compare;
 import dev.layerwise.compare.diagnosis.Diagnosers;
 import dev.layerwise.compare.diagnosis.Diagnosis;
 import dev.layerwise.compare.diagnosis.DiagnosisContext;
-import dev.layerwise.numeric.DType;
 import dev.layerwise.trace.Step;
 import dev.layerwise.trace.Trace;
 import java.util.ArrayList;
@@ -99,11 +98,6 @@ public final class TraceComparator {
                 profile.describe(), notes(reference, candidate, sketches, loc.steps()), coverage, minCoverage);
     }
 
-    private static boolean declaresReduced(Step s) {
-        return s.accumulation() != null && s.accumulation().unitRoundoff()
-                > StepPrecision.defaultAccumulation(s.dtype()).unitRoundoff();
-    }
-
     private static List<String> notes(Trace ref, Trace cand, boolean sketches, List<StepResult> steps) {
         List<String> notes = new ArrayList<>();
         if (ref.dtype() != cand.dtype()) {
@@ -118,8 +112,10 @@ public final class TraceComparator {
                     + Numbers.format(Math.round(SketchNoise.relativeNoise(k) * 1000) / 1000.0) + "); a step fails only "
                     + "above tolerance x " + Numbers.format(Math.round(SketchNoise.acceptFactor(k) * 100) / 100.0));
         }
-        List<String> declared = steps.stream().filter(s -> s.inBoth() && (declaresReduced(s.reference())
-                || declaresReduced(s.candidate()))).map(StepResult::name).toList();
+        List<String> declared = steps.stream().filter(s -> s.inBoth()
+                && (StepPrecision.declaresReducedAccumulation(s.reference())
+                        || StepPrecision.declaresReducedAccumulation(s.candidate())))
+                .map(StepResult::name).toList();
         if (!declared.isEmpty()) {
             notes.add("reduced-precision accumulation declared at " + declared.size() + " step(s), first "
                     + declared.get(0) + ": their tolerances, and those of every later step, use that precision");

@@ -39,9 +39,7 @@ public final class HalfPrecisionAccumulationDiagnoser implements PatternDiagnose
         if (kind.isEmpty() || !isReduction(kind.get().op())) {
             return Optional.empty();
         }
-        DType declared = div.candidate().accumulation();
-        if (declared != null && declared.unitRoundoff() > StepPrecision.defaultAccumulation(div.candidate().dtype())
-                .unitRoundoff()) {
+        if (StepPrecision.declaresReducedAccumulation(div.candidate())) {
             return Optional.empty();
         }
         Double error = m.relL2() != null ? m.relL2() : m.relL2Bound();
