@@ -29,7 +29,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * A third-party engine written in C against the committed Hugging Face references: sdk/c/examples/tiny_engine.c
  * (a C99 Llama forward pass using layerwise_trace.h), compiled with gcc and run by {@code check --engine-cmd} on the
  * synthetic tiny checkpoint in each dtype. Clean it passes with every reference step compared; built with a planted
- * bug it fails at the bug's step; {@code rerun --engine-cmd} finds it deterministic.
+ * bug it fails at the bug's step; {@code rerun --engine-cmd} finds it deterministic. The Python example
+ * (sdk/python/examples/tiny_engine.py) passes the float32 reference the same way.
  */
 class TinyEngineIT {
     /** Built programs by name, shared by the tests (each is compiled once). */
@@ -66,6 +67,20 @@ class TinyEngineIT {
         CliRun r = check(engine, dtype);
         assertEquals(1, r.exitCode(), r.err() + r.out());
         assertTrue(r.out().contains("first divergence at " + step), r.out());
+    }
+
+    /** The guide's complete Python example (sdk/python/examples/tiny_engine.py: numpy and the layerwise_trace package). */
+    @Test
+    void thePythonExampleEnginePassesTheF32Reference() {
+        Path python = Components.requirePython();
+        Path root = Components.repoRoot();
+        CliRun r = CliRun.of("check", "--reference", reference("f32").toString(), "--model", synth("f32").toString(),
+                "--engine-cmd", "env PYTHONPATH=" + root.resolve("sdk/python") + " " + python + " "
+                        + root.resolve("sdk/python/examples/tiny_engine.py") + " {model} {tokens_csv} {out}",
+                "--engine-dir", dir.resolve("runs").toString(), "--report-dir", dir.resolve("report").toString(),
+                "--min-coverage", "1");
+        assertEquals(0, r.exitCode(), r.err() + r.out());
+        assertTrue(r.out().contains("coverage: 37 of 37 reference steps compared"), r.out());
     }
 
     @Test
