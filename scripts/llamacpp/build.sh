@@ -8,7 +8,8 @@
 # --bug NAME builds with scripts/llamacpp/bugs/NAME.patch applied (a planted bug for localization
 # tests) incrementally: the clean source and build tree are copied (timestamps kept), the copied
 # build is re-pointed at the copied source, the patch applied to the copy, and make recompiles only
-# the patched file and relinks. The binary goes to bug-NAME/; the clean tree is never touched.
+# the patched file (and ggml.c, which embeds the now "-dirty" git state) and relinks. The binary goes
+# to bug-NAME/; the clean tree is never touched.
 # Builds are cached outside the checkout, keyed by the llama.cpp commit:
 #   ${LAYERWISE_LLAMACPP_CACHE:-~/.cache/layerwise/llamacpp}/<commit>/{src,build-clean,bug-NAME}
 # Flags are portable (GGML_NATIVE=OFF: x86-64 with AVX2/FMA/F16C), so a CI cache is usable on
