@@ -29,6 +29,7 @@ from transformers.masking_utils import AttentionMaskInterface, eager_mask, sdpa_
 from transformers.models.llama.modeling_llama import eager_attention_forward, repeat_kv
 from transformers.integrations.sdpa_attention import sdpa_attention_forward
 
+import sdk_path  # noqa: F401  (the layerwise_trace package in sdk/python)
 import layerwise_trace as lt
 from cli_support import ArgumentParser, BadInput, refuse_existing, run_main
 

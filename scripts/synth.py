@@ -20,7 +20,8 @@ from typing import Any, BinaryIO, Sequence
 import numpy as np
 
 from cli_support import ArgumentParser, BadInput, run_main, write_directory_atomically
-from splitmix64 import MASK64, golden_offsets, mix64, mix64_int
+import sdk_path  # noqa: F401  (the layerwise_trace package in sdk/python)
+from layerwise_trace.splitmix64 import MASK64, golden_offsets, mix64, mix64_int
 
 GENERATOR = "splitmix64-uniform-v1"
 CHUNK = 1 << 22

@@ -6,9 +6,11 @@
 #   scripts/llamacpp/build.sh --source         prints the path of the llama.cpp source (no build)
 #
 # --bug NAME builds with scripts/llamacpp/bugs/NAME.patch applied (a planted bug for localization
-# tests): the patch is applied to the cached source, the clean build is rebuilt incrementally (one
-# file), the binary copied to bug-NAME/, and the patch reverted (under a lock). Builds are cached
-# outside the checkout, keyed by the llama.cpp commit:
+# tests) incrementally: the clean source and build tree are copied (timestamps kept), the copied
+# build is re-pointed at the copied source, the patch applied to the copy, and make recompiles only
+# the patched file (and ggml.c, which embeds the now "-dirty" git state) and relinks. The binary goes
+# to bug-NAME/; the clean tree is never touched.
+# Builds are cached outside the checkout, keyed by the llama.cpp commit:
 #   ${LAYERWISE_LLAMACPP_CACHE:-~/.cache/layerwise/llamacpp}/<commit>/{src,build-clean,bug-NAME}
 # Flags are portable (GGML_NATIVE=OFF: x86-64 with AVX2/FMA/F16C), so a CI cache is usable on
 # another machine of the same architecture.
@@ -53,32 +55,46 @@ fi
 src="$root/src"; build="$root/build-clean"
 [ -z "$source_only" ] || { echo "$src"; exit 0; }
 binary="$build/bin/llama-eval-callback"
-compile() {
-  if [ ! -f "$build/CMakeCache.txt" ]; then
-    cmake -S "$src" -B "$build" -G "Unix Makefiles" -DCMAKE_BUILD_TYPE=Release \
+compile() { # SOURCE BUILD
+  if [ ! -f "$2/CMakeCache.txt" ]; then
+    cmake -S "$1" -B "$2" -G "Unix Makefiles" -DCMAKE_BUILD_TYPE=Release \
       -DGGML_NATIVE=OFF -DGGML_OPENMP=OFF -DLLAMA_CURL=OFF -DBUILD_SHARED_LIBS=OFF \
       -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_SERVER=OFF >&2
   fi
-  cmake --build "$build" --target llama-eval-callback -j "$jobs" >&2
+  cmake --build "$2" --target llama-eval-callback -j "$jobs" >&2
+}
+# Replaces every mention of the clean tree's paths in the copied build tree's text files, keeping each
+# file's timestamp so that make sees nothing changed but the patched source.
+repoint() { # WORK
+  local f
+  grep -rlIZ -e "$src" -e "$build" "$1/build" | while IFS= read -r -d '' f; do
+    touch -r "$f" "$1/stamp"
+    sed -i -e "s#$build#$1/build#g" -e "s#$src#$1/src#g" "$f"
+    touch -r "$1/stamp" "$f"
+  done
+  rm -f "$1/stamp"
 }
 exec 9>"$root/.lock"
 flock 9
 if [ ! -x "$binary" ] || [ -n "$(git -C "$src" status --porcelain --untracked-files=no)" ]; then
-  git -C "$src" checkout -q -- .   # a bug build interrupted before its revert
-  compile
+  git -C "$src" checkout -q -- .   # an older build.sh patched this tree in place; a clean build never is
+  compile "$src" "$build"
 fi
 if [ -n "$bug" ]; then
   out="$root/bug-$bug/llama-eval-callback"
   if [ ! -x "$out" ] || ! cmp -s "$here/bugs/$bug.patch" "$root/bug-$bug/patch"; then
-    trap 'git -C "$src" checkout -q -- .' EXIT
-    git -C "$src" apply "$here/bugs/$bug.patch"
-    compile
+    work="$root/bug-$bug.work"
+    rm -rf "$work"
+    mkdir -p "$work"
+    cp -a "$src" "$work/src"
+    cp -a "$build" "$work/build"
+    repoint "$work"
+    git -C "$work/src" apply "$here/bugs/$bug.patch"
+    compile "$work/src" "$work/build"
     mkdir -p "$root/bug-$bug"
-    cp "$binary" "$out.tmp" && mv "$out.tmp" "$out"
+    cp "$work/build/bin/llama-eval-callback" "$out.tmp" && mv "$out.tmp" "$out"
     cp "$here/bugs/$bug.patch" "$root/bug-$bug/patch"
-    git -C "$src" checkout -q -- .
-    trap - EXIT
-    compile   # back to the clean binary (one file recompiled)
+    rm -rf "$work"
   fi
   binary="$out"
 fi

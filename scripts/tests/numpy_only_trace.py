@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""Writes a trace with layerwise_trace.TraceWriter and numpy alone (torch cannot be imported), plus every
-step's raw little-endian values, for PythonTraceCompatibilityIT (Java records the same values with its
-StepAccumulator and expects every field bit-identical).
+"""Writes a trace with the layerwise_trace package (sdk/python, alone on the path: nothing from scripts/) and
+numpy alone (torch cannot be imported), plus every step's raw little-endian values, for
+PythonTraceCompatibilityIT (Java records the same values with its StepAccumulator and expects every field
+bit-identical). The last step, top_k_logits, is also the trace's top_k (ties, -0 and +0, NaN, infinities).
 
-    python3 scripts/tests/numpy_only_trace.py OUT.json RAW.bin
+    python3 scripts/tests/numpy_only_trace.py OUT.json RAW.bin [SKETCH_K SKETCH_SEED]
 
 The values: random signs, mantissas and exponents (2^-27 .. 2^23, so that the sums depend on the order
 of additions), NaN, infinities, -0, subnormals, every float16 and bfloat16 bit pattern, odd shapes.
@@ -15,7 +16,7 @@ import sys
 from pathlib import Path
 
 sys.modules["torch"] = None  # any `import torch` now fails: the helper must not need it
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path[0] = str(Path(__file__).resolve().parents[2] / "sdk" / "python")  # instead of scripts/tests
 
 import numpy as np  # noqa: E402
 
@@ -60,19 +61,31 @@ def tensors() -> list[tuple[str, np.ndarray, str | None]]:
         ("bf16_big", (rng.integers(0, 1 << 16, 1000003).astype(np.uint16) & np.uint16(0xBFFF)).reshape(1, -1),
          "bfloat16"),
         ("f64", f64, None),
+        ("top_k_logits", logits(rng), None),
     ]
 
 
+def logits(rng: np.random.Generator) -> np.ndarray:
+    """Negative values with many ties, a three-way tie for first place, -0 and +0, NaN and infinities."""
+    v = -(rng.integers(1, 9, 37).astype(np.float32) * np.float32(0.25))
+    v[[3, 17, 30]] = 2.25
+    v[[5, 6, 7, 8, 12]] = [np.nan, -0.0, 0.0, -np.inf, np.inf]
+    return v
+
+
 def main(argv: list[str]) -> int:
-    if len(argv) != 2:
-        print("usage: numpy_only_trace.py OUT.json RAW.bin", file=sys.stderr)
+    if len(argv) not in (2, 4):
+        print("usage: numpy_only_trace.py OUT.json RAW.bin [SKETCH_K SKETCH_SEED]", file=sys.stderr)
         return 2
+    spec = layerwise_trace.SketchSpec(k=int(argv[2]), seed=int(argv[3])) if len(argv) == 4 \
+        else layerwise_trace.SketchSpec()
     raw = bytearray()
     with layerwise_trace.TraceWriter(argv[0], producer="numpy-only test", version="1", dtype="float32",
-                                     tokens=[1, 2, 3], force=True) as trace:
+                                     tokens=[1, 2, 3], force=True, spec=spec) as trace:
         for name, array, dtype in tensors():
             trace.record(name, array, dtype)
             raw += np.ascontiguousarray(array).astype(array.dtype.newbyteorder("<")).tobytes()
+        trace.record_top_k(array)  # the last tensor: top_k_logits
     Path(argv[1]).write_bytes(bytes(raw))
     return 0
 

@@ -1,4 +1,4 @@
-"""Test helpers: puts scripts/ on sys.path and makes synthetic checkpoints in temporary directories."""
+"""Test helpers: puts scripts/ and sdk/python on sys.path and makes synthetic checkpoints in temporary directories."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ SCRIPTS = Path(__file__).resolve().parents[1]
 if str(SCRIPTS) not in sys.path:
     sys.path.insert(0, str(SCRIPTS))
 
+import sdk_path  # noqa: E402,F401  (sdk/python: the layerwise_trace package)
 import synth  # noqa: E402
 
 

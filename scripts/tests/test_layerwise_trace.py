@@ -13,14 +13,15 @@ import tempfile
 import unittest
 from pathlib import Path
 
-import support  # puts scripts/ on sys.path
+import support  # puts scripts/ and sdk/python on sys.path
+from sdk_path import SDK_PYTHON
 
 import numpy as np
 import torch
 
 import layerwise_trace as lt
-import splitmix64
-from cli_support import BadInput
+from layerwise_trace import __main__ as lt_command
+from layerwise_trace import splitmix64
 
 
 class RademacherSignsTest(unittest.TestCase):
@@ -102,11 +103,12 @@ class StepRecordTest(unittest.TestCase):
 
 class NumpyOnlyTest(unittest.TestCase):
     def test_module_imports_and_records_without_torch(self):
-        code = ("import sys; sys.modules['torch'] = None; sys.path.insert(0, sys.argv[1]); import numpy as np; "
-                "import layerwise_trace as lt; "
+        # only sdk/python on the path (not scripts/): the package stands alone
+        code = ("import sys; sys.modules['torch'] = None; sys.path = [sys.argv[1]] + sys.path[1:]; "
+                "import numpy as np; import layerwise_trace as lt; "
                 "print(lt.array_step('x', np.array([[1, -2], [0.5, 4]], dtype=np.float32))['row_sums'])")
-        out = subprocess.run([sys.executable, "-c", code, str(support.SCRIPTS)], capture_output=True, text=True,
-                             check=True).stdout
+        out = subprocess.run([sys.executable, "-c", code, str(SDK_PYTHON)], capture_output=True, text=True,
+                             check=True, cwd=tempfile.gettempdir()).stdout
         self.assertEqual("[-1.0, 4.5]", out.strip())
 
     def test_sums_follow_javas_eight_lanes_not_numpys_order(self):
@@ -155,7 +157,7 @@ class TraceWriterTest(unittest.TestCase):
                     t.record("embed", np.ones(2, dtype=np.float32))
             self.assertEqual([], list(Path(d).iterdir()))
             path.write_text("mine")
-            with self.assertRaisesRegex(BadInput, "already exists; refusing to overwrite"):
+            with self.assertRaisesRegex(FileExistsError, "already exists; refusing to overwrite"):
                 with lt.TraceWriter(path) as t:
                     t.record("embed", np.ones(2, dtype=np.float32))
             self.assertEqual("mine", path.read_text())
@@ -166,6 +168,10 @@ class TopKTest(unittest.TestCase):
         logits = np.array([1.0, 3.0, float("nan"), 3.0, 2.0, -1.0])
         self.assertEqual([{"token_id": 1, "logit": 3.0}, {"token_id": 3, "logit": 3.0},
                           {"token_id": 4, "logit": 2.0}], lt.top_k(logits, 3))
+
+    def test_positive_zero_ranks_above_negative_zero_as_in_java(self):
+        logits = np.array([-0.0, 0.0, -1.0])
+        self.assertEqual([1, 0], [e["token_id"] for e in lt.top_k(logits, 2)])
 
     def test_default_k_is_ten(self):
         self.assertEqual(10, len(lt.top_k(np.arange(100, dtype=np.float64))))
@@ -194,7 +200,7 @@ class TraceJsonTest(unittest.TestCase):
         with tempfile.TemporaryDirectory() as d:
             path = Path(d) / "t.json"
             lt.write_trace(path, self.trace(1.0), force=False)
-            with self.assertRaisesRegex(BadInput, "already exists; refusing to overwrite"):
+            with self.assertRaisesRegex(FileExistsError, "already exists; refusing to overwrite"):
                 lt.write_trace(path, self.trace(2.0), force=False)
             lt.write_trace(path, self.trace(2.0), force=True)
             self.assertEqual(2.0, lt.read_trace(path)["top_k"][0]["logit"])
@@ -213,19 +219,18 @@ if __name__ == "__main__":
 
 
 class CommandLineTest(unittest.TestCase):
-    SCRIPT = Path(__file__).resolve().parents[1] / "layerwise_trace.py"
-
     @staticmethod
     def main(*args: str) -> str:
         out = io.StringIO()
         with contextlib.redirect_stdout(out):
-            lt.main(list(args))
+            lt_command.main(list(args))
         return out.getvalue()
 
     def test_help_says_what_it_does_and_how_to_use_it_as_a_library(self):
-        r = subprocess.run([sys.executable, str(self.SCRIPT), "--help"], capture_output=True, text=True, timeout=300)
+        r = subprocess.run([sys.executable, "-m", "layerwise_trace", "--help"], capture_output=True, text=True,
+                           timeout=300, cwd=SDK_PYTHON)
         self.assertEqual(0, r.returncode, r.stderr)
-        self.assertIn("usage: layerwise_trace.py", r.stdout)
+        self.assertIn("usage: layerwise_trace", r.stdout)
         self.assertIn("Writes Layerwise traces", r.stdout)
         for call in ("layerwise_trace.TraceWriter(", "trace.record(", "trace.record_top_k(", "docs/trace-format.md"):
             self.assertIn(call, r.stdout)
@@ -241,4 +246,4 @@ class CommandLineTest(unittest.TestCase):
         with contextlib.redirect_stderr(err), self.assertRaises(SystemExit) as exit_:
             self.main("--steps", "-1")
         self.assertEqual(2, exit_.exception.code)
-        self.assertEqual(["layerwise_trace.py: --steps: -1 is negative (see --help)"], err.getvalue().splitlines())
+        self.assertEqual(["layerwise_trace: --steps: -1 is negative (see --help)"], err.getvalue().splitlines())

@@ -20,7 +20,7 @@ from transformers import AutoModelForCausalLM
 
 import synth
 from cli_support import BadInput
-from splitmix64 import GOLDEN, mix64_int
+from layerwise_trace.splitmix64 import GOLDEN, mix64_int
 
 PINNED_TINY_SEED1 = {
     "f32": "b9d9890f0d527ae0ec356fe4098801d6979674090bd3c5e1907eaded253b1e2a",

@@ -15,12 +15,13 @@
  *     int64_t shape[2] = {n_tokens, hidden};
  *     layerwise_trace_record(t, "embed", LAYERWISE_F32, shape, 2, embed_values);
  *     ...
+ *     layerwise_trace_top_k(t, LAYERWISE_F32, last_row_logits, vocab, 10);   (optional)
  *     char err[512];
  *     if (layerwise_trace_close(t, err, sizeof err) != 0) fprintf(stderr, "%s\n", err);
  *
- * The sketch is trace-format v1's default: 16 Rademacher rows from SplitMix64, seed 0 (what every
- * Layerwise producer writes). Its sign table costs 2 bytes per value of the largest step, kept for
- * the handle's lifetime.
+ * The sketch is trace-format v1's default, 16 Rademacher rows from SplitMix64 with seed 0 (what every
+ * Layerwise producer writes), unless the trace is opened with layerwise_trace_open_with_sketch. Its
+ * sign table costs k/8 bytes per value of the largest step, kept for the handle's lifetime.
  *
  * The trace is written to a temporary file next to PATH as steps are recorded and renamed to PATH by
  * layerwise_trace_close; after any error PATH is left as it was. A handle is not thread-safe.
@@ -61,6 +62,16 @@ layerwise_trace *layerwise_trace_open(const char *path, const char *producer_nam
                                       const char *model_config_json, int force);
 
 /*
+ * layerwise_trace_open with another sketch: sketch_k rows (1 .. 4096) of Rademacher signs from SplitMix64
+ * seeded with sketch_seed (any 64-bit value; Java's long). Two traces are compared by sketch only when
+ * both have the same k and seed.
+ */
+layerwise_trace *layerwise_trace_open_with_sketch(const char *path, const char *producer_name,
+                                                  const char *producer_version, int dtype, const int32_t *token_ids,
+                                                  size_t n_tokens, const char *model_config_json, int force,
+                                                  int sketch_k, int64_t sketch_seed);
+
+/*
  * Records one step: its name (a canonical step name such as "layers.0.q"), the dtype of DATA, the
  * shape (ndim >= 1 axes; the first axis is the row axis, usually tokens) and the values in row-major
  * order. Returns 0, or -1 after an error (see layerwise_trace_error); after an error the trace will not
@@ -68,6 +79,13 @@ layerwise_trace *layerwise_trace_open(const char *path, const char *producer_nam
  */
 int layerwise_trace_record(layerwise_trace *t, const char *name, int dtype, const int64_t *shape, size_t ndim,
                            const void *data);
+
+/*
+ * The trace's top_k block: the k largest of the vocab logits in DATA (a layerwise_dtype; usually the last
+ * position's row of the logits), largest first, equal logits by the lower token id, NaN skipped, -0 below +0
+ * (Java's TopK). At most once per trace; k = 10 is what Layerwise's own engines write. Returns 0 or -1.
+ */
+int layerwise_trace_top_k(layerwise_trace *t, int dtype, const void *data, size_t vocab, size_t k);
 
 /* The first error's message (one line), or "" when there was none. */
 const char *layerwise_trace_error(const layerwise_trace *t);
@@ -119,7 +137,8 @@ extern "C" {
 #endif
 
 #define LWT_LANES 8
-#define LWT_K 16
+#define LWT_DEFAULT_K 16
+#define LWT_MAX_K 4096
 #define LWT_GOLDEN 0x9E3779B97F4A7C15ULL
 #define LWT_BUFFER 4096
 
@@ -229,10 +248,21 @@ struct layerwise_trace {
     int force;
     int steps;
     char error[512];
-    /* sign bits: word w of sketch row j (elements 64w .. 64w+63) at signs[w * LWT_K + j] */
+    int k;            /* sketch rows */
+    int64_t seed;     /* sketch seed */
+    uint64_t *bases;  /* k SplitMix64 bases, one per sketch row */
+    /* sign bits: word w of sketch row j (elements 64w .. 64w+63) at signs[w * k + j] */
     uint64_t *signs;
     size_t sign_words;
-    uint64_t bases[LWT_K];
+    /* per-step scratch for k rows: 8 lane sums each, counts of +Infinity and -Infinity terms, results */
+    double *sketch_lanes;
+    uint64_t *positive, *negative;
+    double *sketch;
+    /* the top_k block (n_top entries; has_top once layerwise_trace_top_k was called) */
+    int32_t *top_ids;
+    double *top_logits;
+    size_t n_top;
+    int has_top;
     unsigned char bytes[LWT_BUFFER * 8];
     double values[LWT_BUFFER];
 };
@@ -241,10 +271,10 @@ struct layerwise_trace {
 typedef struct {
     double sum[LWT_LANES], abs_sum[LWT_LANES], sum_sq[LWT_LANES], finite[LWT_LANES];
     double row[LWT_LANES], row_sq[LWT_LANES];
-    double sketch[LWT_K][LWT_LANES];
+    double *sketch;              /* k rows of LWT_LANES lane sums: t->sketch_lanes */
     double min, max;
     uint64_t nan, pos_inf, neg_inf, zeros;
-    uint64_t positive[LWT_K], negative[LWT_K];
+    uint64_t *positive, *negative; /* k counts each: t->positive, t->negative */
 } lwt_state;
 
 static uint64_t lwt_mix64(uint64_t z) {
@@ -339,20 +369,34 @@ static const char *lwt_dtype_name(int dtype) {
 layerwise_trace *layerwise_trace_open(const char *path, const char *producer_name, const char *producer_version,
                                       int dtype, const int32_t *token_ids, size_t n_tokens,
                                       const char *model_config_json, int force) {
+    return layerwise_trace_open_with_sketch(path, producer_name, producer_version, dtype, token_ids, n_tokens,
+                                            model_config_json, force, LWT_DEFAULT_K, 0);
+}
+
+layerwise_trace *layerwise_trace_open_with_sketch(const char *path, const char *producer_name,
+                                                  const char *producer_version, int dtype, const int32_t *token_ids,
+                                                  size_t n_tokens, const char *model_config_json, int force,
+                                                  int sketch_k, int64_t sketch_seed) {
     layerwise_trace *t = (layerwise_trace *)calloc(1, sizeof *t);
     FILE *existing;
-    size_t i;
+    size_t i, k;
     int j;
     if (t == NULL) {
         return NULL;
     }
     t->force = force;
-    for (j = 0; j < LWT_K; j++) {
-        t->bases[j] = lwt_mix64(0 + (uint64_t)(j + 1) * LWT_GOLDEN); /* sketch seed 0 */
-    }
+    t->k = sketch_k;
+    t->seed = sketch_seed;
+    k = sketch_k >= 1 && sketch_k <= LWT_MAX_K ? (size_t)sketch_k : 1;
     t->path = (char *)malloc(strlen(path == NULL ? "" : path) + 1);
     t->temp_path = (char *)malloc(strlen(path == NULL ? "" : path) + 40);
-    if (t->path == NULL || t->temp_path == NULL) {
+    t->bases = (uint64_t *)malloc(k * sizeof *t->bases);
+    t->sketch_lanes = (double *)malloc(k * LWT_LANES * sizeof *t->sketch_lanes);
+    t->positive = (uint64_t *)malloc(k * sizeof *t->positive);
+    t->negative = (uint64_t *)malloc(k * sizeof *t->negative);
+    t->sketch = (double *)malloc(k * sizeof *t->sketch);
+    if (t->path == NULL || t->temp_path == NULL || t->bases == NULL || t->sketch_lanes == NULL
+        || t->positive == NULL || t->negative == NULL || t->sketch == NULL) {
         layerwise_trace_discard(t);
         return NULL;
     }
@@ -360,6 +404,13 @@ layerwise_trace *layerwise_trace_open(const char *path, const char *producer_nam
     if (path == NULL || path[0] == '\0') {
         lwt_fail(t, "no output path given", "");
         return t;
+    }
+    if (sketch_k < 1 || sketch_k > LWT_MAX_K) {
+        lwt_fail(t, "sketch k: not in 1 .. 4096", "");
+        return t;
+    }
+    for (j = 0; j < sketch_k; j++) {
+        t->bases[j] = lwt_mix64((uint64_t)sketch_seed + (uint64_t)(j + 1) * LWT_GOLDEN);
     }
     if (lwt_dtype_name(dtype) == NULL) {
         lwt_fail(t, "trace dtype: not one of LAYERWISE_F32, _F16, _BF16, _F64", "");
@@ -392,8 +443,8 @@ layerwise_trace *layerwise_trace_open(const char *path, const char *producer_nam
         fprintf(t->file, i == 0 ? "%ld" : ", %ld", (long)token_ids[i]); /* int32_t fits a long */
     }
     fprintf(t->file, "], \"text\": null},\n  \"sketch\": {\"kind\": \"rademacher-splitmix64\", \"k\": %d, "
-                     "\"seed\": 0},\n  \"steps\": [",
-            LWT_K);
+                     "\"seed\": %lld},\n  \"steps\": [",
+            t->k, (long long)t->seed);
     return t;
 }
 
@@ -413,21 +464,21 @@ static int lwt_grow_signs(layerwise_trace *t, uint64_t elements) {
     if (words < 2 * (uint64_t)t->sign_words) {
         words = 2 * (uint64_t)t->sign_words;
     }
-    if (words > (uint64_t)(SIZE_MAX / (LWT_K * sizeof(uint64_t)))) {
+    if (words > (uint64_t)(SIZE_MAX / ((size_t)t->k * sizeof(uint64_t)))) {
         return lwt_fail(t, "tensor too large to sketch", "");
     }
-    grown = (uint64_t *)realloc(t->signs, (size_t)words * LWT_K * sizeof(uint64_t));
+    grown = (uint64_t *)realloc(t->signs, (size_t)words * (size_t)t->k * sizeof(uint64_t));
     if (grown == NULL) {
         return lwt_fail(t, "out of memory for the sketch signs", "");
     }
     for (w = t->sign_words; w < (size_t)words; w++) {
-        for (j = 0; j < LWT_K; j++) {
+        for (j = 0; j < t->k; j++) {
             uint64_t word = 0;
             uint64_t i0 = (uint64_t)w * 64;
             for (b = 0; b < 64; b++) {
                 word |= (lwt_mix64(t->bases[j] + (i0 + (uint64_t)b + 1) * LWT_GOLDEN) >> 63) << b;
             }
-            grown[w * LWT_K + (size_t)j] = word;
+            grown[w * (size_t)t->k + (size_t)j] = word;
         }
     }
     t->signs = grown;
@@ -521,7 +572,7 @@ static void lwt_load(layerwise_trace *t, lwt_sha256 *sha, int dtype, const void 
 
 /* Adds one value with flat index i (any position, finite or not). */
 static void lwt_add_one(const layerwise_trace *t, lwt_state *s, double x, uint64_t i, int *first_zero) {
-    const uint64_t *words = t->signs + (size_t)(i >> 6) * LWT_K;
+    const uint64_t *words = t->signs + (size_t)(i >> 6) * (size_t)t->k;
     int shift = (int)(i & 63), l = (int)(i & 7), j;
     double sq = x * x;
     s->sum[l] += x;
@@ -531,8 +582,8 @@ static void lwt_add_one(const layerwise_trace *t, lwt_state *s, double x, uint64
     s->row_sq[l] += sq;
     if (isfinite(x)) {
         s->finite[l] += x;
-        for (j = 0; j < LWT_K; j++) {
-            s->sketch[j][l] += ((words[j] >> shift) & 1u) ? x : 0.0;
+        for (j = 0; j < t->k; j++) {
+            s->sketch[j * LWT_LANES + l] += ((words[j] >> shift) & 1u) ? x : 0.0;
         }
         if (x < s->min) {
             s->min = x;
@@ -554,7 +605,7 @@ static void lwt_add_one(const layerwise_trace *t, lwt_state *s, double x, uint64
         } else {
             s->neg_inf++;
         }
-        for (j = 0; j < LWT_K; j++) {
+        for (j = 0; j < t->k; j++) {
             int negative_sign = (int)((words[j] >> shift) & 1u);
             if ((x > 0) != negative_sign) {
                 s->positive[j]++;
@@ -582,7 +633,7 @@ static void lwt_add(const layerwise_trace *t, lwt_state *s, const double *v, siz
     for (; p + 8 <= n; p += 8) {
         const double *x = v + p;
         uint64_t i = first + p;
-        const uint64_t *words = t->signs + (size_t)(i >> 6) * LWT_K;
+        const uint64_t *words = t->signs + (size_t)(i >> 6) * (size_t)t->k;
         int shift = (int)(i & 63), finite = 1, zero = 0;
         uint64_t bits[8];
         for (l = 0; l < 8; l++) {
@@ -610,13 +661,14 @@ static void lwt_add(const layerwise_trace *t, lwt_state *s, const double *v, siz
         for (l = 0; l < 8; l++) {
             memcpy(&bits[l], &x[l], sizeof bits[l]);
         }
-        for (j = 0; j < LWT_K; j++) {
+        for (j = 0; j < t->k; j++) {
             uint64_t m = words[j] >> shift;
+            double *lanes = s->sketch + j * LWT_LANES;
             for (l = 0; l < 8; l++) {
                 uint64_t kept = bits[l] & (0 - ((m >> l) & 1u)); /* x or +0 */
                 double term;
                 memcpy(&term, &kept, sizeof term);
-                s->sketch[j][l] += term;
+                lanes[l] += term;
             }
         }
     }
@@ -635,7 +687,7 @@ int layerwise_trace_record(layerwise_trace *t, const char *name, int dtype, cons
     lwt_state s;
     lwt_sha256 sha;
     uint64_t count = 1, row_length, rows, i;
-    double *row_sums, *row_sum_sq, sketch[LWT_K];
+    double *row_sums, *row_sum_sq, *sketch = t == NULL ? NULL : t->sketch;
     char hex[65];
     size_t a;
     int j, first_zero = 0;
@@ -676,6 +728,12 @@ int layerwise_trace_record(layerwise_trace *t, const char *name, int dtype, cons
         return lwt_fail(t, "out of memory for the row sums of step ", name);
     }
     memset(&s, 0, sizeof s);
+    s.sketch = t->sketch_lanes;
+    s.positive = t->positive;
+    s.negative = t->negative;
+    memset(s.sketch, 0, (size_t)t->k * LWT_LANES * sizeof *s.sketch);
+    memset(s.positive, 0, (size_t)t->k * sizeof *s.positive);
+    memset(s.negative, 0, (size_t)t->k * sizeof *s.negative);
     s.min = INFINITY;
     s.max = -INFINITY;
     lwt_sha_init(&sha);
@@ -694,7 +752,7 @@ int layerwise_trace_record(layerwise_trace *t, const char *name, int dtype, cons
             memset(s.row_sq, 0, sizeof s.row_sq);
         }
     }
-    for (j = 0; j < LWT_K; j++) {
+    for (j = 0; j < t->k; j++) {
         if (s.nan > 0 || (s.positive[j] > 0 && s.negative[j] > 0)) {
             sketch[j] = NAN;
         } else if (s.positive[j] > 0) {
@@ -702,7 +760,7 @@ int layerwise_trace_record(layerwise_trace *t, const char *name, int dtype, cons
         } else if (s.negative[j] > 0) {
             sketch[j] = -INFINITY;
         } else {
-            sketch[j] = lwt_combine(s.finite) - 2 * lwt_combine(s.sketch[j]);
+            sketch[j] = lwt_combine(s.finite) - 2 * lwt_combine(s.sketch + j * LWT_LANES);
         }
     }
     if (s.min == 0) {
@@ -742,7 +800,7 @@ int layerwise_trace_record(layerwise_trace *t, const char *name, int dtype, cons
     fputs(", \"row_sum_sq\": ", t->file);
     lwt_numbers(t->file, row_sum_sq, (size_t)rows);
     fputs(", \"sketch\": ", t->file);
-    lwt_numbers(t->file, sketch, LWT_K);
+    lwt_numbers(t->file, sketch, (size_t)t->k);
     fprintf(t->file, ", \"sha256\": \"%s\"}", hex);
     t->steps++;
     free(row_sums);
@@ -753,8 +811,86 @@ int layerwise_trace_record(layerwise_trace *t, const char *name, int dtype, cons
     return 0;
 }
 
+/* Java's order of top_k candidates: the larger logit (Double.compare: -0 below +0), then the lower id. */
+static int lwt_ranks_above(double a, int32_t a_id, double b, int32_t b_id) {
+    if (a != b) {
+        return a > b;
+    }
+    if (signbit(a) != signbit(b)) {
+        return !signbit(a); /* +0 above -0 */
+    }
+    return a_id < b_id;
+}
+
+int layerwise_trace_top_k(layerwise_trace *t, int dtype, const void *data, size_t vocab, size_t k) {
+    size_t id, at;
+    if (t == NULL) {
+        return -1;
+    }
+    if (t->error[0] != '\0') {
+        return -1;
+    }
+    if (t->has_top) {
+        return lwt_fail(t, "layerwise_trace_top_k called twice (a trace has one top_k block)", "");
+    }
+    if (lwt_dtype_name(dtype) == NULL) {
+        return lwt_fail(t, "not one of LAYERWISE_F32, _F16, _BF16, _F64: the dtype of the top_k logits", "");
+    }
+    if (vocab > (size_t)INT32_MAX + 1) {
+        return lwt_fail(t, "top_k: more logits than int32 token ids", "");
+    }
+    if (vocab > 0 && data == NULL) {
+        return lwt_fail(t, "top_k: no logits", "");
+    }
+    if (k > vocab) {
+        k = vocab;
+    }
+    t->top_ids = (int32_t *)malloc((k == 0 ? 1 : k) * sizeof *t->top_ids);
+    t->top_logits = (double *)malloc((k == 0 ? 1 : k) * sizeof *t->top_logits);
+    if (t->top_ids == NULL || t->top_logits == NULL) {
+        return lwt_fail(t, "out of memory for top_k", "");
+    }
+    t->has_top = 1;
+    for (id = 0; id < vocab && k > 0; id++) {
+        double v;
+        if (dtype == LAYERWISE_F32) {
+            v = ((const float *)data)[id];
+        } else if (dtype == LAYERWISE_F64) {
+            v = ((const double *)data)[id];
+        } else if (dtype == LAYERWISE_F16) {
+            v = lwt_half(((const uint16_t *)data)[id]);
+        } else {
+            v = lwt_float_bits((uint32_t)((const uint16_t *)data)[id] << 16);
+        }
+        if (v != v) {
+            continue;
+        }
+        if (t->n_top == k
+            && !lwt_ranks_above(v, (int32_t)id, t->top_logits[k - 1], t->top_ids[k - 1])) {
+            continue;
+        }
+        /* insertion into the sorted list, dropping the last entry when it is full */
+        at = t->n_top < k ? t->n_top++ : k - 1;
+        while (at > 0 && lwt_ranks_above(v, (int32_t)id, t->top_logits[at - 1], t->top_ids[at - 1])) {
+            t->top_logits[at] = t->top_logits[at - 1];
+            t->top_ids[at] = t->top_ids[at - 1];
+            at--;
+        }
+        t->top_logits[at] = v;
+        t->top_ids[at] = (int32_t)id;
+    }
+    return 0;
+}
+
 static void lwt_free(layerwise_trace *t) {
     free(t->signs);
+    free(t->bases);
+    free(t->sketch_lanes);
+    free(t->positive);
+    free(t->negative);
+    free(t->sketch);
+    free(t->top_ids);
+    free(t->top_logits);
     free(t->path);
     free(t->temp_path);
     free(t);
@@ -782,7 +918,14 @@ int layerwise_trace_close(layerwise_trace *t, char *err, size_t err_len) {
         return -1;
     }
     if (t->error[0] == '\0') {
-        fputs(t->steps == 0 ? "],\n  \"top_k\": []\n}\n" : "\n  ],\n  \"top_k\": []\n}\n", t->file);
+        size_t i;
+        fputs(t->steps == 0 ? "],\n  \"top_k\": [" : "\n  ],\n  \"top_k\": [", t->file);
+        for (i = 0; i < t->n_top; i++) {
+            fprintf(t->file, "%s{\"token_id\": %ld, \"logit\": ", i == 0 ? "" : ", ", (long)t->top_ids[i]);
+            lwt_number(t->file, t->top_logits[i]);
+            fputc('}', t->file);
+        }
+        fputs("]\n}\n", t->file);
         if (fflush(t->file) != 0 || ferror(t->file)) {
             lwt_fail(t, "cannot write the temporary file ", t->temp_path);
         }

@@ -2,9 +2,13 @@
  * An engine-like program for CTraceCompatibilityIT: records tensors covering f32/f16/bf16/f64, NaN,
  * +-Infinity, -0, subnormals, signalling NaNs, odd sizes and multi-row shapes with layerwise_trace.h,
  * and writes every tensor's raw bytes (in step order, host byte order) to RAW so that Java can record
- * the same values with its StepAccumulator.
+ * the same values with its StepAccumulator. The last step, "top_k_logits", is also passed to
+ * layerwise_trace_top_k (ties, -0 and +0, NaN, infinities) for Java's TopK to check.
  *
- *     engine_like OUT.json RAW.bin
+ *     engine_like OUT.json RAW.bin [SKETCH_K SKETCH_SEED]
+ *
+ * With SKETCH_K and SKETCH_SEED the trace is opened with layerwise_trace_open_with_sketch and the top_k
+ * logits are recorded as bfloat16; without them, the default sketch (16, 0) and float32.
  */
 #define LAYERWISE_TRACE_IMPLEMENTATION
 #include "layerwise_trace.h"
@@ -73,10 +77,13 @@ int main(int argc, char **argv) {
     float specials[36], infinities[10], one_inf[9], zeros[3], nans[4];
     uint16_t *h;
     double f64[15];
+    float logits[37];
+    uint16_t logits_bf16[37];
+    int64_t s37[] = {37};
     char err[512];
-    int i;
-    if (argc != 3) {
-        fprintf(stderr, "usage: engine_like OUT.json RAW.bin\n");
+    int i, custom_sketch = argc == 5;
+    if (argc != 3 && argc != 5) {
+        fprintf(stderr, "usage: engine_like OUT.json RAW.bin [SKETCH_K SKETCH_SEED]\n");
         return 2;
     }
     raw = fopen(argv[2], "wb");
@@ -84,8 +91,13 @@ int main(int argc, char **argv) {
         fprintf(stderr, "cannot create %s\n", argv[2]);
         return 1;
     }
-    trace = layerwise_trace_open(argv[1], "engine-like \"C\" test", "1.0", LAYERWISE_F32, tokens, 6,
-                                 "{\"hidden_size\": 8}", 1);
+    if (custom_sketch) {
+        trace = layerwise_trace_open_with_sketch(argv[1], "engine-like \"C\" test", "1.0", LAYERWISE_F32, tokens, 6,
+                                                 "{\"hidden_size\": 8}", 1, atoi(argv[3]), strtoll(argv[4], NULL, 10));
+    } else {
+        trace = layerwise_trace_open(argv[1], "engine-like \"C\" test", "1.0", LAYERWISE_F32, tokens, 6,
+                                     "{\"hidden_size\": 8}", 1);
+    }
     if (trace == NULL) {
         return 1;
     }
@@ -157,6 +169,33 @@ int main(int argc, char **argv) {
     f64[7] = -0.0;
     f64[11] = 4.9e-324;
     record("f64", LAYERWISE_F64, s3x5, 2, f64, sizeof f64);
+
+    /* logits with a three-way tie for first place, ties further down, -0 and +0, NaN and infinities */
+    for (i = 0; i < 37; i++) {
+        logits[i] = -(float)(next_random() % 8 + 1) * 0.25f; /* negative, with many ties */
+    }
+    logits[3] = logits[17] = logits[30] = 2.25f;
+    logits[5] = float_bits(0x7fc00000u);
+    logits[6] = float_bits(0x80000000u);
+    logits[7] = 0.0f;
+    logits[8] = float_bits(0xff800000u);
+    logits[12] = float_bits(0x7f800000u);
+    for (i = 0; i < 37; i++) {
+        uint32_t bits;
+        memcpy(&bits, &logits[i], sizeof bits);
+        logits_bf16[i] = (uint16_t)(bits >> 16); /* every value above is exact in bfloat16 */
+    }
+    if (custom_sketch) {
+        record("top_k_logits", LAYERWISE_BF16, s37, 1, logits_bf16, sizeof logits_bf16);
+        i = layerwise_trace_top_k(trace, LAYERWISE_BF16, logits_bf16, 37, 10);
+    } else {
+        record("top_k_logits", LAYERWISE_F32, s37, 1, logits, sizeof logits);
+        i = layerwise_trace_top_k(trace, LAYERWISE_F32, logits, 37, 10);
+    }
+    if (i != 0) {
+        fprintf(stderr, "%s\n", layerwise_trace_error(trace));
+        return 1;
+    }
 
     if (fclose(raw) != 0) {
         fprintf(stderr, "cannot write %s\n", argv[2]);

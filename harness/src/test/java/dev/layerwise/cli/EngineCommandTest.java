@@ -45,7 +45,11 @@ class EngineCommandTest {
         CliRun bug = check("cp " + fixture("bug-no-attn-scale-tiny-f32-fa-off-kv-f32.log") + " {log}",
                 "--import-from", "llamacpp-eval");
         assertEquals(1, bug.exitCode(), bug.err());
-        assertTrue(bug.out().contains("layers.0.attn_ctx"), bug.out());
+        assertTrue(bug.out().contains("first divergence at layers.0.attn_ctx"), bug.out());
+        CliRun silu = check("cp " + fixture("bug-silu-zero-tiny-f32-fa-on-kv-f16.log") + " {log}",
+                "--import-from", "llamacpp-eval");
+        assertEquals(1, silu.exitCode(), silu.err());
+        assertTrue(silu.out().contains("first divergence at layers.0.gated"), silu.out());
     }
 
     @Test

@@ -62,7 +62,12 @@ class LlamaCppRegenerationTest {
         CliRun bad = CliRun.of(concat(base, "--engine-cmd", runSh + " " + bug + " {model} '{tokens}' {log} -fa off",
                 "--report-dir", dir.resolve("r-bug").toString()));
         assertEquals(1, bad.exitCode(), bad.err() + bad.out());
-        assertTrue(bad.out().contains("layers.0.attn_ctx"), bad.out());
+        assertTrue(bad.out().contains("first divergence at layers.0.attn_ctx"), bad.out());
+        String silu = build.resolve("bug-silu-zero/llama-eval-callback").toString();
+        CliRun zero = CliRun.of(concat(base, "--engine-cmd", runSh + " " + silu + " {model} '{tokens}' {log} -fa on",
+                "--report-dir", dir.resolve("r-silu").toString()));
+        assertEquals(1, zero.exitCode(), zero.err() + zero.out());
+        assertTrue(zero.out().contains("first divergence at layers.0.gated"), zero.out());
     }
 
     private void run(Path python, Path root, String script, String... args) throws Exception {

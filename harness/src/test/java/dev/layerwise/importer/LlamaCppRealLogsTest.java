@@ -37,7 +37,11 @@ class LlamaCppRealLogsTest {
                 // the softmax, which is nH * T whatever the scores: the first step the log can show wrong is the
                 // attention context, with flash attention or without
                 Arguments.of("bug-no-attn-scale-tiny-f32-fa-off-kv-f32", "hf-tiny-f32.json", "layers.0.attn_ctx"),
-                Arguments.of("bug-no-attn-scale-tiny-f32-fa-on-kv-f16", "hf-tiny-f32.json", "layers.0.attn_ctx"));
+                Arguments.of("bug-no-attn-scale-tiny-f32-fa-on-kv-f16", "hf-tiny-f32.json", "layers.0.attn_ctx"),
+                // SiLU returning 0: this llama.cpp fuses silu(gate) * up into one SWIGLU node, so silu_gate is never
+                // printed and the first step the log can show wrong is gated (all zeros)
+                Arguments.of("bug-silu-zero-tiny-f32-fa-off-kv-f32", "hf-tiny-f32.json", "layers.0.gated"),
+                Arguments.of("bug-silu-zero-tiny-f32-fa-on-kv-f16", "hf-tiny-f32.json", "layers.0.gated"));
     }
 
     static Path fixture(String name) {

@@ -12,10 +12,12 @@ import dev.layerwise.trace.SketchSpec;
 import dev.layerwise.trace.Step;
 import dev.layerwise.trace.StepAccumulator;
 import dev.layerwise.trace.TopK;
+import dev.layerwise.trace.TopLogit;
 import dev.layerwise.trace.Trace;
 import dev.layerwise.trace.TraceReader;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -24,7 +26,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * Python's trace library and Java's agree: a trace of known tensors written by scripts/layerwise_trace.py
+ * Python's trace library and Java's agree: a trace of known tensors written by the layerwise_trace package
  * (via scripts/tests/known_tensor_trace.py) is read by {@link TraceReader} and every step equals
  * {@link StepAccumulator}'s recomputation from the same formula. The values are multiples of 1/8, so
  * every float64 sum is exact in any order and the comparison is exact. The committed HF references are
@@ -64,21 +66,46 @@ class PythonTraceCompatibilityIT {
     }
 
     /**
-     * scripts/layerwise_trace.py with numpy alone (the script makes `import torch` fail) records random,
-     * non-finite, subnormal and every f16/bf16 value with its TraceWriter; Java records the raw values the
-     * script wrote beside the trace, and every step must be bit-identical (the values' sums depend on the order).
+     * The layerwise_trace package (sdk/python, the only thing on the path besides numpy; the script makes
+     * `import torch` fail) records random, non-finite, subnormal and every f16/bf16 value with its TraceWriter;
+     * Java records the raw values the script wrote beside the trace, and every step must be bit-identical (the
+     * values' sums depend on the order); its top_k block is Java's TopK of the last step.
      */
     @Test
     void numpyOnlyTraceWriterIsBitIdenticalToStepAccumulator(@TempDir Path dir) {
+        Trace trace = numpyOnlyTrace(dir);
+        assertEquals("numpy-only test", trace.producer().name());
+        assertEquals(SketchSpec.DEFAULT, trace.sketch());
+        assertEquals(17, RawTensorSteps.assertBitIdentical(trace, dir.resolve("numpy.raw")));
+        assertTopKIsJavas(trace, dir.resolve("numpy.raw"));
+    }
+
+    /** TraceWriter(spec=SketchSpec(k, seed)): another k and a negative seed, sketched as Java does with that spec. */
+    @Test
+    void aConfiguredSketchIsBitIdenticalToStepAccumulatorWithThatSpec(@TempDir Path dir) {
+        Trace trace = numpyOnlyTrace(dir, "5", "-7046029254386353131");
+        assertEquals(new SketchSpec(SketchSpec.RADEMACHER_SPLITMIX64, 5, -7046029254386353131L), trace.sketch());
+        assertEquals(17, RawTensorSteps.assertBitIdentical(trace, dir.resolve("numpy.raw")));
+        assertEquals(5, trace.steps().get(0).sketch().length);
+        assertTopKIsJavas(trace, dir.resolve("numpy.raw"));
+    }
+
+    private static Trace numpyOnlyTrace(Path dir, String... sketchKAndSeed) {
         Path python = Components.requirePython();
         Path out = dir.resolve("numpy.json");
-        Path raw = dir.resolve("numpy.raw");
-        PythonRun run = PythonRun.python(python, Duration.ofMinutes(2), "scripts/tests/numpy_only_trace.py",
-                out.toString(), raw.toString());
+        List<String> args = new ArrayList<>(List.of("scripts/tests/numpy_only_trace.py", out.toString(),
+                dir.resolve("numpy.raw").toString()));
+        args.addAll(List.of(sketchKAndSeed));
+        PythonRun run = PythonRun.python(python, Duration.ofMinutes(2), args.toArray(String[]::new));
         assertEquals(0, run.exitCode(), run.output());
-        Trace trace = TraceReader.read(out);
-        assertEquals("numpy-only test", trace.producer().name());
-        assertEquals(16, RawTensorSteps.assertBitIdentical(trace, raw));
+        return TraceReader.read(out);
+    }
+
+    private static void assertTopKIsJavas(Trace trace, Path raw) {
+        double[] logits = RawTensorSteps.valuesOf(trace, raw, "top_k_logits");
+        assertEquals(TopK.of(logits, 0, logits.length, TopK.DEFAULT_K), trace.topK());
+        assertEquals(List.of(12, 3, 17, 30, 7, 6), trace.topK().subList(0, 6).stream().map(TopLogit::tokenId)
+                .toList(), "+Infinity, the three-way tie by id, then +0 above -0");
     }
 
     @ParameterizedTest

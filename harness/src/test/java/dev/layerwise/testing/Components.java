@@ -92,12 +92,14 @@ public final class Components {
         Optional<Path> commit = Optional.empty();
         try (var dirs = Files.list(cache)) {
             commit = dirs.filter(d -> Files.isExecutable(d.resolve("build-clean/bin/llama-eval-callback"))
-                    && Files.isExecutable(d.resolve("bug-no-attn-scale/llama-eval-callback"))).findFirst();
+                    && Files.isExecutable(d.resolve("bug-no-attn-scale/llama-eval-callback"))
+                    && Files.isExecutable(d.resolve("bug-silu-zero/llama-eval-callback"))).findFirst();
         } catch (IOException e) {
             // no cache: not built
         }
-        require("llama.cpp build (clean and no-attn-scale) in " + cache, commit.isPresent(),
-                "scripts/llamacpp/build.sh && scripts/llamacpp/build.sh --bug no-attn-scale");
+        require("llama.cpp build (clean, no-attn-scale and silu-zero) in " + cache, commit.isPresent(),
+                "scripts/llamacpp/build.sh && scripts/llamacpp/build.sh --bug no-attn-scale"
+                        + " && scripts/llamacpp/build.sh --bug silu-zero");
         Path python = requirePython();
         require("sentencepiece and protobuf for llama.cpp's convert_hf_to_gguf.py", canImport(python,
                 "import sentencepiece, google.protobuf"), ".venv/bin/pip install -r scripts/llamacpp/requirements.txt");

@@ -37,9 +37,35 @@ class CTraceCompatibilityIT {
         assertEquals(SketchSpec.DEFAULT, read.sketch());
         assertEquals(8, read.model().config().get("hidden_size").asInt());
         int steps = RawTensorSteps.assertBitIdentical(read, dir.resolve("c99.raw"));
-        assertEquals(18, steps);
+        assertEquals(19, steps);
         assertTrue(read.steps().stream().anyMatch(s -> s.stats().nan() > 0 && s.stats().posInf() > 0
                 && Double.isNaN(s.sketch()[0])), "a step with NaN and infinities");
+        assertTopKIsJavas(read, dir.resolve("c99.raw"));
+    }
+
+    /** layerwise_trace_open_with_sketch: another k and a negative seed; Java sketches with the trace's spec. */
+    @Test
+    void aConfiguredSketchIsBitIdenticalToStepAccumulatorWithThatSpec(@TempDir Path dir) throws Exception {
+        String gcc = Components.requireProgram("gcc", INSTALL);
+        Path trace = build(dir, "sketch", List.of(gcc, "-std=c99", "-O2", "-Wall", "-Wextra", "-Werror", "-pedantic"),
+                "5", "-7046029254386353131");
+        Trace read = TraceReader.read(trace);
+        assertEquals(new SketchSpec(SketchSpec.RADEMACHER_SPLITMIX64, 5, -7046029254386353131L), read.sketch());
+        assertEquals(19, RawTensorSteps.assertBitIdentical(read, dir.resolve("sketch.raw")));
+        assertEquals(5, read.steps().get(0).sketch().length);
+        assertTopKIsJavas(read, dir.resolve("sketch.raw"));
+    }
+
+    /** The top_k block equals Java's TopK of the same logits (the step top_k_logits); ties, -0/+0 and NaN included. */
+    private static void assertTopKIsJavas(Trace read, Path raw) {
+        double[] logits = RawTensorSteps.valuesOf(read, raw, "top_k_logits");
+        List<TopLogit> expected = TopK.of(logits, 0, logits.length, TopK.DEFAULT_K);
+        assertEquals(expected, read.topK());
+        assertEquals(Double.POSITIVE_INFINITY, read.topK().get(0).logit());
+        assertEquals(List.of(3, 17, 30), read.topK().subList(1, 4).stream().map(TopLogit::tokenId).toList(),
+                "a three-way tie is broken by the lower token id");
+        assertEquals(List.of(7, 6), read.topK().subList(4, 6).stream().map(TopLogit::tokenId).toList(),
+                "+0 (id 7) ranks above -0 (id 6)");
     }
 
     /** -march=native offers FMA and -ffp-contract=fast allows it; the header turns contraction off, so nothing may change. */
@@ -113,14 +139,18 @@ class CTraceCompatibilityIT {
     }
 
     /** Compiles the engine-like program with {@code compiler}, runs it; returns its trace (raw values beside). */
-    private static Path build(Path dir, String name, List<String> compiler) throws Exception {
+    private static Path build(Path dir, String name, List<String> compiler, String... sketchKAndSeed)
+            throws Exception {
         Path source = Path.of(CTraceCompatibilityIT.class.getResource("/ctrace/engine_like.c").toURI());
         Path program = dir.resolve(name);
         List<String> command = new ArrayList<>(compiler);
         command.addAll(List.of("-I", header().toString(), source.toString(), "-o", program.toString()));
         run(dir, command);
         Path trace = dir.resolve(name + ".json");
-        run(dir, List.of(program.toString(), trace.toString(), dir.resolve(name + ".raw").toString()));
+        List<String> runIt = new ArrayList<>(List.of(program.toString(), trace.toString(),
+                dir.resolve(name + ".raw").toString()));
+        runIt.addAll(List.of(sketchKAndSeed));
+        run(dir, runIt);
         return trace;
     }
 

@@ -1,22 +1,20 @@
-#!/usr/bin/env python3
-"""trace-format-v1 in Python (see docs/trace-format.md), with numpy alone; torch tensors are accepted
-when torch is installed, but it is never imported unless a torch tensor is recorded.
+"""layerwise_trace: write Layerwise traces (trace-format-v1, docs/trace-format.md) from Python with numpy
+alone. torch tensors are accepted too, but torch is imported only when one is recorded.
 
 Per-step statistics, per-row sums and the Rademacher sketch are float64 sums in Java's fixed order
 (8 lanes by flat index, combined in a fixed tree: docs/trace-format.md, "Statistics"), so a step is
-bit-identical to Java's StepAccumulator; SHA-256 of the values' little-endian bytes in the step dtype;
-top-k of the last position's logits; the JSON writer (non-finite numbers as strings).
-
-Recording a trace from an engine written in Python:
+bit-identical to Layerwise's own StepAccumulator; SHA-256 of the values' little-endian bytes in the step
+dtype; top-k of the last position's logits; the JSON writer (non-finite numbers as strings).
 
     import layerwise_trace
     with layerwise_trace.TraceWriter("trace.json", producer="my-engine", dtype="float32",
                                      tokens=[1, 415, 2936]) as trace:
         trace.record("embed", hidden)            # a numpy array: float16, float32 or float64
         trace.record("layers.0.q", q_bits, dtype="bfloat16")   # bfloat16 as raw uint16 bits
+        trace.record_top_k(logits[-1])
 
-As a command (`layerwise_trace.py --help`) it prints the canonical step names and the sketch signs, to check a
-trace writer in another language against.
+`python -m layerwise_trace --help` prints the canonical step names and the sketch signs, to check a trace
+writer in another language against.
 """
 
 from __future__ import annotations
@@ -24,16 +22,19 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 import numpy as np
 
-import argparse
+from .splitmix64 import GOLDEN, golden_offsets, mix64, mix64_int
 
-from cli_support import ArgumentParser, run_main, write_file_atomically
-from splitmix64 import GOLDEN, golden_offsets, mix64, mix64_int
+__all__ = ["TraceWriter", "SketchSpec", "array_step", "canonical_steps", "read_trace", "top_k", "write_trace"]
+
+__version__ = "1.0.0"
 
 FORMAT = "layerwise-trace"
 VERSION = 1
@@ -310,9 +311,10 @@ def tensor_step(name: str, tensor: Any, spec: SketchSpec) -> dict[str, Any]:
 
 
 def top_k(logits: np.ndarray, k: int = DEFAULT_TOP_K) -> list[dict[str, Any]]:
-    """The k largest logits of one position, descending, ties to the lower id; NaN ignored."""
+    """The k largest logits of one position, descending, ties to the lower id, +0 above -0; NaN ignored
+    (Java's TopK)."""
     ids = np.flatnonzero(~np.isnan(logits))
-    order = np.lexsort((ids, -logits[ids]))[:k]
+    order = np.lexsort((ids, np.signbit(logits[ids]), -logits[ids]))[:k]
     return [{"token_id": int(ids[o]), "logit": float(logits[ids[o]])} for o in order]
 
 
@@ -363,9 +365,26 @@ def dumps_trace(trace: dict[str, Any]) -> str:
     return "{\n" + ",\n".join(parts) + "\n}\n"
 
 
-def write_trace(path: Path, trace: dict[str, Any], force: bool) -> None:
-    """Writes the trace atomically; refuses to replace an existing file unless force."""
-    write_file_atomically(path, dumps_trace(trace).encode("utf-8"), force)
+def write_trace(path: str | Path, trace: dict[str, Any], force: bool) -> None:
+    """Writes the trace to a temporary file beside path, then renames it over path. An existing file is
+    replaced only with force (else FileExistsError); a missing folder is not created (FileNotFoundError)."""
+    path = Path(path)
+    if path.exists() and not force:
+        raise FileExistsError(f"{path}: already exists; refusing to overwrite (use force=True)")
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        raise FileNotFoundError(f"{path}: parent directory {parent} does not exist")
+    fd, tmp = tempfile.mkstemp(dir=parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        os.fchmod(fd, 0o644)
+        with os.fdopen(fd, "wb") as out:
+            out.write(dumps_trace(trace).encode("utf-8"))
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def read_trace(path: Path) -> dict[str, Any]:
@@ -385,7 +404,7 @@ class TraceWriter:
         self.path = Path(path)
         self.producer = producer if isinstance(producer, dict) else {
             "name": producer, "version": version, "device": "cpu", "attn_implementation": None,
-            "extra": {"writer": "layerwise_trace.py"}}
+            "extra": {"writer": f"layerwise_trace {__version__}"}}
         self.model = {"architecture": None, "config": config, "source": None, "weights_sha256": None}
         self.dtype = dtype
         self.tokens = [int(t) for t in tokens]
@@ -420,66 +439,3 @@ class TraceWriter:
     def __exit__(self, kind: Any, error: Any, traceback: Any) -> None:
         if kind is None:
             self.close()
-
-
-# --- command line -----------------------------------------------------------------------------
-
-LIBRARY_USE = """\
-library use (put scripts/ on sys.path; numpy arrays, or torch tensors when torch is installed):
-
-    import layerwise_trace
-
-    with layerwise_trace.TraceWriter("mine.json", producer="my-engine", dtype="float16",
-                                     tokens=token_ids) as trace:
-        trace.record("embed", hidden)                  # every step in its canonical layout
-        trace.record("layers.0.attn_norm", normed)     # and in the model dtype
-        ...
-        trace.record("logits", logits)
-        trace.record_top_k(logits[-1])
-    # written atomically when the block ends without an exception
-
-then: layerwise compare reference.json mine.json
-step names, shapes and fields: docs/trace-format.md; walk-through: docs/your-engine.md
-"""
-
-
-def build_parser() -> ArgumentParser:
-    parser = ArgumentParser(
-        prog="layerwise_trace.py",
-        description="Writes Layerwise traces (trace-format-v1) from Python: per-step statistics, row sums,\n"
-                    "Rademacher sketch, SHA-256 and top-k, bit-identical to what Layerwise computes in Java.\n"
-                    "Use it as a library (below). As a command it prints reference data for checking\n"
-                    "a trace writer of your own: the canonical step names and the sketch signs.",
-        epilog=LIBRARY_USE, formatter_class=argparse.RawDescriptionHelpFormatter)
-    action = parser.add_mutually_exclusive_group()
-    action.add_argument("--steps", type=int, metavar="LAYERS",
-                        help="print the canonical step names of a model with LAYERS layers, in execution order")
-    action.add_argument("--signs", type=int, metavar="COUNT",
-                        help="print the first COUNT sketch signs r_j(0..COUNT-1), one line per j (see --k, --seed)")
-    parser.add_argument("--k", type=int, default=SketchSpec.k,
-                        help="sketch size for --signs (default: %(default)s)")
-    parser.add_argument("--seed", type=int, default=SketchSpec.seed,
-                        help="sketch seed for --signs (default: %(default)s)")
-    return parser
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if args.steps is not None:
-        if args.steps < 0:
-            parser.error(f"--steps: {args.steps} is negative")
-        print("\n".join(canonical_steps(args.steps)))
-    elif args.signs is not None:
-        if args.signs < 0 or args.k < 1 or not 0 <= args.seed < 2 ** 64:
-            parser.error("--signs: COUNT must be non-negative, --k at least 1, --seed in [0, 2^64)")
-        spec = SketchSpec(k=args.k, seed=args.seed)
-        for j in range(spec.k):
-            print(" ".join("+1" if s > 0 else "-1" for s in rademacher_signs(spec, j, args.signs).tolist()))
-    else:
-        parser.print_help()
-    return 0
-
-
-if __name__ == "__main__":
-    run_main(main)
