@@ -4,9 +4,11 @@
 
     python3 scripts/dump_hf_reference.py MODEL_DIR --out TRACE.json [--tokens "1 2 3" | --text "..."]
         [--attn eager|sdpa] [--dtype auto|float32|float16|bfloat16] [--threads N] [--device cpu|cuda] [--force]
+        [--variant split-k:N|split-k-serial:N|f64-rounded|f32-over-storage]
 
 How each step is captured is described in docs/hf-reference.md. Without --tokens or --text the
-input is the default prompt: the 38 TinyLlama chat-prompt ids, each modulo vocab_size.
+input is the default prompt: the 38 TinyLlama chat-prompt ids, each modulo vocab_size. --variant records a second
+opinion instead of HF's own numerics (scripts/second_opinions.py says what each computes).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from transformers.integrations.sdpa_attention import sdpa_attention_forward
 
 import sdk_path  # noqa: F401  (the layerwise_trace package in sdk/python)
 import layerwise_trace as lt
+import second_opinions
 from cli_support import ArgumentParser, BadInput, refuse_existing, run_main
 
 # TinyLlama-1.1B-Chat-v1.0's chat prompt without BOS (docs/synthetic-checkpoints.md), defined once for Java and Python:
@@ -42,6 +45,7 @@ DTYPES = {"float32": torch.float32, "float16": torch.float16, "bfloat16": torch.
 WEIGHTS_HASH_LIMIT = 1 << 30
 TOKENIZER_FILES = ("tokenizer.json", "tokenizer.model")
 ATTENTION_NAMES = {"eager": "layerwise_eager", "sdpa": "layerwise_sdpa"}
+VARIANT_ATTENTION_NAME = "layerwise_variant"
 SDPA_PROBS_NOTE = ("sdpa never materializes the probabilities: attn_probs are recomputed in float32 "
                    "as softmax(scale * q k^T + causal mask) from the post-RoPE q/k")
 
@@ -59,11 +63,15 @@ class StepRecorder:
 
     sketch_spec: lt.SketchSpec
     steps: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # the dtype a step is recorded in, None for the tensor's own (a second opinion computing in float64 records
+    # the values it rounded to float16 as float16)
+    stored_dtype: Callable[[str], torch.dtype | None] = lambda _name: None
 
     def record(self, name: str, tensor: torch.Tensor) -> None:
         if name in self.steps:
             raise RuntimeError(f"step {name} recorded twice (is a module shared between layers?)")
-        self.steps[name] = lt.tensor_step(name, tensor, self.sketch_spec)
+        dtype = self.stored_dtype(name)
+        self.steps[name] = lt.tensor_step(name, tensor if dtype is None else tensor.to(dtype), self.sketch_spec)
 
     def in_canonical_order(self, num_layers: int) -> list[dict[str, Any]]:
         names = lt.canonical_steps(num_layers)
@@ -153,8 +161,20 @@ def sdpa_recording_attention(recorder: StepRecorder) -> Callable:
     return attention
 
 
-def register_attention(attn: str, recorder: StepRecorder) -> str:
+def variant_recording_attention(recorder: StepRecorder, variant: second_opinions.RoundedNumerics) -> Callable:
+    """A second opinion's own attention, recording post-RoPE q/k and the probabilities it computed."""
+    def record(module, query, key, probs):
+        prefix = record_attention_inputs(recorder, module, query, key)
+        recorder.record(prefix + "attn_probs", probs[0])
+    return variant.attention(record)
+
+
+def register_attention(attn: str, recorder: StepRecorder, variant: Any = None) -> str:
     """Registers the recording attention (and its mask builder) under a Layerwise name; returns it."""
+    if variant is not None and variant.own_attention:
+        AttentionInterface.register(VARIANT_ATTENTION_NAME, variant_recording_attention(recorder, variant))
+        AttentionMaskInterface.register(VARIANT_ATTENTION_NAME, eager_mask)
+        return VARIANT_ATTENTION_NAME
     name = ATTENTION_NAMES[attn]
     if attn == "eager":
         AttentionInterface.register(name, eager_recording_attention(recorder))
@@ -295,7 +315,7 @@ def cpu_model() -> str:
     return platform.processor() or platform.machine() or "unknown"
 
 
-def producer(args: argparse.Namespace) -> dict[str, Any]:
+def producer(args: argparse.Namespace, variant: Any = None) -> dict[str, Any]:
     # CPU kernels (and so the last bits of every step) depend on the CPU and the instruction set torch dispatches
     # to: a reference says which machine made it.
     extra: dict[str, Any] = {
@@ -308,10 +328,15 @@ def producer(args: argparse.Namespace) -> dict[str, Any]:
         "deterministic_algorithms": True,
         "capture": "forward hooks, forward pre-hooks and a registered attention function",
     }
-    if args.attn == "sdpa":
+    attn = args.attn
+    if variant is not None:
+        extra["second_opinion"] = variant.describe()
+        if variant.own_attention:
+            attn = variant.name  # its own attention, not HF's
+    if attn == "sdpa":
         extra["attn_probs"] = SDPA_PROBS_NOTE
     return {"name": "transformers", "version": transformers.__version__, "device": args.device,
-            "attn_implementation": args.attn, "extra": extra}
+            "attn_implementation": attn, "extra": extra}
 
 
 def dump(args: argparse.Namespace) -> dict[str, Any]:
@@ -320,15 +345,24 @@ def dump(args: argparse.Namespace) -> dict[str, Any]:
     dtype = resolve_dtype(args.dtype, config, args.model_dir / "config.json")
     ids = input_ids(args, config)
     configure_determinism(args.threads, args.device)
+    variant = args.variant
     recorder = StepRecorder(lt.SketchSpec())
-    model = load_model(args.model_dir, dtype, register_attention(args.attn, recorder), args.device)
+    model = load_model(args.model_dir, dtype, register_attention(args.attn, recorder, variant), args.device)
+    if variant is not None:
+        variant.install(model, dtype)
+        recorder.stored_dtype = lambda name: variant.stored_dtype(name, dtype)
     install_hooks(model, recorder)
-    logits = forward(model, ids, args.device)
+    if variant is None:
+        logits = forward(model, ids, args.device)
+    else:
+        with variant.during_forward():
+            logits = forward(model, ids, args.device)
+        variant.check_installed(len(model.model.layers))
     steps = recorder.in_canonical_order(len(model.model.layers))
     last = logits[0, -1].detach().to("cpu", torch.float64).numpy()
     model_info = {"architecture": "llama", "config": config, "source": model_source(args.model_dir, config),
                   "weights_sha256": weights_sha256(args.model_dir)}
-    return lt.new_trace(producer(args), model_info, lt.TORCH_DTYPE_NAMES[dtype], ids, args.text, steps,
+    return lt.new_trace(producer(args, variant), model_info, lt.TORCH_DTYPE_NAMES[dtype], ids, args.text, steps,
                         lt.top_k(last), recorder.sketch_spec)
 
 
@@ -344,11 +378,16 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--threads", type=int, default=1, help="torch CPU threads (default 1, reproducible)")
     p.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
     p.add_argument("--force", action="store_true", help="replace an existing --out")
+    p.add_argument("--variant", type=second_opinions.parse_variant, metavar="SPEC",
+                   help="record a second opinion: split-k:N, split-k-serial:N, f64-rounded, f32-over-storage "
+                        "(scripts/second_opinions.py)")
     return p.parse_args(argv)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.variant is not None and args.variant.own_attention and args.attn != "eager":
+        raise BadInput("--attn", f"--variant {args.variant.name} computes its own attention; leave --attn out")
     if args.threads < 1:
         raise BadInput("--threads", f"must be at least 1, got {args.threads}")
     if args.device == "cuda" and not torch.cuda.is_available():

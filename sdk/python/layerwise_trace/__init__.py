@@ -20,6 +20,7 @@ writer in another language against.
 from __future__ import annotations
 
 import hashlib
+import gzip
 import json
 import math
 import os
@@ -387,9 +388,16 @@ def write_trace(path: str | Path, trace: dict[str, Any], force: bool) -> None:
         raise
 
 
+GZIP_MAGIC = b"\x1f\x8b"
+
+
 def read_trace(path: Path) -> dict[str, Any]:
-    """Reads a trace (bare NaN/Infinity tokens accepted; the strings stay strings)."""
-    return json.loads(Path(path).read_text(encoding="utf-8"))
+    """Reads a trace, gzip-compressed or not (told by the magic bytes, as Layerwise does; bare NaN/Infinity
+    tokens accepted; the strings stay strings)."""
+    raw = Path(path).read_bytes()
+    if raw[:2] == GZIP_MAGIC:
+        raw = gzip.decompress(raw)
+    return json.loads(raw.decode("utf-8"))
 
 
 class TraceWriter:

@@ -14,6 +14,8 @@ import dev.layerwise.io.Json;
 import dev.layerwise.io.JsonErrors;
 import dev.layerwise.numeric.DType;
 import dev.layerwise.numeric.Shapes;
+import java.io.BufferedInputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -25,15 +27,20 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipException;
 
 /**
  * Reads and validates trace-format-v1 files. Unknown fields are ignored; a missing required field,
  * a wrong type or an inconsistent value is a {@link LayerwiseException} (exit 2) naming the file and
- * the field, e.g. {@code run.json: steps[3] (layers.0.q).stats.sum: expected a number, got "abc"}.
+ * the field, e.g. {@code run.json: steps[3] (layers.0.q).stats.sum: expected a number, got "abc"}. A gzip-compressed
+ * trace is recognized by its magic bytes (not its name) and read the same way.
  */
 public final class TraceReader {
     static final ObjectMapper JSON = Json.TRACES;
     private final Path file;
+    private static final int GZIP_MAGIC_1 = 0x1f;
+    private static final int GZIP_MAGIC_2 = 0x8b;
 
     private TraceReader(Path file) {
         this.file = file;
@@ -41,12 +48,14 @@ public final class TraceReader {
 
     public static Trace read(Path file) {
         JsonNode root;
-        try (InputStream in = Files.newInputStream(file);
+        try (InputStream in = open(file);
                 JsonParser parser = new OverflowAwareParser(JSON.createParser(in))) {
             root = JSON.readTree(parser);
             rejectTrailingData(parser, file);
         } catch (NoSuchFileException e) {
             throw LayerwiseException.badInput(file, null, "no such file");
+        } catch (ZipException | EOFException e) {
+            throw LayerwiseException.badInput(file, null, "corrupt or truncated gzip data: " + e.getMessage());
         } catch (JacksonException e) {
             throw LayerwiseException.badInput(file, null, JsonErrors.describe(e));
         } catch (IOException e) {
@@ -56,6 +65,20 @@ public final class TraceReader {
             throw LayerwiseException.badInput(file, null, "not a JSON object (is this a Layerwise trace?)");
         }
         return new TraceReader(file).parse(root).withSource(file);
+    }
+
+    /** The file's bytes, decompressed when they start with the gzip magic bytes. */
+    private static InputStream open(Path file) throws IOException {
+        InputStream in = new BufferedInputStream(Files.newInputStream(file));
+        try {
+            in.mark(2);
+            boolean gzip = in.read() == GZIP_MAGIC_1 && in.read() == GZIP_MAGIC_2;
+            in.reset();
+            return gzip ? new GZIPInputStream(in) : in;
+        } catch (IOException | RuntimeException e) {
+            in.close();
+            throw e;
+        }
     }
 
     /**

@@ -82,6 +82,19 @@ class CompareCommandsTest {
     }
 
     @Test
+    void comparesAGzipCompressedTraceLikeAPlainOne() throws Exception {
+        Path gz = tmp.resolve("clean32.json.gz");
+        try (var o = new java.util.zip.GZIPOutputStream(Files.newOutputStream(gz))) {
+            o.write(Files.readAllBytes(clean32));
+        }
+        Path dir = tmp.resolve("reports-gz");
+        assertEquals(0, run("compare", gz.toString(), clean16.toString(), "--report-dir", dir + "/a").exit());
+        Run fail = run("compare", gz.toString(), silu.toString(), "--report-dir", dir + "/b");
+        assertEquals(1, fail.exit());
+        assertTrue(fail.out().contains("first divergence at layers.0.silu_gate"), fail.out());
+    }
+
+    @Test
     void notComparableStillWritesAReport() throws Exception {
         Path dir = tmp.resolve("nc");
         assertEquals(3, run("compare", clean32.toString(), bos.toString(), "--report-dir", dir.toString(),

@@ -7,10 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.layerwise.LayerwiseException;
 import dev.layerwise.io.AtomicFiles;
 import dev.layerwise.numeric.DType;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,6 +39,42 @@ class TraceReadWriteTest {
         assertEquals(t.input(), back.input());
         assertEquals(t.topK(), back.topK());
         assertEquals("layerwise-cpu", back.producer().name());
+    }
+
+    private Path gzipped(Path plain, String name) throws Exception {
+        Path out = dir.resolve(name);
+        try (OutputStream o = new GZIPOutputStream(Files.newOutputStream(out))) {
+            o.write(Files.readAllBytes(plain));
+        }
+        return out;
+    }
+
+    @Test
+    void readsGzipCompressedTracesByTheirMagicBytesNotTheirName() throws Exception {
+        Path plain = dir.resolve("t.json");
+        TraceWriter.write(sample(), plain, AtomicFiles.Overwrite.REFUSE);
+        Trace expected = TraceReader.read(plain);
+        for (String name : List.of("t.json.gz", "compressed-but-named.json")) {
+            Path gz = gzipped(plain, name);
+            assertEquals(0x1f, Files.readAllBytes(gz)[0] & 0xff, "really compressed");
+            Trace back = TraceReader.read(gz);
+            assertEquals(expected.steps(), back.steps(), name);
+            assertEquals(expected.topK(), back.topK(), name);
+            assertEquals(gz, back.source(), "a trace names the file it came from");
+        }
+    }
+
+    @Test
+    void aTruncatedGzipTraceIsOneClearError() throws Exception {
+        Path plain = dir.resolve("t.json");
+        TraceWriter.write(sample(), plain, AtomicFiles.Overwrite.REFUSE);
+        byte[] whole = Files.readAllBytes(gzipped(plain, "whole.json.gz"));
+        Path cut = dir.resolve("cut.json.gz");
+        Files.write(cut, Arrays.copyOf(whole, whole.length / 2));
+        LayerwiseException e = assertThrows(LayerwiseException.class, () -> TraceReader.read(cut));
+        assertEquals(2, e.exitCode());
+        assertTrue(e.getMessage().startsWith(cut + ": corrupt or truncated gzip data"), e.getMessage());
+        assertTrue(!e.getMessage().contains("\n"), "one line");
     }
 
     @Test
