@@ -12,23 +12,16 @@ import dev.layerwise.trace.Trace;
 import dev.layerwise.trace.TraceReader;
 import dev.layerwise.trace.TraceWriter;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code layerwise check}: runs a checkpoint on a reference trace's input and compares step by step. */
-@Command(name = "check", mixinStandardHelpOptions = true,
-        description = {"Runs a checkpoint on a reference trace's input and compares every step with it.",
+@Command(name = "check", description = {"Runs a checkpoint on a reference trace's input and compares every step with it.",
             "Uses the reference's token ids (and, for --engine cpu or opencl, its dtype); reports the first divergent step and why.",
             "Exit status: 0 every compared step within tolerance, 1 a divergence, 2 bad input, 3 not comparable "
                 + "(including: less than --min-coverage of the reference compared)."})
-public final class CheckCommand implements Callable<Integer> {
-
-    @Spec
-    CommandSpec spec;
+public final class CheckCommand extends LayerwiseCommand {
 
     @Mixin
     ModelRunOptions model;
@@ -53,7 +46,7 @@ public final class CheckCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        reports.check("check"); // a bad --format, --profile, --out or report folder fails before the engine runs
+        reports.check("check"); // a refused report folder or --out fails before the engine runs
         AtomicFiles.Overwrite overwrite = reports.force ? AtomicFiles.Overwrite.ALLOW : AtomicFiles.Overwrite.REFUSE;
         if (out != null) {
             AtomicFiles.checkTarget(out, overwrite);
@@ -67,8 +60,8 @@ public final class CheckCommand implements Callable<Integer> {
             TraceWriter.write(candidate, out, overwrite);
         }
         Comparison c = comparator.compare(ref, candidate);
-        reports.publish("check", c, spec.commandLine().getOut());
-        NonFinite.describe(candidate).ifPresent(msg -> spec.commandLine().getErr().println("layerwise: warning: " + msg));
+        reports.publish("check", c, out());
+        NonFinite.describe(candidate).ifPresent(this::warn);
         return c.exitCode();
     }
 

@@ -19,9 +19,9 @@ public final class EngineCommandOptions {
                     + "It writes trace-format v1 to {out}, or a dump read by --import-from. See docs/your-engine.md.")
     String command;
 
-    @Option(names = "--import-from", paramLabel = "FORMAT",
+    @Option(names = "--import-from", paramLabel = "FORMAT", converter = OptionConverters.Import.class,
             description = "The engine writes a dump in this format (e.g. llamacpp-eval) to {log}, or to its stdout/stderr.")
-    String importFrom;
+    ImportFormat importFrom;
 
     @Option(names = "--engine-timeout", defaultValue = "600", paramLabel = "SECONDS",
             description = "Kill the engine command after this long. Default: ${DEFAULT-VALUE}.")
@@ -41,9 +41,8 @@ public final class EngineCommandOptions {
             throw LayerwiseException.badInput("--engine-timeout", null, "must be at least 1 second, got "
                     + timeoutSeconds);
         }
-        ImportFormat format = importFrom == null ? null : ImportFormat.parse(importFrom);
         return new ExternalCommandEngine(CommandTemplate.parse(command, "--engine-cmd"),
-                model == null ? null : model.toString(), Duration.ofSeconds(timeoutSeconds), format);
+                model == null ? null : model.toString(), Duration.ofSeconds(timeoutSeconds), importFrom);
     }
 
     /** The directory for run {@code name} ("run-1", ...). */

@@ -12,22 +12,15 @@ import dev.layerwise.trace.Trace;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code layerwise rerun}: runs the engine N times on one input and checks every step for bit-identity. */
-@Command(name = "rerun", mixinStandardHelpOptions = true,
-        description = {"Runs a checkpoint N times and checks that every step is bit-identical (engine determinism).",
+@Command(name = "rerun", description = {"Runs a checkpoint N times and checks that every step is bit-identical (engine determinism).",
             "Compares every step's SHA-256 across the runs with the same options.",
             "Exit status: 0 deterministic, 1 not, 2 bad input."})
-public final class RerunCommand implements Callable<Integer> {
-
-    @Spec
-    CommandSpec spec;
+public final class RerunCommand extends LayerwiseCommand {
 
     @Mixin
     ModelRunOptions model;
@@ -49,9 +42,9 @@ public final class RerunCommand implements Callable<Integer> {
         if (runs < 2) {
             throw LayerwiseException.badInput("--runs", null, "needs at least 2 runs, got " + runs);
         }
-        reports.check("rerun"); // a bad --format or report folder fails before the engine runs
+        reports.check("rerun"); // a refused report folder fails before the engine runs
         List<Trace> traces = new ArrayList<>();
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = out();
         if (engineCmd.present()) {
             ExternalCommandEngine engine = engineCmd.engine(model.modelOrNull());
             int[] tokens = input.tokenIdsWithoutModel();

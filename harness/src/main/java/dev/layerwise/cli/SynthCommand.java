@@ -9,30 +9,24 @@ import dev.layerwise.numeric.DType;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code layerwise synth}: writes a seeded synthetic Llama checkpoint (docs/synthetic-checkpoints.md). */
-@Command(name = "synth", mixinStandardHelpOptions = true,
-        description = {"Writes a seeded synthetic Llama checkpoint (config.json + model.safetensors).",
+@Command(name = "synth", description = {"Writes a seeded synthetic Llama checkpoint (config.json + model.safetensors).",
             "Every byte is determined by the preset, the overrides, the seed and the dtype."})
-public final class SynthCommand implements Callable<Integer> {
+public final class SynthCommand extends LayerwiseCommand {
 
-    @Spec
-    CommandSpec spec;
-
-    @Option(names = "--preset", required = true, paramLabel = "NAME",
-            description = "tiny | small | tinyllama-1layer | tinyllama-1.1b")
-    String preset;
+    @Option(names = "--preset", required = true, paramLabel = "NAME", converter = OptionConverters.SynthPreset.class,
+            description = "${COMPLETION-CANDIDATES}")
+    Preset preset;
 
     @Option(names = "--seed", required = true, paramLabel = "N", description = "Seed (a non-negative integer).")
     long seed;
 
-    @Option(names = "--dtype", required = true, paramLabel = "DTYPE", description = "Storage dtype: f32 | f16 | bf16.")
-    String dtype;
+    @Option(names = "--dtype", required = true, paramLabel = "DTYPE", converter = OptionConverters.Dtype.class,
+            description = "Storage dtype: f32 | f16 | bf16.")
+    DType dtype;
 
     @Option(names = "--out", required = true, paramLabel = "DIR",
             description = "Output checkpoint folder: new, empty, or a previous synth output (with --force).")
@@ -74,7 +68,7 @@ public final class SynthCommand implements Callable<Integer> {
         double seconds = (System.nanoTime() - t0) / 1e9;
         long params = model.tensors().stream()
                 .mapToLong(s -> java.util.Arrays.stream(s.shape()).reduce(1, (a, b) -> a * b)).sum();
-        PrintWriter w = spec.commandLine().getOut();
+        PrintWriter w = out();
         w.printf(Locale.ROOT, "wrote %s (%s, seed %d, %s): %d tensors, %,d parameters, %,d bytes of weights in %.1f s%n",
                 out, model.preset().cliName(), seed, model.dtype().shortName(), model.tensors().size(), params,
                 params * model.dtype().byteSize(), seconds);
@@ -83,18 +77,8 @@ public final class SynthCommand implements Callable<Integer> {
     }
 
     SyntheticModel model() {
-        Preset p;
-        DType d;
-        try {
-            p = Preset.parse(preset);
-        } catch (IllegalArgumentException e) {
-            throw new LayerwiseException(LayerwiseException.BAD_INPUT, "--preset: " + e.getMessage());
-        }
-        try {
-            d = DType.parse(dtype);
-        } catch (IllegalArgumentException e) {
-            throw new LayerwiseException(LayerwiseException.BAD_INPUT, "--dtype: " + e.getMessage());
-        }
+        Preset p = preset;
+        DType d = dtype;
         if (d == DType.FLOAT64) {
             throw new LayerwiseException(LayerwiseException.BAD_INPUT, "--dtype: f64 is not supported (expected f32|f16|bf16)");
         }

@@ -39,11 +39,15 @@ public final class Tokens {
         return ids;
     }
 
-    /** Parses "1 2 3" (spaces and/or commas). */
+    /**
+     * Parses "1 2 3", "1,2,3" or "[1, 2, 3]".
+     *
+     * @throws IllegalArgumentException naming the position of the first id that is not a non-negative integer
+     */
     public static int[] parse(String text) {
-        String trimmed = text == null ? "" : text.trim();
+        String trimmed = text.replace("[", " ").replace("]", " ").trim();
         if (trimmed.isEmpty()) {
-            throw LayerwiseException.badInput("--tokens", null, "no token ids given");
+            throw new IllegalArgumentException("no token ids given");
         }
         String[] parts = trimmed.split("[\\s,]+");
         int[] ids = new int[parts.length];
@@ -51,7 +55,11 @@ public final class Tokens {
             try {
                 ids[i] = Integer.parseInt(parts[i]);
             } catch (NumberFormatException e) {
-                throw LayerwiseException.badInput("--tokens", "position " + i, "'" + parts[i] + "' is not a token id");
+                ids[i] = -1;
+            }
+            if (ids[i] < 0) {
+                throw new IllegalArgumentException("position " + i + ": '" + parts[i]
+                        + "' is not a token id (a non-negative integer)");
             }
         }
         return ids;

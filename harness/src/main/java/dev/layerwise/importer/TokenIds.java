@@ -1,8 +1,6 @@
 package dev.layerwise.importer;
 
-import dev.layerwise.LayerwiseException;
-
-/** Token id lists: parsing {@code --tokens}, the TinyLlama chat prompt of the seed report, BOS notes. */
+/** Token id lists: the TinyLlama chat prompt of the seed report, BOS notes. */
 public final class TokenIds {
 
     /** TinyLlama-1.1B-Chat-v1.0's 38-token chat prompt, no BOS (docs/synthetic-checkpoints.md). */
@@ -18,28 +16,6 @@ public final class TokenIds {
 
     public static int[] tinyLlamaChatPrompt() {
         return TINYLLAMA_CHAT_PROMPT.clone();
-    }
-
-    /** Parses "529 29989 5205" or "529,29989,5205" (brackets allowed). */
-    public static int[] parse(String text, String field) {
-        String t = text.replace("[", " ").replace("]", " ").trim();
-        if (t.isEmpty()) {
-            throw new LayerwiseException(LayerwiseException.BAD_INPUT, field + ": no token ids given");
-        }
-        String[] parts = t.split("[\\s,]+");
-        int[] ids = new int[parts.length];
-        for (int i = 0; i < parts.length; i++) {
-            try {
-                ids[i] = Integer.parseInt(parts[i]);
-            } catch (NumberFormatException e) {
-                ids[i] = -1;
-            }
-            if (ids[i] < 0) {
-                throw new LayerwiseException(LayerwiseException.BAD_INPUT, field + ": token " + i
-                        + ": expected a non-negative integer, got \"" + parts[i] + "\"");
-            }
-        }
-        return ids;
     }
 
     /** "38 tokens, no BOS at position 0" or "39 tokens, starting with BOS (1)". */
