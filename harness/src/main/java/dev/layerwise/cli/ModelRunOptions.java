@@ -5,10 +5,12 @@ import dev.layerwise.engine.RunOptions;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Options shared by run, rerun and check: which model, which engine (and device), how many threads, faults. */
+@Command(resourceBundle = "dev.layerwise.cli.GeneratedHelp")
 public final class ModelRunOptions {
 
     @Option(names = "--model", paramLabel = "DIR",
@@ -19,11 +21,8 @@ public final class ModelRunOptions {
     @Mixin
     EngineOptions engine;
 
-    @Option(names = "--inject", paramLabel = "STEP=KIND",
-            description = "Plant a fault (repeatable; STEP may use * for every layer). KIND: zero, nan, scale:F, "
-                    + "stale:OTHER_STEP, perturb-ulp, skip (any step); no-causal-mask, no-scale, gqa-modulo "
-                    + "(attention), rope-interleaved, rope-offset:N (q_rope, k_rope), no-residual (resid_mid, out), "
-                    + "swap:OTHER_STEP (projections). See docs/fault-injection.md.")
+    /** The description is {@link dev.layerwise.engine.fault.FaultGrammar#helpText()}, through {@link GeneratedHelp}. */
+    @Option(names = "--inject", paramLabel = "STEP=KIND", descriptionKey = "inject")
     List<String> inject = new ArrayList<>();
 
     @Option(names = "--progress", description = "Show a progress bar on stderr even when it is not a terminal.")
