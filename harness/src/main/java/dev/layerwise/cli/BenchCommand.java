@@ -50,8 +50,8 @@ public final class BenchCommand extends LayerwiseCommand {
         try (HfCheckpoint cp = HfCheckpoint.open(model.model())) {
             checkpointBytes = directorySize(model.model());
             LlamaEngine engine = LlamaEngine.of(cp);
-            int[] tokens = input.tokenIds(cp.config().vocabSize());
-            Tokens.checkVocabulary(tokens, cp.config().vocabSize(), input.tokenOrigin());
+            int[] tokens = input.tokenIds(cp.config().dims().vocab());
+            Tokens.checkVocabulary(tokens, cp.config().dims().vocab(), input.tokenOrigin());
             tokenCount = tokens.length;
             RunOptions options = model.toRunOptions().withDtype(input.dtypeOrNull());
             for (int i = 0; i < warmup; i++) {

@@ -93,8 +93,8 @@ public final class InspectCommand extends LayerwiseCommand {
         return String.format(Locale.ROOT, "llama: hidden_size %d, intermediate_size %d, num_hidden_layers %d, "
                 + "num_attention_heads %d, num_key_value_heads %d, head_dim %d, vocab_size %d, rms_norm_eps %s, "
                 + "rope_theta %s, max_position_embeddings %d, torch_dtype %s, tie_word_embeddings %s",
-                c.hiddenSize(), c.intermediateSize(), c.numHiddenLayers(), c.numAttentionHeads(), c.numKeyValueHeads(),
-                c.headDim(), c.vocabSize(), c.rmsNormEps(), c.ropeTheta(), c.maxPositionEmbeddings(),
+                c.dims().hidden(), c.dims().intermediate(), c.dims().layers(), c.dims().heads(), c.dims().kvHeads(),
+                c.dims().headDim(), c.dims().vocab(), c.rmsNormEps(), c.ropeTheta(), c.maxPositionEmbeddings(),
                 c.torchDtype().traceName(), c.tieWordEmbeddings());
     }
 

@@ -6,6 +6,7 @@ import dev.layerwise.model.synth.Preset;
 import dev.layerwise.model.synth.SyntheticCheckpointWriter;
 import dev.layerwise.model.synth.SyntheticModel;
 import dev.layerwise.numeric.DType;
+import dev.layerwise.numeric.Shapes;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -67,7 +68,7 @@ public final class SynthCommand extends LayerwiseCommand {
         new SyntheticCheckpointWriter().write(model, out, force);
         double seconds = (System.nanoTime() - t0) / 1e9;
         long params = model.tensors().stream()
-                .mapToLong(s -> java.util.Arrays.stream(s.shape()).reduce(1, (a, b) -> a * b)).sum();
+                .mapToLong(s -> Shapes.elementCount(s.shape())).sum();
         PrintWriter w = out();
         w.printf(Locale.ROOT, "wrote %s (%s, seed %d, %s): %d tensors, %,d parameters, %,d bytes of weights in %.1f s%n",
                 out, model.preset().cliName(), seed, model.dtype().shortName(), model.tensors().size(), params,
@@ -77,28 +78,26 @@ public final class SynthCommand extends LayerwiseCommand {
     }
 
     SyntheticModel model() {
-        Preset p = preset;
-        DType d = dtype;
-        if (d == DType.FLOAT64) {
+        if (dtype == DType.FLOAT64) {
             throw new LayerwiseException(LayerwiseException.BAD_INPUT, "--dtype: f64 is not supported (expected f32|f16|bf16)");
         }
         if (seed < 0) {
             throw new LayerwiseException(LayerwiseException.BAD_INPUT, "--seed: must be a non-negative integer, found " + seed);
         }
-        Dimensions base = p.dimensions();
-        int hidden = or(hiddenSize, base.hiddenSize());
-        int heads = or(numAttentionHeads, base.numAttentionHeads());
+        Dimensions base = preset.dimensions();
+        int hidden = or(hiddenSize, base.dims().hidden());
+        int heads = or(numAttentionHeads, base.dims().heads());
         Dimensions dims = new Dimensions(hidden,
-                or(intermediateSize, base.intermediateSize()),
-                or(numHiddenLayers, base.numHiddenLayers()),
+                or(intermediateSize, base.dims().intermediate()),
+                or(numHiddenLayers, base.dims().layers()),
                 heads,
-                or(numKeyValueHeads, base.numKeyValueHeads()),
+                or(numKeyValueHeads, base.dims().kvHeads()),
                 headDim != null ? headDim : heads > 0 ? hidden / heads : 0,
-                or(vocabSize, base.vocabSize()),
+                or(vocabSize, base.dims().vocab()),
                 rmsNormEps != null ? rmsNormEps : base.rmsNormEps(),
                 ropeTheta != null ? ropeTheta : base.ropeTheta(),
                 or(maxPositionEmbeddings, base.maxPositionEmbeddings()));
-        return new SyntheticModel(p, dims.validate(), seed, d);
+        return new SyntheticModel(preset, dims.validate(), seed, dtype);
     }
 
     private static int or(Integer override, int presetValue) {
