@@ -1,7 +1,6 @@
 package dev.layerwise.cli;
 
 import dev.layerwise.engine.ReferenceRunner;
-import dev.layerwise.engine.JavaEngine;
 import dev.layerwise.engine.Engine;
 import dev.layerwise.compare.Comparison;
 import dev.layerwise.compare.TraceComparator;
@@ -53,9 +52,12 @@ public final class CheckCommand extends LayerwiseCommand {
         }
         TraceComparator comparator = coverage.apply(profile.comparator());
         Trace ref = TraceReader.read(reference);
-        Trace candidate = engineCmd.present()
-                ? engineCmd.engine(model.modelOrNull()).run(ref.input().tokenIds(), engineCmd.runDir("run-1"))
-                : runLike(ref, model.toRunOptions(), model.model(), reference, model.forceProgress());
+        RunOptions options = model.toRunOptions();
+        Trace candidate;
+        try (Engine engine = engineCmd.open(model, options.engine());
+                LayerProgress progress = new LayerProgress("check", model.forceProgress())) {
+            candidate = ReferenceRunner.runLike(engine, ref, options.withProgress(progress), reference);
+        }
         if (out != null) {
             TraceWriter.write(candidate, out, overwrite);
         }
@@ -63,16 +65,5 @@ public final class CheckCommand extends LayerwiseCommand {
         reports.publish("check", c, out());
         NonFinite.describe(candidate).ifPresent(this::warn);
         return c.exitCode();
-    }
-
-    /**
-     * Runs {@code modelDir} on the reference's token ids; the cpu and opencl engines use the reference's dtype
-     * (a float64 reference: the checkpoint's own dtype).
-     */
-    static Trace runLike(Trace ref, RunOptions options, Path modelDir, Path referenceFile, boolean forceProgress) {
-        try (Engine engine = JavaEngine.open(modelDir, options.engine());
-                LayerProgress progress = new LayerProgress("check", forceProgress)) {
-            return ReferenceRunner.runLike(engine, ref, options.withProgress(progress), referenceFile);
-        }
     }
 }

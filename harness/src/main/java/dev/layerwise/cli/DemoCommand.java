@@ -3,7 +3,10 @@ package dev.layerwise.cli;
 import dev.layerwise.LayerwiseException;
 import dev.layerwise.compare.Comparison;
 import dev.layerwise.compare.TraceComparator;
+import dev.layerwise.engine.Engine;
 import dev.layerwise.engine.EngineKind;
+import dev.layerwise.engine.JavaEngine;
+import dev.layerwise.engine.ReferenceRunner;
 import dev.layerwise.engine.RunOptions;
 import dev.layerwise.io.AtomicFiles;
 import dev.layerwise.io.OutputFolder;
@@ -70,28 +73,31 @@ public final class DemoCommand extends LayerwiseCommand {
         PrintWriter out = out();
         try (OutputFolder reports = OutputFolder.open(dir, force, OutputFolder.Previous.REPLACE)) {
             Path model = work.resolve("tiny-seed1-f16");
-            new SyntheticCheckpointWriter().write(SyntheticModel.of(Preset.parse("tiny"), 1, DType.FLOAT16), model, true);
+            new SyntheticCheckpointWriter().write(SyntheticModel.of(Preset.TINY, 1, DType.FLOAT16), model, true);
             out.println("synthesized preset tiny, seed 1, f16 into " + model);
             Trace ref = TraceReader.read(reference);
             TraceComparator comparator = TraceComparator.create();
 
-            out.println();
-            out.println("1) clean run vs " + REFERENCE);
-            Comparison clean = comparator.compare(ref, CheckCommand.runLike(ref, options, model, reference, false));
-            ConsoleSummary.print(clean, out);
+            Comparison clean;
+            Comparison faulty;
             Path cleanDir = dir.resolve("clean");
-            try (OutputFolder folder = reports.subfolder("clean", OutputFolder.Previous.REPLACE)) {
-                Reports.write(folder, EnumSet.allOf(ReportFormat.class), clean);
-            }
-
-            out.println();
-            out.println("2) run with --inject " + FAULT + " (the seed report's bug) vs " + REFERENCE);
-            Comparison faulty = comparator.compare(ref,
-                    CheckCommand.runLike(ref, options.withInject(List.of(FAULT)), model, reference, false));
-            ConsoleSummary.print(faulty, out);
             Path faultyDir = dir.resolve("silu-zero");
-            try (OutputFolder folder = reports.subfolder("silu-zero", OutputFolder.Previous.REPLACE)) {
-                Reports.write(folder, EnumSet.allOf(ReportFormat.class), faulty);
+            try (Engine engine = JavaEngine.open(model, options.engine())) {
+                out.println();
+                out.println("1) clean run vs " + REFERENCE);
+                clean = comparator.compare(ref, run(engine, ref, options, reference));
+                ConsoleSummary.print(clean, out);
+                try (OutputFolder folder = reports.subfolder("clean", OutputFolder.Previous.REPLACE)) {
+                    Reports.write(folder, EnumSet.allOf(ReportFormat.class), clean);
+                }
+
+                out.println();
+                out.println("2) run with --inject " + FAULT + " (the seed report's bug) vs " + REFERENCE);
+                faulty = comparator.compare(ref, run(engine, ref, options.withInject(List.of(FAULT)), reference));
+                ConsoleSummary.print(faulty, out);
+                try (OutputFolder folder = reports.subfolder("silu-zero", OutputFolder.Previous.REPLACE)) {
+                    Reports.write(folder, EnumSet.allOf(ReportFormat.class), faulty);
+                }
             }
             reports.commit();
 
@@ -105,6 +111,12 @@ public final class DemoCommand extends LayerwiseCommand {
             return clean.passed() && caught ? 0 : 1;
         } finally {
             AtomicFiles.deleteTreeQuietly(work);
+        }
+    }
+
+    private static Trace run(Engine engine, Trace ref, RunOptions options, Path reference) {
+        try (LayerProgress progress = new LayerProgress("check", false)) {
+            return ReferenceRunner.runLike(engine, ref, options.withProgress(progress), reference);
         }
     }
 

@@ -20,18 +20,19 @@ public final class InputOptions {
         return dtype;
     }
 
-    /** The ids to run (not yet checked against the vocabulary); without ids: TinyLlama's 38-token chat prompt. */
+    /**
+     * The ids to run (not yet checked against the vocabulary); without ids: TinyLlama's 38-token chat prompt modulo
+     * {@code vocabSize}, which an engine of unknown vocabulary (0: an --engine-cmd) cannot take.
+     */
     public int[] tokenIds(int vocabSize) {
         int[] ids = tokens.idsOrNull();
-        return ids != null ? ids : Tokens.defaultPrompt(vocabSize);
-    }
-
-    /** The ids to run when there is no checkpoint to take a default prompt from (an --engine-cmd run). */
-    public int[] tokenIdsWithoutModel() {
-        if (!tokens.given()) {
+        if (ids != null) {
+            return ids;
+        }
+        if (vocabSize == 0) {
             throw LayerwiseException.badInput("--tokens", null, "required with --engine-cmd (or --tokens-from TRACE)");
         }
-        return tokens.idsOrNull();
+        return Tokens.defaultPrompt(vocabSize);
     }
 
     /** Where the ids came from, for error messages. */

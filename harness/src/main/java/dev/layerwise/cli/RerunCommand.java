@@ -1,15 +1,12 @@
 package dev.layerwise.cli;
 
-import dev.layerwise.engine.JavaEngine;
 import dev.layerwise.engine.Engine;
 import dev.layerwise.LayerwiseException;
 import dev.layerwise.compare.DeterminismAnalyzer;
 import dev.layerwise.compare.DeterminismResult;
-import dev.layerwise.engine.ExternalCommandEngine;
 import dev.layerwise.engine.RunOptions;
 import dev.layerwise.engine.Tokens;
 import dev.layerwise.trace.Trace;
-import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Command;
@@ -43,32 +40,19 @@ public final class RerunCommand extends LayerwiseCommand {
             throw LayerwiseException.badInput("--runs", null, "needs at least 2 runs, got " + runs);
         }
         reports.check("rerun"); // a refused report folder fails before the engine runs
+        RunOptions options = model.toRunOptions().withDtype(input.dtypeOrNull());
         List<Trace> traces = new ArrayList<>();
-        PrintWriter out = out();
-        if (engineCmd.present()) {
-            ExternalCommandEngine engine = engineCmd.engine(model.modelOrNull());
-            int[] tokens = input.tokenIdsWithoutModel();
-            for (int r = 1; r <= runs; r++) {
-                traces.add(engine.run(tokens, engineCmd.runDir("run-" + r)));
-            }
-        } else {
-            runBuiltIn(traces);
-        }
-        DeterminismResult d = DeterminismAnalyzer.analyze(traces);
-        reports.publish("rerun", d, out);
-        return d.exitCode();
-    }
-
-    private void runBuiltIn(List<Trace> traces) {
-        RunOptions base = model.toRunOptions().withDtype(input.dtypeOrNull());
-        try (Engine engine = JavaEngine.open(model.model(), base.engine())) {
+        try (Engine engine = engineCmd.open(model, options.engine())) {
             int[] tokens = input.tokenIds(engine.vocabSize());
             Tokens.checkVocabulary(tokens, engine.vocabSize(), input.tokenOrigin());
             for (int r = 1; r <= runs; r++) {
                 try (LayerProgress progress = new LayerProgress("run " + r + "/" + runs, model.forceProgress())) {
-                    traces.add(engine.run(tokens, base.withProgress(progress)));
+                    traces.add(engine.run(tokens, options.withProgress(progress)));
                 }
             }
         }
+        DeterminismResult d = DeterminismAnalyzer.analyze(traces);
+        reports.publish("rerun", d, out());
+        return d.exitCode();
     }
 }

@@ -20,10 +20,6 @@ public final class TokenOptions {
     @Option(names = "--tokens-from", paramLabel = "TRACE", description = "Use the token ids of this trace.")
     Path tokensFrom;
 
-    boolean given() {
-        return tokens != null || tokensFrom != null;
-    }
-
     /** The ids given, or null when neither option was. */
     int[] idsOrNull() {
         if (tokens != null && tokensFrom != null) {

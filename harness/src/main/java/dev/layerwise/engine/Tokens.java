@@ -65,15 +65,18 @@ public final class Tokens {
         return ids;
     }
 
-    /** Fails (exit 2) naming the first position whose id is outside [0, vocabSize). */
+    /**
+     * Fails (exit 2) naming the first position whose id is outside [0, vocabSize); a vocabSize of 0 (unknown, see
+     * {@link Engine#vocabSize()}) checks the sign only.
+     */
     public static void checkVocabulary(int[] ids, int vocabSize, String origin) {
         if (ids.length == 0) {
             throw LayerwiseException.badInput(origin, null, "no token ids");
         }
         for (int i = 0; i < ids.length; i++) {
-            if (ids[i] < 0 || ids[i] >= vocabSize) {
+            if (ids[i] < 0 || (vocabSize > 0 && ids[i] >= vocabSize)) {
                 throw LayerwiseException.badInput(origin, "position " + i, "token id " + ids[i]
-                        + " is outside the vocabulary (vocab_size " + vocabSize + ")");
+                        + (ids[i] < 0 ? " is negative" : " is outside the vocabulary (vocab_size " + vocabSize + ")"));
             }
         }
     }

@@ -3,6 +3,7 @@ package dev.layerwise.model;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.layerwise.numeric.DType;
 import dev.layerwise.trace.ModelDims;
+import java.util.Objects;
 
 /**
  * The fields of a Llama-family HF {@code config.json} that the engines use (docs/synthetic-checkpoints.md): the
@@ -18,4 +19,9 @@ public record LlamaConfig(
         DType torchDtype,
         boolean tieWordEmbeddings,
         ObjectNode raw) {
+
+    public LlamaConfig {
+        Objects.requireNonNull(dims, "dims");
+        Objects.requireNonNull(torchDtype, "torchDtype (LlamaConfigReader defaults it to float32)");
+    }
 }
