@@ -1,38 +1,19 @@
 package dev.layerwise.engine;
 
 import dev.layerwise.LayerwiseException;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
+import dev.layerwise.trace.DefaultPrompt;
 
 /** Token ids for a run: parsing, the default prompt, and the vocabulary check. */
 public final class Tokens {
-    /**
-     * TinyLlama-1.1B-Chat-v1.0's 38-token chat prompt without BOS (docs/synthetic-checkpoints.md), defined once for Java and
-     * the Python scripts in the resource default-prompt.txt.
-     */
-    private static final int[] CHAT_PROMPT = readDefaultPrompt();
-
     private Tokens() {
     }
 
-    private static int[] readDefaultPrompt() {
-        try (InputStream in = Tokens.class.getResourceAsStream("default-prompt.txt")) {
-            if (in == null) {
-                throw new IllegalStateException("default-prompt.txt is missing from the classpath");
-            }
-            String text = new String(in.readAllBytes(), StandardCharsets.US_ASCII).trim();
-            return Arrays.stream(text.split("\\s+")).mapToInt(Integer::parseInt).toArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** The chat prompt with every id taken modulo {@code vocabSize} (the rule the Python dumper uses too). */
+    /**
+     * The chat prompt ({@link DefaultPrompt}) with every id taken modulo {@code vocabSize} (the rule the Python
+     * dumper uses too).
+     */
     public static int[] defaultPrompt(int vocabSize) {
-        int[] ids = CHAT_PROMPT.clone();
+        int[] ids = DefaultPrompt.tokenIds();
         for (int i = 0; i < ids.length; i++) {
             ids[i] %= vocabSize;
         }
