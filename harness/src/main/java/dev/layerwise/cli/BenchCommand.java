@@ -21,7 +21,8 @@ import picocli.CommandLine.Option;
  * {@code layerwise bench} (hidden; used by scripts/bench_cpu.sh): warm-JVM timings of the cpu engine's
  * forward pass with every step recorded and without recording, and the process's peak RSS.
  */
-@Command(name = "bench", hidden = true, description = "Times the cpu engine's forward pass (warm JVM), with and without recording every step.")
+@Command(name = "bench", hidden = true,
+        description = "Times the cpu engine's forward pass (warm JVM), with and without recording every step.")
 public final class BenchCommand extends LayerwiseCommand {
 
     @Mixin

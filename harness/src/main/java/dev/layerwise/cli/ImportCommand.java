@@ -57,14 +57,13 @@ public final class ImportCommand extends LayerwiseCommand {
 
     @Override
     public Integer call() {
-        ImportFormat f = format;
         ImportOptions options = options();
         AtomicFiles.Overwrite overwrite = force ? AtomicFiles.Overwrite.ALLOW : AtomicFiles.Overwrite.REFUSE;
         AtomicFiles.checkTarget(out, overwrite); // before the dump is read
-        ImportResult result = f.importer().read(file, options);
+        ImportResult result = format.importer().read(file, options);
         TraceWriter.write(result.trace(), out, overwrite);
         PrintWriter w = out();
-        w.println("imported " + file + " (" + f.cliName() + ") -> " + out + ": " + result.trace().steps().size()
+        w.println("imported " + file + " (" + format.cliName() + ") -> " + out + ": " + result.trace().steps().size()
                 + " steps, " + result.trace().input().tokenIds().length + " tokens, dtype "
                 + result.trace().dtype().traceName());
         result.notes().printSummary(w, result.trace().topK().size());

@@ -197,7 +197,8 @@ public final class OutputFolder implements AutoCloseable {
                 + " replaced by its next run here.\n# Other files in this folder are never touched.\n");
         names.forEach(n -> text.append(n).append('\n'));
         Path marker = dir.resolve(MARKER);
-        StagedFile.write(marker, marker, AtomicFiles.Overwrite.ALLOW, tmp -> Files.writeString(tmp, text, StandardCharsets.UTF_8));
+        StagedFile.write(marker, marker, AtomicFiles.Overwrite.ALLOW,
+                tmp -> Files.writeString(tmp, text, StandardCharsets.UTF_8));
     }
 
     private static Set<String> readMarker(Path folder, Path dir) {

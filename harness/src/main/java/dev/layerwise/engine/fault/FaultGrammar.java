@@ -30,7 +30,7 @@ public final class FaultGrammar {
         return new Parts(spec.substring(0, eq).trim(), spec.substring(eq + 1).trim());
     }
 
-    /** The fault that {@code kindText} plants on the concrete step {@code step} of a model with {@code layers} layers. */
+    /** The fault {@code kindText} plants on the concrete step {@code step} of a model with {@code layers} layers. */
     static Fault parseKind(String spec, String step, String kindText, int layers) {
         int colon = kindText.indexOf(':');
         String name = colon < 0 ? kindText : kindText.substring(0, colon);
