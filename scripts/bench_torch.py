@@ -10,7 +10,7 @@ from pathlib import Path
 import torch
 from transformers import AutoModelForCausalLM
 
-CHAT_PROMPT = [int(t) for t in (Path(__file__).resolve().parent.parent / "harness/src/main/resources/dev/layerwise/engine/default-prompt.txt").read_text(encoding="ascii").split()]
+CHAT_PROMPT = [int(t) for t in (Path(__file__).resolve().parent.parent / "harness/src/main/resources/dev/layerwise/trace/default-prompt.txt").read_text(encoding="ascii").split()]
 
 
 def main():

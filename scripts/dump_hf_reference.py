@@ -39,7 +39,7 @@ from cli_support import ArgumentParser, BadInput, refuse_existing, run_main
 # TinyLlama-1.1B-Chat-v1.0's chat prompt without BOS (docs/synthetic-checkpoints.md), defined once for Java and Python:
 # the default input of any model is these ids, each taken modulo its vocab_size.
 DEFAULT_PROMPT_FILE = (Path(__file__).resolve().parent.parent
-                       / "harness/src/main/resources/dev/layerwise/engine/default-prompt.txt")
+                       / "harness/src/main/resources/dev/layerwise/trace/default-prompt.txt")
 DEFAULT_PROMPT = tuple(int(t) for t in DEFAULT_PROMPT_FILE.read_text(encoding="ascii").split())
 DTYPES = {"float32": torch.float32, "float16": torch.float16, "bfloat16": torch.bfloat16}
 WEIGHTS_HASH_LIMIT = 1 << 30

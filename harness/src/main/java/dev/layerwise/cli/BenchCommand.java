@@ -12,24 +12,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code layerwise bench} (hidden; used by scripts/bench_cpu.sh): warm-JVM timings of the cpu engine's
  * forward pass with every step recorded and without recording, and the process's peak RSS.
  */
-@Command(name = "bench", hidden = true, mixinStandardHelpOptions = true,
+@Command(name = "bench", hidden = true,
         description = "Times the cpu engine's forward pass (warm JVM), with and without recording every step.")
-public final class BenchCommand implements Callable<Integer> {
-
-    @Spec
-    CommandSpec spec;
+public final class BenchCommand extends LayerwiseCommand {
 
     @Mixin
     ModelRunOptions model;
@@ -57,8 +51,8 @@ public final class BenchCommand implements Callable<Integer> {
         try (HfCheckpoint cp = HfCheckpoint.open(model.model())) {
             checkpointBytes = directorySize(model.model());
             LlamaEngine engine = LlamaEngine.of(cp);
-            int[] tokens = input.tokenIds(cp.config().vocabSize());
-            Tokens.checkVocabulary(tokens, cp.config().vocabSize(), input.tokenOrigin());
+            int[] tokens = input.tokenIds(cp.config().dims().vocab());
+            Tokens.checkVocabulary(tokens, cp.config().dims().vocab(), input.tokenOrigin());
             tokenCount = tokens.length;
             RunOptions options = model.toRunOptions().withDtype(input.dtypeOrNull());
             for (int i = 0; i < warmup; i++) {
@@ -82,13 +76,13 @@ public final class BenchCommand implements Callable<Integer> {
             }
         }
         long peakRss = peakRssBytes();
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = out();
         out.printf(Locale.ROOT, "{\"tokens\": %d, \"threads\": %d, \"iterations\": %d, "
                 + "\"recorded_median_s\": %.4f, \"recorded_min_s\": %.4f, \"bare_median_s\": %.4f, \"bare_min_s\": %.4f, "
                 + "\"recorded_cpu_median_s\": %.4f, \"bare_cpu_median_s\": %.4f, "
                 + "\"recording_overhead\": %.4f, \"peak_rss_bytes\": %d, \"checkpoint_bytes\": %d, "
                 + "\"rss_over_checkpoint\": %.3f}%n",
-                tokenCount, model.threads(), iterations, median(recorded), min(recorded), median(bare), min(bare),
+                tokenCount, model.engine.threads(), iterations, median(recorded), min(recorded), median(bare), min(bare),
                 median(recordedCpu), median(bareCpu),
                 median(recorded) / median(bare) - 1, peakRss, checkpointBytes, (double) peakRss / checkpointBytes);
         out.flush();

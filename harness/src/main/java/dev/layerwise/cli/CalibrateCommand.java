@@ -6,22 +6,15 @@ import dev.layerwise.io.AtomicFiles;
 import dev.layerwise.trace.TraceReader;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code layerwise calibrate TRUSTED_A TRUSTED_B --out profile.json}: per-step tolerances from two references. */
-@Command(name = "calibrate", mixinStandardHelpOptions = true,
-        description = {"Derive per-step tolerances from two trusted references of the same model and input "
+@Command(name = "calibrate", description = {"Derive per-step tolerances from two trusted references of the same model and input "
                 + "(observed deviation x margin, never below the dtype's floor); 'compare --profile FILE' uses them.",
             "Exit status: 0 written, 2 bad input, 3 the references are not comparable."})
-public final class CalibrateCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
+public final class CalibrateCommand extends LayerwiseCommand {
     @Parameters(index = "0", paramLabel = "TRUSTED_A")
     Path a;
 
@@ -44,7 +37,7 @@ public final class CalibrateCommand implements Callable<Integer> {
         AtomicFiles.checkTarget(out, overwrite); // before the traces are read
         CalibratedProfile p = Calibrator.calibrate(TraceReader.read(a), TraceReader.read(b), margin);
         p.write(out, overwrite);
-        PrintWriter w = spec.commandLine().getOut();
+        PrintWriter w = out();
         w.println("layerwise calibrate: " + p.steps().size() + " step tolerances (margin " + margin + ", "
                 + p.dtype().traceName() + ") written to " + out);
         w.flush();

@@ -1,7 +1,6 @@
 package dev.layerwise.cli;
 
 import dev.layerwise.engine.ReferenceRunner;
-import dev.layerwise.engine.JavaEngine;
 import dev.layerwise.engine.Engine;
 import dev.layerwise.compare.Comparison;
 import dev.layerwise.compare.TraceComparator;
@@ -12,23 +11,16 @@ import dev.layerwise.trace.Trace;
 import dev.layerwise.trace.TraceReader;
 import dev.layerwise.trace.TraceWriter;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code layerwise check}: runs a checkpoint on a reference trace's input and compares step by step. */
-@Command(name = "check", mixinStandardHelpOptions = true,
-        description = {"Runs a checkpoint on a reference trace's input and compares every step with it.",
+@Command(name = "check", description = {"Runs a checkpoint on a reference trace's input and compares every step with it.",
             "Uses the reference's token ids (and, for --engine cpu or opencl, its dtype); reports the first divergent step and why.",
             "Exit status: 0 every compared step within tolerance, 1 a divergence, 2 bad input, 3 not comparable "
                 + "(including: less than --min-coverage of the reference compared)."})
-public final class CheckCommand implements Callable<Integer> {
-
-    @Spec
-    CommandSpec spec;
+public final class CheckCommand extends LayerwiseCommand {
 
     @Mixin
     ModelRunOptions model;
@@ -53,33 +45,25 @@ public final class CheckCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        reports.check("check"); // a bad --format, --profile, --out or report folder fails before the engine runs
+        reports.check("check"); // a refused report folder or --out fails before the engine runs
         AtomicFiles.Overwrite overwrite = reports.force ? AtomicFiles.Overwrite.ALLOW : AtomicFiles.Overwrite.REFUSE;
         if (out != null) {
             AtomicFiles.checkTarget(out, overwrite);
         }
         TraceComparator comparator = coverage.apply(profile.comparator());
         Trace ref = TraceReader.read(reference);
-        Trace candidate = engineCmd.present()
-                ? engineCmd.engine(model.modelOrNull()).run(ref.input().tokenIds(), engineCmd.runDir("run-1"))
-                : runLike(ref, model.toRunOptions(), model.model(), reference, model.forceProgress());
+        RunOptions options = model.toRunOptions();
+        Trace candidate;
+        try (Engine engine = engineCmd.open(model, options.engine());
+                LayerProgress progress = new LayerProgress("check", model.forceProgress())) {
+            candidate = ReferenceRunner.runLike(engine, ref, options.withProgress(progress), reference);
+        }
         if (out != null) {
             TraceWriter.write(candidate, out, overwrite);
         }
         Comparison c = comparator.compare(ref, candidate);
-        reports.publish("check", c, spec.commandLine().getOut());
-        NonFinite.describe(candidate).ifPresent(msg -> spec.commandLine().getErr().println("layerwise: warning: " + msg));
+        reports.publish("check", c, out());
+        NonFinite.describe(candidate).ifPresent(this::warn);
         return c.exitCode();
-    }
-
-    /**
-     * Runs {@code modelDir} on the reference's token ids; the cpu and opencl engines use the reference's dtype
-     * (a float64 reference: the checkpoint's own dtype).
-     */
-    static Trace runLike(Trace ref, RunOptions options, Path modelDir, Path referenceFile, boolean forceProgress) {
-        try (Engine engine = JavaEngine.open(modelDir, options.engine());
-                LayerProgress progress = new LayerProgress("check", forceProgress)) {
-            return ReferenceRunner.runLike(engine, ref, options.withProgress(progress), referenceFile);
-        }
     }
 }

@@ -4,23 +4,16 @@ import dev.layerwise.compare.Comparison;
 import dev.layerwise.compare.TraceComparator;
 import dev.layerwise.trace.TraceReader;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code layerwise compare REFERENCE CANDIDATE}: localizes and diagnoses the first divergent step. */
-@Command(name = "compare", mixinStandardHelpOptions = true,
-        description = {"Compare a candidate trace with a reference step by step: the first divergent step, why, "
+@Command(name = "compare", description = {"Compare a candidate trace with a reference step by step: the first divergent step, why, "
                 + "and reports (md, html, json, junit).",
             "Exit status: 0 every compared step within tolerance, 1 a divergence, 2 bad input, 3 not comparable "
                 + "(including: no reference step compared, or less than --min-coverage)."})
-public final class CompareCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
+public final class CompareCommand extends LayerwiseCommand {
     @Parameters(index = "0", paramLabel = "REFERENCE", description = "The trusted trace (e.g. Hugging Face).")
     Path reference;
 
@@ -38,10 +31,10 @@ public final class CompareCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        reports.check("compare"); // a bad --format or report folder fails before any work
+        reports.check("compare"); // a refused report folder fails before any work
         TraceComparator comparator = coverage.apply(profile.comparator());
         Comparison c = comparator.compare(TraceReader.read(reference), TraceReader.read(candidate));
-        reports.publish("compare", c, spec.commandLine().getOut());
+        reports.publish("compare", c, out());
         return c.exitCode();
     }
 }

@@ -3,9 +3,11 @@ package dev.layerwise.cli;
 import dev.layerwise.LayerwiseException;
 import dev.layerwise.compare.Comparison;
 import dev.layerwise.compare.TraceComparator;
+import dev.layerwise.engine.Engine;
 import dev.layerwise.engine.EngineKind;
+import dev.layerwise.engine.JavaEngine;
+import dev.layerwise.engine.ReferenceRunner;
 import dev.layerwise.engine.RunOptions;
-import dev.layerwise.engine.opencl.OpenClOptions;
 import dev.layerwise.io.AtomicFiles;
 import dev.layerwise.io.OutputFolder;
 import dev.layerwise.model.synth.Preset;
@@ -21,30 +23,25 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.EnumSet;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code layerwise demo}: the seed report's story in one command. Synthesizes the tiny preset (seed 1,
  * f16), checks a clean run against the committed Hugging Face reference, then a run with SiLU returning
  * zeros, and shows that the second is caught at {@code layers.0.silu_gate}.
  */
-@Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Runs a synthetic model clean and with the seed's SiLU fault against its committed HF reference.",
+@Command(name = "demo", description = {"Runs a synthetic model clean and with the seed's SiLU fault against its committed HF reference.",
             "Checks the engine (cpu, or opencl) against reference-dumps/tiny-seed1-f16.json twice: clean, and with the seed",
             "report's fault planted (layers.*.silu_gate=zero). Writes both reports under reports/demo/.",
             "Exit status: 0 when the clean run passes and the fault is caught at layers.0.silu_gate, else 1."})
-public final class DemoCommand implements Callable<Integer> {
+public final class DemoCommand extends LayerwiseCommand {
     static final String REFERENCE = "reference-dumps/tiny-seed1-f16.json";
     static final String FAULT = "layers.*.silu_gate=zero";
     static final String EXPECTED_STEP = "layers.0.silu_gate";
-
-    @Spec
-    CommandSpec spec;
 
     @Option(names = "--report-dir", paramLabel = "DIR", description = "Default: reports/demo under the repository. A new folder, or one"
             + " holding only a previous demo's reports (docs/reports.md, \"Where reports go\").")
@@ -53,24 +50,15 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--force", description = "Add the reports to a --report-dir that holds other files (never replaced).")
     boolean force;
 
-    @Option(names = "--threads", paramLabel = "N", description = "Worker threads. Default: available cores.")
-    Integer threads;
-
-    @Option(names = "--engine", defaultValue = "cpu", paramLabel = "cpu|opencl",
-            description = "The engine to check. Default: ${DEFAULT-VALUE}.")
-    String engine;
-
-    @Option(names = "--device", paramLabel = "P:D|N|NAME", description = "OpenCL device of --engine opencl.")
-    String device;
+    @Mixin
+    EngineOptions engine;
 
     @Override
     public Integer call() throws IOException {
-        EngineKind kind = switch (engine.trim().toLowerCase(java.util.Locale.ROOT)) {
-            case "cpu" -> EngineKind.CPU;
-            case "opencl" -> EngineKind.OPENCL;
-            default -> throw LayerwiseException.badInput("--engine", null, "the demo runs cpu or opencl, not '"
-                    + engine + "'");
-        };
+        if (engine.engineKind() == EngineKind.ORACLE) {
+            throw LayerwiseException.badInput("--engine", null, "the demo runs cpu or opencl, not 'oracle'");
+        }
+        RunOptions options = engine.toRunOptions(); // checks --threads, --device and --poison before any work
         Path root = repositoryRoot();
         Path reference = root.resolve(REFERENCE);
         if (!Files.isRegularFile(reference)) {
@@ -82,33 +70,34 @@ public final class DemoCommand implements Callable<Integer> {
             OutputFolder.check(dir.resolve(sub), false, OutputFolder.Previous.REPLACE);
         }
         Path work = Files.createTempDirectory("layerwise-demo");
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = out();
         try (OutputFolder reports = OutputFolder.open(dir, force, OutputFolder.Previous.REPLACE)) {
             Path model = work.resolve("tiny-seed1-f16");
-            new SyntheticCheckpointWriter().write(SyntheticModel.of(Preset.parse("tiny"), 1, DType.FLOAT16), model, true);
+            new SyntheticCheckpointWriter().write(SyntheticModel.of(Preset.TINY, 1, DType.FLOAT16), model, true);
             out.println("synthesized preset tiny, seed 1, f16 into " + model);
             Trace ref = TraceReader.read(reference);
-            RunOptions options = RunOptions.defaults().withEngine(kind).withOpenCl(new OpenClOptions(device, false))
-                    .withThreads(threads != null ? threads : Runtime.getRuntime().availableProcessors());
             TraceComparator comparator = TraceComparator.create();
 
-            out.println();
-            out.println("1) clean run vs " + REFERENCE);
-            Comparison clean = comparator.compare(ref, CheckCommand.runLike(ref, options, model, reference, false));
-            ConsoleSummary.print(clean, out);
+            Comparison clean;
+            Comparison faulty;
             Path cleanDir = dir.resolve("clean");
-            try (OutputFolder folder = reports.subfolder("clean", OutputFolder.Previous.REPLACE)) {
-                Reports.write(folder, ReportFormat.parseList("md,html,json,junit"), clean);
-            }
-
-            out.println();
-            out.println("2) run with --inject " + FAULT + " (the seed report's bug) vs " + REFERENCE);
-            Comparison faulty = comparator.compare(ref,
-                    CheckCommand.runLike(ref, options.withInject(List.of(FAULT)), model, reference, false));
-            ConsoleSummary.print(faulty, out);
             Path faultyDir = dir.resolve("silu-zero");
-            try (OutputFolder folder = reports.subfolder("silu-zero", OutputFolder.Previous.REPLACE)) {
-                Reports.write(folder, ReportFormat.parseList("md,html,json,junit"), faulty);
+            try (Engine engine = JavaEngine.open(model, options.engine())) {
+                out.println();
+                out.println("1) clean run vs " + REFERENCE);
+                clean = comparator.compare(ref, run(engine, ref, options, reference));
+                ConsoleSummary.print(clean, out);
+                try (OutputFolder folder = reports.subfolder("clean", OutputFolder.Previous.REPLACE)) {
+                    Reports.write(folder, EnumSet.allOf(ReportFormat.class), clean);
+                }
+
+                out.println();
+                out.println("2) run with --inject " + FAULT + " (the seed report's bug) vs " + REFERENCE);
+                faulty = comparator.compare(ref, run(engine, ref, options.withInject(List.of(FAULT)), reference));
+                ConsoleSummary.print(faulty, out);
+                try (OutputFolder folder = reports.subfolder("silu-zero", OutputFolder.Previous.REPLACE)) {
+                    Reports.write(folder, EnumSet.allOf(ReportFormat.class), faulty);
+                }
             }
             reports.commit();
 
@@ -122,6 +111,12 @@ public final class DemoCommand implements Callable<Integer> {
             return clean.passed() && caught ? 0 : 1;
         } finally {
             AtomicFiles.deleteTreeQuietly(work);
+        }
+    }
+
+    private static Trace run(Engine engine, Trace ref, RunOptions options, Path reference) {
+        try (LayerProgress progress = new LayerProgress("check", false)) {
+            return ReferenceRunner.runLike(engine, ref, options.withProgress(progress), reference);
         }
     }
 

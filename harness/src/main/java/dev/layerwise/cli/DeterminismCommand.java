@@ -9,22 +9,15 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code layerwise determinism TRACE TRACE [TRACE...]}: are repeated runs bit-identical, step by step? */
-@Command(name = "determinism", mixinStandardHelpOptions = true,
-        description = {"Check repeated runs of one model on one input for bit-identity, step by step.",
+@Command(name = "determinism", description = {"Check repeated runs of one model on one input for bit-identity, step by step.",
             "The same file given twice (by any path or link) is bad input: it proves nothing.",
             "Exit status: 0 deterministic, 1 not, 2 bad input, 3 the traces are not repeats of one run."})
-public final class DeterminismCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
+public final class DeterminismCommand extends LayerwiseCommand {
     @Parameters(arity = "2..*", paramLabel = "TRACE", description = "Two or more traces of the same run.")
     List<Path> traces;
 
@@ -33,11 +26,11 @@ public final class DeterminismCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        reports.check("determinism"); // a bad --format or report folder fails before any work
+        reports.check("determinism"); // a refused report folder fails before any work
         List<Trace> runs = traces.stream().map(TraceReader::read).toList();
         rejectRepeatedFiles();
         DeterminismResult d = DeterminismAnalyzer.analyze(runs);
-        reports.publish("determinism", d, spec.commandLine().getOut());
+        reports.publish("determinism", d, out());
         return d.exitCode();
     }
 

@@ -4,19 +4,12 @@ import dev.layerwise.LayerwiseException;
 import dev.layerwise.engine.opencl.OpenClDevice;
 import dev.layerwise.engine.opencl.OpenClDevices;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 
 /** {@code layerwise devices}: the OpenCL platforms and devices {@code --engine opencl --device} can pick. */
-@Command(name = "devices", mixinStandardHelpOptions = true,
-        description = {"Lists the OpenCL devices (--engine opencl --device P:D|N|NAME picks one).",
+@Command(name = "devices", description = {"Lists the OpenCL devices (--engine opencl --device P:D|N|NAME picks one).",
             "Exit status: 0 at least one device, 2 no OpenCL platform."})
-public final class DevicesCommand implements Callable<Integer> {
-
-    @Spec
-    CommandSpec spec;
+public final class DevicesCommand extends LayerwiseCommand {
 
     @Override
     public Integer call() {
@@ -27,7 +20,7 @@ public final class DevicesCommand implements Callable<Integer> {
         }
         OpenClDevice chosen = OpenClDevices.select(null);
         for (OpenClDevice d : devices) {
-            spec.commandLine().getOut().println((d.equals(chosen) ? "* " : "  ") + d.describe());
+            out().println((d.equals(chosen) ? "* " : "  ") + d.describe());
         }
         return 0;
     }

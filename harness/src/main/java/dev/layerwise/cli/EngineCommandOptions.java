@@ -2,7 +2,10 @@ package dev.layerwise.cli;
 
 import dev.layerwise.LayerwiseException;
 import dev.layerwise.engine.CommandTemplate;
+import dev.layerwise.engine.Engine;
+import dev.layerwise.engine.EngineKind;
 import dev.layerwise.engine.ExternalCommandEngine;
+import dev.layerwise.engine.JavaEngine;
 import dev.layerwise.importer.ImportFormat;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -19,9 +22,9 @@ public final class EngineCommandOptions {
                     + "It writes trace-format v1 to {out}, or a dump read by --import-from. See docs/your-engine.md.")
     String command;
 
-    @Option(names = "--import-from", paramLabel = "FORMAT",
+    @Option(names = "--import-from", paramLabel = "FORMAT", converter = OptionConverters.Import.class,
             description = "The engine writes a dump in this format (e.g. llamacpp-eval) to {log}, or to its stdout/stderr.")
-    String importFrom;
+    ImportFormat importFrom;
 
     @Option(names = "--engine-timeout", defaultValue = "600", paramLabel = "SECONDS",
             description = "Kill the engine command after this long. Default: ${DEFAULT-VALUE}.")
@@ -35,19 +38,23 @@ public final class EngineCommandOptions {
         return command != null;
     }
 
+    /** The engine under test: the --engine-cmd when given, else the built-in {@code kind} on --model. */
+    Engine open(ModelRunOptions model, EngineKind kind) {
+        return present() ? engine(model.modelOrNull()) : JavaEngine.open(model.model(), kind);
+    }
+
     /** The engine; {@code model} is {@code {model}}'s value (null when --model was not given). */
-    public ExternalCommandEngine engine(Path model) {
+    private ExternalCommandEngine engine(Path model) {
         if (timeoutSeconds < 1) {
             throw LayerwiseException.badInput("--engine-timeout", null, "must be at least 1 second, got "
                     + timeoutSeconds);
         }
-        ImportFormat format = importFrom == null ? null : ImportFormat.parse(importFrom);
         return new ExternalCommandEngine(CommandTemplate.parse(command, "--engine-cmd"),
-                model == null ? null : model.toString(), Duration.ofSeconds(timeoutSeconds), format);
+                model == null ? null : model.toString(), Duration.ofSeconds(timeoutSeconds), importFrom, this::runDir);
     }
 
     /** The directory for run {@code name} ("run-1", ...). */
-    public Path runDir(String name) {
+    private Path runDir(String name) {
         try {
             if (dir == null) {
                 dir = Files.createTempDirectory("layerwise-engine-");

@@ -7,38 +7,30 @@ import dev.layerwise.LayerwiseException;
 import dev.layerwise.importer.ImportFormat;
 import dev.layerwise.importer.ImportOptions;
 import dev.layerwise.importer.ImportResult;
-import dev.layerwise.importer.TokenIds;
 import dev.layerwise.io.AtomicFiles;
 import dev.layerwise.io.Json;
 import dev.layerwise.io.JsonErrors;
 import dev.layerwise.numeric.DType;
-import dev.layerwise.trace.TraceReader;
 import dev.layerwise.trace.TraceWriter;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code layerwise import}: converts a foreign dump (report table, ad-hoc JSON, llama.cpp log) into a trace. */
-@Command(name = "import", mixinStandardHelpOptions = true,
-        description = {"Convert a dump you already have into a trace-format-v1 trace.",
+@Command(name = "import", description = {"Convert a dump you already have into a trace-format-v1 trace.",
             "Formats: seed-markdown (a report's \"step | Sum\" table), tensorlogic-json (ad-hoc JSON sums and "
                 + "samples), llamacpp-eval (llama-eval-callback output). See docs/importers.md."})
-public final class ImportCommand implements Callable<Integer> {
+public final class ImportCommand extends LayerwiseCommand {
 
-    @Spec
-    CommandSpec spec;
-
-    @Option(names = "--from", required = true, paramLabel = "FORMAT",
+    @Option(names = "--from", required = true, paramLabel = "FORMAT", converter = OptionConverters.Import.class,
             description = "seed-markdown | tensorlogic-json | llamacpp-eval")
-    String format;
+    ImportFormat format;
 
     @Parameters(index = "0", paramLabel = "FILE", description = "The dump to import.")
     Path file;
@@ -50,31 +42,28 @@ public final class ImportCommand implements Callable<Integer> {
             description = "seed-markdown: which table (1-based index or a heading substring).")
     String table;
 
-    @Option(names = "--tokens-from", paramLabel = "TRACE", description = "Take the input token ids from this trace.")
-    Path tokensFrom;
-
-    @Option(names = "--tokens", paramLabel = "IDS", description = "The input token ids, e.g. \"529 29989 5205\".")
-    String tokens;
+    @Mixin
+    TokenOptions tokens;
 
     @Option(names = "--config", paramLabel = "config.json", description = "HF config.json giving the step shapes.")
     Path config;
 
-    @Option(names = "--dtype", paramLabel = "DTYPE", description = "The model's dtype (f32, f16, bf16).")
-    String dtype;
+    @Option(names = "--dtype", paramLabel = "DTYPE", converter = OptionConverters.Dtype.class,
+            description = "The model's dtype (f32, f16, bf16).")
+    DType dtype;
 
     @Option(names = "--force", description = "Replace TRACE if it exists.")
     boolean force;
 
     @Override
     public Integer call() {
-        ImportFormat f = ImportFormat.parse(format);
         ImportOptions options = options();
         AtomicFiles.Overwrite overwrite = force ? AtomicFiles.Overwrite.ALLOW : AtomicFiles.Overwrite.REFUSE;
         AtomicFiles.checkTarget(out, overwrite); // before the dump is read
-        ImportResult result = f.importer().read(file, options);
+        ImportResult result = format.importer().read(file, options);
         TraceWriter.write(result.trace(), out, overwrite);
-        PrintWriter w = spec.commandLine().getOut();
-        w.println("imported " + file + " (" + f.cliName() + ") -> " + out + ": " + result.trace().steps().size()
+        PrintWriter w = out();
+        w.println("imported " + file + " (" + format.cliName() + ") -> " + out + ": " + result.trace().steps().size()
                 + " steps, " + result.trace().input().tokenIds().length + " tokens, dtype "
                 + result.trace().dtype().traceName());
         result.notes().printSummary(w, result.trace().topK().size());
@@ -83,20 +72,12 @@ public final class ImportCommand implements Callable<Integer> {
 
     private ImportOptions options() {
         ImportOptions o = ImportOptions.none().withTable(table);
-        if (tokens != null && tokensFrom != null) {
-            throw new LayerwiseException(LayerwiseException.BAD_INPUT, "--tokens and --tokens-from: give one, not both");
-        }
-        if (tokens != null) {
-            o = o.withTokens(TokenIds.parse(tokens, "--tokens"), "--tokens");
-        } else if (tokensFrom != null) {
-            o = o.withTokens(TraceReader.read(tokensFrom).input().tokenIds(), tokensFrom.toString());
+        int[] ids = tokens.idsOrNull();
+        if (ids != null) {
+            o = o.withTokens(ids, tokens.tokensFrom != null ? tokens.tokensFrom.toString() : "--tokens");
         }
         if (dtype != null) {
-            try {
-                o = o.withDtype(DType.parse(dtype));
-            } catch (IllegalArgumentException e) {
-                throw new LayerwiseException(LayerwiseException.BAD_INPUT, "--dtype: " + e.getMessage());
-            }
+            o = o.withDtype(dtype);
         }
         if (config != null) {
             o = o.withConfig(readConfig(config));

@@ -17,25 +17,18 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code layerwise inspect}: validates a safetensors file or an HF checkpoint directory and prints
  * its header (tensors, dtypes, shapes, offsets), totals, metadata and (for a directory) the config.
  * Only headers are read: the answer is immediate even for multi-GB checkpoints.
  */
-@Command(name = "inspect", mixinStandardHelpOptions = true,
-        description = {"Validates and describes a .safetensors file or a Hugging Face checkpoint directory.",
+@Command(name = "inspect", description = {"Validates and describes a .safetensors file or a Hugging Face checkpoint directory.",
             "Exit status 2 (with the file, tensor and rule) when it is malformed."})
-public final class InspectCommand implements Callable<Integer> {
-
-    @Spec
-    CommandSpec spec;
+public final class InspectCommand extends LayerwiseCommand {
 
     @Parameters(paramLabel = "FILE_OR_DIR", description = "A .safetensors file or a checkpoint directory.")
     Path target;
@@ -45,7 +38,7 @@ public final class InspectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = out();
         if (Files.isDirectory(target)) {
             try (HfCheckpoint c = HfCheckpoint.open(target)) {
                 print(out, c.config(), c.files());
@@ -100,8 +93,8 @@ public final class InspectCommand implements Callable<Integer> {
         return String.format(Locale.ROOT, "llama: hidden_size %d, intermediate_size %d, num_hidden_layers %d, "
                 + "num_attention_heads %d, num_key_value_heads %d, head_dim %d, vocab_size %d, rms_norm_eps %s, "
                 + "rope_theta %s, max_position_embeddings %d, torch_dtype %s, tie_word_embeddings %s",
-                c.hiddenSize(), c.intermediateSize(), c.numHiddenLayers(), c.numAttentionHeads(), c.numKeyValueHeads(),
-                c.headDim(), c.vocabSize(), c.rmsNormEps(), c.ropeTheta(), c.maxPositionEmbeddings(),
+                c.dims().hidden(), c.dims().intermediate(), c.dims().layers(), c.dims().heads(), c.dims().kvHeads(),
+                c.dims().headDim(), c.dims().vocab(), c.rmsNormEps(), c.ropeTheta(), c.maxPositionEmbeddings(),
                 c.torchDtype().traceName(), c.tieWordEmbeddings());
     }
 

@@ -76,6 +76,14 @@ public final class LayerwiseCli {
         cl.setParameterExceptionHandler((ex, args) -> {
             CommandLine c = ex.getCommandLine();
             PrintWriter err = ConsoleText.writer(c.getErr());
+            if (ex.getCause() instanceof CommandLine.TypeConversionException bad
+                    && ex.getArgSpec() instanceof CommandLine.Model.OptionSpec option) {
+                // a typed option's own parser refused the value: "--option: cause", like any other bad input
+                err.println("layerwise: " + LayerwiseException.badInput(option.longestName(), null, bad.getMessage())
+                        .getMessage());
+                err.flush();
+                return LayerwiseException.BAD_INPUT;
+            }
             err.println("layerwise: " + ex.getMessage());
             err.println("(see: " + c.getCommandSpec().qualifiedName() + " --help)");
             err.flush();

@@ -1,15 +1,16 @@
 package dev.layerwise.cli;
 
 import dev.layerwise.LayerwiseException;
-import dev.layerwise.engine.EngineKind;
 import dev.layerwise.engine.RunOptions;
-import dev.layerwise.engine.opencl.OpenClOptions;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Options shared by run, rerun and check: which model, which engine (and device), how many threads, faults. */
+@Command(resourceBundle = "dev.layerwise.cli.GeneratedHelp")
 public final class ModelRunOptions {
 
     @Option(names = "--model", paramLabel = "DIR",
@@ -17,30 +18,11 @@ public final class ModelRunOptions {
                     + "any path, passed as {model}.")
     Path model;
 
-    @Option(names = "--engine", defaultValue = "cpu", paramLabel = "cpu|opencl|oracle",
-            description = "cpu: float32 compute rounded to the model dtype where Hugging Face rounds; "
-                    + "opencl: the same arithmetic as OpenCL kernels on a device (--device); "
-                    + "oracle: float64 throughout. Default: ${DEFAULT-VALUE}.")
-    String engine;
+    @Mixin
+    EngineOptions engine;
 
-    @Option(names = "--device", paramLabel = "P:D|N|NAME",
-            description = "OpenCL device of --engine opencl: platform:device index, overall index, or part of "
-                    + "its name (`layerwise devices` lists them). Default: the first GPU, else the first device.")
-    String device;
-
-    @Option(names = "--poison", description = "--engine opencl: fill every step's output with a NaN sentinel "
-            + "before its kernel runs, so an output that is not written shows as NaN at that step.")
-    boolean poison;
-
-    @Option(names = "--threads", paramLabel = "N",
-            description = "Worker threads (results are bit-identical for any N). Default: available cores.")
-    Integer threads;
-
-    @Option(names = "--inject", paramLabel = "STEP=KIND",
-            description = "Plant a fault (repeatable; STEP may use * for every layer). KIND: zero, nan, scale:F, "
-                    + "stale:OTHER_STEP, perturb-ulp, skip (any step); no-causal-mask, no-scale, gqa-modulo "
-                    + "(attention), rope-interleaved, rope-offset:N (q_rope, k_rope), no-residual (resid_mid, out), "
-                    + "swap:OTHER_STEP (projections). See docs/fault-injection.md.")
+    /** The description is {@link dev.layerwise.engine.fault.FaultGrammar#helpText()}, through {@link GeneratedHelp}. */
+    @Option(names = "--inject", paramLabel = "STEP=KIND", descriptionKey = "inject")
     List<String> inject = new ArrayList<>();
 
     @Option(names = "--progress", description = "Show a progress bar on stderr even when it is not a terminal.")
@@ -58,33 +40,9 @@ public final class ModelRunOptions {
         return model;
     }
 
-    public EngineKind engineKind() {
-        return switch (engine.trim().toLowerCase(java.util.Locale.ROOT)) {
-            case "cpu" -> EngineKind.CPU;
-            case "oracle" -> EngineKind.ORACLE;
-            case "opencl" -> EngineKind.OPENCL;
-            default -> throw LayerwiseException.badInput("--engine", null, "unknown engine '" + engine
-                    + "' (expected cpu, opencl or oracle)");
-        };
-    }
-
-    public int threads() {
-        int n = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
-        if (n < 1 || n > 1024) {
-            throw LayerwiseException.badInput("--threads", null, "must be between 1 and 1024, got " + n);
-        }
-        return n;
-    }
-
     /** Run options without dtype (the caller sets it). */
     public RunOptions toRunOptions() {
-        EngineKind kind = engineKind();
-        if (kind != EngineKind.OPENCL && (device != null || poison)) {
-            throw LayerwiseException.badInput(device != null ? "--device" : "--poison", null,
-                    "applies to --engine opencl only");
-        }
-        return RunOptions.defaults().withEngine(kind).withThreads(threads()).withInject(inject)
-                .withOpenCl(new OpenClOptions(device, poison));
+        return engine.toRunOptions().withInject(inject);
     }
 
     public boolean forceProgress() {

@@ -8,6 +8,8 @@ import dev.layerwise.report.ReportFormat;
 import dev.layerwise.report.Reports;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
 import picocli.CommandLine.Option;
@@ -19,9 +21,10 @@ public final class ReportOptions {
                     + " one holding only a previous Layerwise report (docs/reports.md, \"Where reports go\").")
     Path reportDir;
 
-    @Option(names = "--format", paramLabel = "LIST", defaultValue = "md,html,json,junit",
+    @Option(names = "--format", paramLabel = "LIST", defaultValue = "md,html,json,junit", split = ",",
+            converter = OptionConverters.Report.class,
             description = "Report kinds, comma-separated: md, html, json, junit (default: all).")
-    String format;
+    List<ReportFormat> formats;
 
     @Option(names = "--force", description = "Add the reports to a --report-dir that holds other files (those are never"
             + " replaced or removed); check: also replace an existing --out trace.")
@@ -30,12 +33,11 @@ public final class ReportOptions {
     private Path resolved;
 
     Set<ReportFormat> formats() {
-        return ReportFormat.parseList(format);
+        return EnumSet.copyOf(formats);
     }
 
-    /** Checks --format and the report folder before any work, so a refusal costs nothing. */
+    /** Checks the report folder before any work, so a refusal costs nothing (picocli has checked --format). */
     void check(String kind) {
-        formats();
         OutputFolder.check(directory(kind), force, OutputFolder.Previous.REPLACE);
     }
 

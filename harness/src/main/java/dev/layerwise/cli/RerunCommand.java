@@ -1,33 +1,23 @@
 package dev.layerwise.cli;
 
-import dev.layerwise.engine.JavaEngine;
 import dev.layerwise.engine.Engine;
 import dev.layerwise.LayerwiseException;
 import dev.layerwise.compare.DeterminismAnalyzer;
 import dev.layerwise.compare.DeterminismResult;
-import dev.layerwise.engine.ExternalCommandEngine;
 import dev.layerwise.engine.RunOptions;
 import dev.layerwise.engine.Tokens;
 import dev.layerwise.trace.Trace;
-import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code layerwise rerun}: runs the engine N times on one input and checks every step for bit-identity. */
-@Command(name = "rerun", mixinStandardHelpOptions = true,
-        description = {"Runs a checkpoint N times and checks that every step is bit-identical (engine determinism).",
+@Command(name = "rerun", description = {"Runs a checkpoint N times and checks that every step is bit-identical (engine determinism).",
             "Compares every step's SHA-256 across the runs with the same options.",
             "Exit status: 0 deterministic, 1 not, 2 bad input."})
-public final class RerunCommand implements Callable<Integer> {
-
-    @Spec
-    CommandSpec spec;
+public final class RerunCommand extends LayerwiseCommand {
 
     @Mixin
     ModelRunOptions model;
@@ -49,33 +39,20 @@ public final class RerunCommand implements Callable<Integer> {
         if (runs < 2) {
             throw LayerwiseException.badInput("--runs", null, "needs at least 2 runs, got " + runs);
         }
-        reports.check("rerun"); // a bad --format or report folder fails before the engine runs
+        reports.check("rerun"); // a refused report folder fails before the engine runs
+        RunOptions options = model.toRunOptions().withDtype(input.dtypeOrNull());
         List<Trace> traces = new ArrayList<>();
-        PrintWriter out = spec.commandLine().getOut();
-        if (engineCmd.present()) {
-            ExternalCommandEngine engine = engineCmd.engine(model.modelOrNull());
-            int[] tokens = input.tokenIdsWithoutModel();
-            for (int r = 1; r <= runs; r++) {
-                traces.add(engine.run(tokens, engineCmd.runDir("run-" + r)));
-            }
-        } else {
-            runBuiltIn(traces);
-        }
-        DeterminismResult d = DeterminismAnalyzer.analyze(traces);
-        reports.publish("rerun", d, out);
-        return d.exitCode();
-    }
-
-    private void runBuiltIn(List<Trace> traces) {
-        RunOptions base = model.toRunOptions().withDtype(input.dtypeOrNull());
-        try (Engine engine = JavaEngine.open(model.model(), base.engine())) {
+        try (Engine engine = engineCmd.open(model, options.engine())) {
             int[] tokens = input.tokenIds(engine.vocabSize());
             Tokens.checkVocabulary(tokens, engine.vocabSize(), input.tokenOrigin());
             for (int r = 1; r <= runs; r++) {
                 try (LayerProgress progress = new LayerProgress("run " + r + "/" + runs, model.forceProgress())) {
-                    traces.add(engine.run(tokens, base.withProgress(progress)));
+                    traces.add(engine.run(tokens, options.withProgress(progress)));
                 }
             }
         }
+        DeterminismResult d = DeterminismAnalyzer.analyze(traces);
+        reports.publish("rerun", d, out());
+        return d.exitCode();
     }
 }

@@ -11,21 +11,14 @@ import dev.layerwise.trace.TraceWriter;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code layerwise run}: runs a checkpoint with the cpu engine or the oracle and writes its trace. */
-@Command(name = "run", mixinStandardHelpOptions = true,
-        description = {"Runs a Llama checkpoint on token ids and writes the trace of every step.",
+@Command(name = "run", description = {"Runs a Llama checkpoint on token ids and writes the trace of every step.",
             "A run that produces NaN/Infinity still writes its trace and says where they first appeared."})
-public final class RunCommand implements Callable<Integer> {
-
-    @Spec
-    CommandSpec spec;
+public final class RunCommand extends LayerwiseCommand {
 
     @Mixin
     ModelRunOptions model;
@@ -55,17 +48,13 @@ public final class RunCommand implements Callable<Integer> {
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         TraceWriter.write(trace, out, overwrite);
-        PrintWriter w = spec.commandLine().getOut();
+        PrintWriter w = out();
         w.printf(Locale.ROOT, "wrote %s: %s, %s, %d tokens, %d steps in %.2f s; top-1 token %d (logit %.6g)%n", out,
                 trace.producer().name(), trace.dtype().traceName(), trace.input().tokenIds().length,
                 trace.steps().size(), seconds, trace.topK().isEmpty() ? -1 : trace.topK().get(0).tokenId(),
                 trace.topK().isEmpty() ? Double.NaN : trace.topK().get(0).logit());
         w.flush();
-        NonFinite.describe(trace).ifPresent(msg -> {
-            PrintWriter err = spec.commandLine().getErr();
-            err.println("layerwise: warning: " + msg);
-            err.flush();
-        });
+        NonFinite.describe(trace).ifPresent(this::warn);
         return 0;
     }
 }

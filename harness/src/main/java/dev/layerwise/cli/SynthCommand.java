@@ -6,33 +6,28 @@ import dev.layerwise.model.synth.Preset;
 import dev.layerwise.model.synth.SyntheticCheckpointWriter;
 import dev.layerwise.model.synth.SyntheticModel;
 import dev.layerwise.numeric.DType;
+import dev.layerwise.numeric.Shapes;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code layerwise synth}: writes a seeded synthetic Llama checkpoint (docs/synthetic-checkpoints.md). */
-@Command(name = "synth", mixinStandardHelpOptions = true,
-        description = {"Writes a seeded synthetic Llama checkpoint (config.json + model.safetensors).",
+@Command(name = "synth", description = {"Writes a seeded synthetic Llama checkpoint (config.json + model.safetensors).",
             "Every byte is determined by the preset, the overrides, the seed and the dtype."})
-public final class SynthCommand implements Callable<Integer> {
+public final class SynthCommand extends LayerwiseCommand {
 
-    @Spec
-    CommandSpec spec;
-
-    @Option(names = "--preset", required = true, paramLabel = "NAME",
-            description = "tiny | small | tinyllama-1layer | tinyllama-1.1b")
-    String preset;
+    @Option(names = "--preset", required = true, paramLabel = "NAME", converter = OptionConverters.SynthPreset.class,
+            description = "${COMPLETION-CANDIDATES}")
+    Preset preset;
 
     @Option(names = "--seed", required = true, paramLabel = "N", description = "Seed (a non-negative integer).")
     long seed;
 
-    @Option(names = "--dtype", required = true, paramLabel = "DTYPE", description = "Storage dtype: f32 | f16 | bf16.")
-    String dtype;
+    @Option(names = "--dtype", required = true, paramLabel = "DTYPE", converter = OptionConverters.Dtype.class,
+            description = "Storage dtype: f32 | f16 | bf16.")
+    DType dtype;
 
     @Option(names = "--out", required = true, paramLabel = "DIR",
             description = "Output checkpoint folder: new, empty, or a previous synth output (with --force).")
@@ -73,8 +68,8 @@ public final class SynthCommand implements Callable<Integer> {
         new SyntheticCheckpointWriter().write(model, out, force);
         double seconds = (System.nanoTime() - t0) / 1e9;
         long params = model.tensors().stream()
-                .mapToLong(s -> java.util.Arrays.stream(s.shape()).reduce(1, (a, b) -> a * b)).sum();
-        PrintWriter w = spec.commandLine().getOut();
+                .mapToLong(s -> Shapes.elementCount(s.shape())).sum();
+        PrintWriter w = out();
         w.printf(Locale.ROOT, "wrote %s (%s, seed %d, %s): %d tensors, %,d parameters, %,d bytes of weights in %.1f s%n",
                 out, model.preset().cliName(), seed, model.dtype().shortName(), model.tensors().size(), params,
                 params * model.dtype().byteSize(), seconds);
@@ -83,38 +78,26 @@ public final class SynthCommand implements Callable<Integer> {
     }
 
     SyntheticModel model() {
-        Preset p;
-        DType d;
-        try {
-            p = Preset.parse(preset);
-        } catch (IllegalArgumentException e) {
-            throw new LayerwiseException(LayerwiseException.BAD_INPUT, "--preset: " + e.getMessage());
-        }
-        try {
-            d = DType.parse(dtype);
-        } catch (IllegalArgumentException e) {
-            throw new LayerwiseException(LayerwiseException.BAD_INPUT, "--dtype: " + e.getMessage());
-        }
-        if (d == DType.FLOAT64) {
+        if (dtype == DType.FLOAT64) {
             throw new LayerwiseException(LayerwiseException.BAD_INPUT, "--dtype: f64 is not supported (expected f32|f16|bf16)");
         }
         if (seed < 0) {
             throw new LayerwiseException(LayerwiseException.BAD_INPUT, "--seed: must be a non-negative integer, found " + seed);
         }
-        Dimensions base = p.dimensions();
-        int hidden = or(hiddenSize, base.hiddenSize());
-        int heads = or(numAttentionHeads, base.numAttentionHeads());
+        Dimensions base = preset.dimensions();
+        int hidden = or(hiddenSize, base.dims().hidden());
+        int heads = or(numAttentionHeads, base.dims().heads());
         Dimensions dims = new Dimensions(hidden,
-                or(intermediateSize, base.intermediateSize()),
-                or(numHiddenLayers, base.numHiddenLayers()),
+                or(intermediateSize, base.dims().intermediate()),
+                or(numHiddenLayers, base.dims().layers()),
                 heads,
-                or(numKeyValueHeads, base.numKeyValueHeads()),
+                or(numKeyValueHeads, base.dims().kvHeads()),
                 headDim != null ? headDim : heads > 0 ? hidden / heads : 0,
-                or(vocabSize, base.vocabSize()),
+                or(vocabSize, base.dims().vocab()),
                 rmsNormEps != null ? rmsNormEps : base.rmsNormEps(),
                 ropeTheta != null ? ropeTheta : base.ropeTheta(),
                 or(maxPositionEmbeddings, base.maxPositionEmbeddings()));
-        return new SyntheticModel(p, dims.validate(), seed, d);
+        return new SyntheticModel(preset, dims.validate(), seed, dtype);
     }
 
     private static int or(Integer override, int presetValue) {

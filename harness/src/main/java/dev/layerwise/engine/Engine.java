@@ -6,15 +6,18 @@ import dev.layerwise.trace.Trace;
 /**
  * An inference engine under test, opened on one model (a runner, in Polygraphy's terms): it runs token ids and
  * returns the trace of every canonical step. The Java engines ({@link JavaEngine}: float32 compute rounded to the
- * model dtype, or the float64 oracle) implement it; a GPU engine or a user's engine run as an external command
- * plugs in as another implementation, and {@link ReferenceRunner} then runs it like any reference.
+ * model dtype on the CPU or as OpenCL kernels, or the float64 oracle) and a user's engine run as an external command
+ * ({@link ExternalCommandEngine}) implement it, and {@link ReferenceRunner} runs any of them like a reference.
  */
 public interface Engine extends AutoCloseable {
 
     /** The producer name its traces carry ({@code layerwise-cpu}). */
     String name();
 
-    /** The vocabulary size of the model it runs, to check token ids before running. */
+    /**
+     * The vocabulary size of the model it runs, to check token ids before running; 0 when the engine cannot tell
+     * (an external command), and then only the ids' sign is checked.
+     */
     int vocabSize();
 
     /**

@@ -3,6 +3,7 @@ package dev.layerwise.engine;
 import dev.layerwise.LayerwiseException;
 import dev.layerwise.importer.ImportFormat;
 import dev.layerwise.importer.ImportOptions;
+import dev.layerwise.numeric.DType;
 import dev.layerwise.trace.Trace;
 import dev.layerwise.trace.TraceReader;
 import java.io.IOException;
@@ -15,6 +16,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
@@ -25,19 +27,25 @@ import java.util.stream.IntStream;
  * directory holding the command's stdout, stderr and outputs. A crash, a timeout or a missing output is one
  * line naming the command and that directory.
  *
- * <p>The seam for other runners: {@link #run(int[], Path)} maps token ids to a trace, nothing else.
+ * <p>As an {@link Engine} it knows no vocabulary (it checks its own input) and has no dtype to choose; the
+ * {@link RunOptions} of the Java engines (threads, faults, dtype) do not apply to it. Run N is run in the directory
+ * {@code runDirs} gives for "run-N".
  */
-public final class ExternalCommandEngine {
+public final class ExternalCommandEngine implements Engine {
     private final CommandTemplate command;
     private final String model;
     private final Duration timeout;
     private final ImportFormat importFrom;
+    private final Function<String, Path> runDirs;
+    private int runs;
 
     /**
      * @param model the value of {@code {model}} (any path the engine understands), may be null when unused
      * @param importFrom null when the engine writes trace-format v1 to {@code {out}}
+     * @param runDirs the directory of each run by name ("run-1", "run-2", ...), created by the run
      */
-    public ExternalCommandEngine(CommandTemplate command, String model, Duration timeout, ImportFormat importFrom) {
+    public ExternalCommandEngine(CommandTemplate command, String model, Duration timeout, ImportFormat importFrom,
+            Function<String, Path> runDirs) {
         if (command.uses("model") && model == null) {
             throw LayerwiseException.badInput("--engine-cmd", null, "uses {model} but no --model was given");
         }
@@ -49,10 +57,40 @@ public final class ExternalCommandEngine {
         this.model = model;
         this.timeout = timeout;
         this.importFrom = importFrom;
+        this.runDirs = runDirs;
     }
 
-    /** Runs the command once in {@code runDir} (created) on {@code tokens}; returns the trace it produced. */
-    public Trace run(int[] tokens, Path runDir) {
+    /** The command line as given. */
+    @Override
+    public String name() {
+        return command.toString();
+    }
+
+    /** Unknown (0): the command checks its own input. */
+    @Override
+    public int vocabSize() {
+        return 0;
+    }
+
+    /** None: the command computes in whatever dtype it was built or configured for. */
+    @Override
+    public DType dtypeLike(DType referenceDtype) {
+        return null;
+    }
+
+    /** Runs the command once, in the next run directory, on {@code tokens}; returns the trace it produced. */
+    @Override
+    public Trace run(int[] tokens, RunOptions options) {
+        runs++;
+        return run(tokens, runDirs.apply("run-" + runs));
+    }
+
+    /** Nothing to release: each run is its own process. */
+    @Override
+    public void close() {
+    }
+
+    private Trace run(int[] tokens, Path runDir) {
         try {
             Files.createDirectories(runDir);
             Path tokensFile = runDir.resolve("tokens.txt");

@@ -48,10 +48,6 @@ public final class LlamaEngine {
             return DType.FLOAT64;
         }
         DType d = o.dtype() != null ? o.dtype() : weights.config().torchDtype();
-        if (d == null) {
-            // no torch_dtype in config.json: Hugging Face v5 loads the stored dtype
-            d = weights.embedding().storedDtype();
-        }
         if (d == DType.FLOAT64) {
             throw LayerwiseException.badInput("--dtype", null, "float64 is the oracle's dtype (use --engine oracle)");
         }

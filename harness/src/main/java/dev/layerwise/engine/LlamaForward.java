@@ -115,9 +115,11 @@ public final class LlamaForward<B> {
             step(ATTN_NORM, i, b.attnNorm, () -> kernels.rmsNorm(x, t, h, w.inputNorm(), eps, b.attnNorm));
             // LlamaAttention: query_states = self.q_proj(hidden_states).view(hidden_shape).transpose(1, 2), k, v alike
             linear(Q, i, w, b.attnNorm, b.q);
+            // LlamaAttention: key_states = self.k_proj(hidden_states).view(hidden_shape).transpose(1, 2)
             linear(K, i, w, b.attnNorm, b.k);
+            // LlamaAttention: value_states = self.v_proj(hidden_states).view(hidden_shape).transpose(1, 2)
             linear(V, i, w, b.attnNorm, b.v);
-            // query_states, key_states = apply_rotary_pos_emb(query_states, key_states, cos, sin)
+            // LlamaAttention: query_states, key_states = apply_rotary_pos_emb(query_states, key_states, cos, sin)
             step(Q_ROPE, i, b.qRope, () -> kernels.rope(b.q, t, heads, d, rope, injector.rope(Q_ROPE.stepName(i)), b.qRope));
             step(K_ROPE, i, b.kRope, () -> kernels.rope(b.k, t, kvHeads, d, rope, injector.rope(K_ROPE.stepName(i)), b.kRope));
             // eager_attention_forward: attn_weights = softmax(query @ key^T * scaling + causal_mask, dim=-1)
@@ -134,12 +136,14 @@ public final class LlamaForward<B> {
             // LlamaDecoderLayer: hidden_states = self.post_attention_layernorm(hidden_states)
             step(FFN_NORM, i, b.ffnNorm, () -> kernels.rmsNorm(b.residMid, t, h, w.postAttentionNorm(), eps, b.ffnNorm));
             // LlamaMLP: down_proj(act_fn(gate_proj(x)) * up_proj(x)), one step per operation
-            linear(GATE, i, w, b.ffnNorm, b.gate);
-            linear(UP, i, w, b.ffnNorm, b.up);
+            linear(GATE, i, w, b.ffnNorm, b.gate); // self.gate_proj(x)
+            linear(UP, i, w, b.ffnNorm, b.up); // self.up_proj(x)
             int ti = t * dims.intermediate();
+            // self.act_fn(self.gate_proj(x)), act_fn = SiLU
             step(SILU_GATE, i, b.siluGate, () -> kernels.silu(b.gate, ti, b.siluGate));
+            // self.act_fn(self.gate_proj(x)) * self.up_proj(x)
             step(GATED, i, b.gated, () -> kernels.multiply(b.siluGate, b.up, ti, b.gated));
-            linear(FFN_OUT, i, w, b.gated, b.ffnOut);
+            linear(FFN_OUT, i, w, b.gated, b.ffnOut); // self.down_proj(...)
             // LlamaDecoderLayer: hidden_states = residual + hidden_states
             residual(OUT, i, b.residMid, b.ffnOut, b.out);
             return b.out;

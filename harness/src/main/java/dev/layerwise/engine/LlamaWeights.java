@@ -55,18 +55,11 @@ public final class LlamaWeights {
         this.lmHead = lmHead;
     }
 
-    /** The step-shape dimensions of a config; head_dim defaults to hidden / heads as in HF. */
-    public static ModelDims dimsOf(LlamaConfig c) {
-        int headDim = c.headDim() > 0 ? c.headDim() : c.hiddenSize() / Math.max(1, c.numAttentionHeads());
-        return new ModelDims(c.hiddenSize(), c.intermediateSize(), c.numHiddenLayers(), c.numAttentionHeads(),
-                c.numKeyValueHeads(), headDim, c.vocabSize());
-    }
-
     public static LlamaWeights of(Checkpoint checkpoint) {
         LlamaConfig c = checkpoint.config();
         Path configFile = checkpoint.directory().resolve("config.json");
         checkArchitecture(c, configFile);
-        ModelDims s = dimsOf(c);
+        ModelDims s = c.dims();
         checkDimensions(s, configFile);
         Path weightsFile = checkpoint.directory().resolve("model.safetensors");
         Shapes shapes = new Shapes(checkpoint, weightsFile);

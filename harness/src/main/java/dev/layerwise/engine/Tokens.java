@@ -1,49 +1,34 @@
 package dev.layerwise.engine;
 
 import dev.layerwise.LayerwiseException;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
+import dev.layerwise.trace.DefaultPrompt;
 
 /** Token ids for a run: parsing, the default prompt, and the vocabulary check. */
 public final class Tokens {
-    /**
-     * TinyLlama-1.1B-Chat-v1.0's 38-token chat prompt without BOS (docs/synthetic-checkpoints.md), defined once for Java and
-     * the Python scripts in the resource default-prompt.txt.
-     */
-    private static final int[] CHAT_PROMPT = readDefaultPrompt();
-
     private Tokens() {
     }
 
-    private static int[] readDefaultPrompt() {
-        try (InputStream in = Tokens.class.getResourceAsStream("default-prompt.txt")) {
-            if (in == null) {
-                throw new IllegalStateException("default-prompt.txt is missing from the classpath");
-            }
-            String text = new String(in.readAllBytes(), StandardCharsets.US_ASCII).trim();
-            return Arrays.stream(text.split("\\s+")).mapToInt(Integer::parseInt).toArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** The chat prompt with every id taken modulo {@code vocabSize} (the rule the Python dumper uses too). */
+    /**
+     * The chat prompt ({@link DefaultPrompt}) with every id taken modulo {@code vocabSize} (the rule the Python
+     * dumper uses too).
+     */
     public static int[] defaultPrompt(int vocabSize) {
-        int[] ids = CHAT_PROMPT.clone();
+        int[] ids = DefaultPrompt.tokenIds();
         for (int i = 0; i < ids.length; i++) {
             ids[i] %= vocabSize;
         }
         return ids;
     }
 
-    /** Parses "1 2 3" (spaces and/or commas). */
+    /**
+     * Parses "1 2 3", "1,2,3" or "[1, 2, 3]".
+     *
+     * @throws IllegalArgumentException naming the position of the first id that is not a non-negative integer
+     */
     public static int[] parse(String text) {
-        String trimmed = text == null ? "" : text.trim();
+        String trimmed = text.replace("[", " ").replace("]", " ").trim();
         if (trimmed.isEmpty()) {
-            throw LayerwiseException.badInput("--tokens", null, "no token ids given");
+            throw new IllegalArgumentException("no token ids given");
         }
         String[] parts = trimmed.split("[\\s,]+");
         int[] ids = new int[parts.length];
@@ -51,21 +36,28 @@ public final class Tokens {
             try {
                 ids[i] = Integer.parseInt(parts[i]);
             } catch (NumberFormatException e) {
-                throw LayerwiseException.badInput("--tokens", "position " + i, "'" + parts[i] + "' is not a token id");
+                ids[i] = -1;
+            }
+            if (ids[i] < 0) {
+                throw new IllegalArgumentException("position " + i + ": '" + parts[i]
+                        + "' is not a token id (a non-negative integer)");
             }
         }
         return ids;
     }
 
-    /** Fails (exit 2) naming the first position whose id is outside [0, vocabSize). */
+    /**
+     * Fails (exit 2) naming the first position whose id is outside [0, vocabSize); a vocabSize of 0 (unknown, see
+     * {@link Engine#vocabSize()}) checks the sign only.
+     */
     public static void checkVocabulary(int[] ids, int vocabSize, String origin) {
         if (ids.length == 0) {
             throw LayerwiseException.badInput(origin, null, "no token ids");
         }
         for (int i = 0; i < ids.length; i++) {
-            if (ids[i] < 0 || ids[i] >= vocabSize) {
+            if (ids[i] < 0 || (vocabSize > 0 && ids[i] >= vocabSize)) {
                 throw LayerwiseException.badInput(origin, "position " + i, "token id " + ids[i]
-                        + " is outside the vocabulary (vocab_size " + vocabSize + ")");
+                        + (ids[i] < 0 ? " is negative" : " is outside the vocabulary (vocab_size " + vocabSize + ")"));
             }
         }
     }

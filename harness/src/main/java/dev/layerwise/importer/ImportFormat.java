@@ -1,6 +1,5 @@
 package dev.layerwise.importer;
 
-import dev.layerwise.LayerwiseException;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.stream.Collectors;
@@ -30,7 +29,11 @@ public enum ImportFormat {
         };
     }
 
-    /** Parses a CLI name; an unknown one is bad input naming the known formats. */
+    /**
+     * Parses a CLI name.
+     *
+     * @throws IllegalArgumentException naming the known formats
+     */
     public static ImportFormat parse(String name) {
         String n = name == null ? "" : name.trim().toLowerCase(Locale.ROOT);
         for (ImportFormat f : values()) {
@@ -38,8 +41,7 @@ public enum ImportFormat {
                 return f;
             }
         }
-        throw new LayerwiseException(LayerwiseException.BAD_INPUT, "--from: unknown format \"" + name
-                + "\" (known: " + Arrays.stream(values()).map(ImportFormat::cliName).collect(Collectors.joining(", "))
-                + ")");
+        throw new IllegalArgumentException("unknown format \"" + name + "\" (known: "
+                + Arrays.stream(values()).map(ImportFormat::cliName).collect(Collectors.joining(", ")) + ")");
     }
 }

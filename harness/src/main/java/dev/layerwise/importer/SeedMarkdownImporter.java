@@ -167,7 +167,7 @@ final class SeedMarkdownImporter implements Importer {
             return options.tokenIds();
         }
         boolean noBos = NO_BOS.matcher(text).find();
-        if (tinyLlama && stated != null && stated == TokenIds.TINYLLAMA_CHAT_PROMPT.length && noBos) {
+        if (tinyLlama && stated != null && stated == TokenIds.tinyLlamaChatPrompt().length && noBos) {
             notes.assumption("token ids: the report gives only a count (" + stated + ", no BOS); taken as "
                     + "TinyLlama-1.1B-Chat's 38-token chat prompt from docs/synthetic-checkpoints.md");
             return TokenIds.tinyLlamaChatPrompt();

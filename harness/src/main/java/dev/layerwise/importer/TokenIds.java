@@ -1,14 +1,9 @@
 package dev.layerwise.importer;
 
-import dev.layerwise.LayerwiseException;
+import dev.layerwise.trace.DefaultPrompt;
 
-/** Token id lists: parsing {@code --tokens}, the TinyLlama chat prompt of the seed report, BOS notes. */
+/** Token id lists: the TinyLlama chat prompt of the seed report, BOS notes. */
 public final class TokenIds {
-
-    /** TinyLlama-1.1B-Chat-v1.0's 38-token chat prompt, no BOS (docs/synthetic-checkpoints.md). */
-    public static final int[] TINYLLAMA_CHAT_PROMPT = {529, 29989, 5205, 29989, 29958, 13, 3492, 526, 263, 19780,
-        13563, 7451, 29889, 2, 29871, 13, 29966, 29989, 1792, 29989, 29958, 13, 10994, 29991, 1128, 526, 366,
-        29973, 2, 29871, 13, 29966, 29989, 465, 22137, 29989, 29958, 13};
 
     /** Llama's BOS id, used when no config says otherwise. */
     public static final int LLAMA_BOS = 1;
@@ -16,30 +11,9 @@ public final class TokenIds {
     private TokenIds() {
     }
 
+    /** TinyLlama-1.1B-Chat-v1.0's 38-token chat prompt, no BOS: {@link DefaultPrompt}. */
     public static int[] tinyLlamaChatPrompt() {
-        return TINYLLAMA_CHAT_PROMPT.clone();
-    }
-
-    /** Parses "529 29989 5205" or "529,29989,5205" (brackets allowed). */
-    public static int[] parse(String text, String field) {
-        String t = text.replace("[", " ").replace("]", " ").trim();
-        if (t.isEmpty()) {
-            throw new LayerwiseException(LayerwiseException.BAD_INPUT, field + ": no token ids given");
-        }
-        String[] parts = t.split("[\\s,]+");
-        int[] ids = new int[parts.length];
-        for (int i = 0; i < parts.length; i++) {
-            try {
-                ids[i] = Integer.parseInt(parts[i]);
-            } catch (NumberFormatException e) {
-                ids[i] = -1;
-            }
-            if (ids[i] < 0) {
-                throw new LayerwiseException(LayerwiseException.BAD_INPUT, field + ": token " + i
-                        + ": expected a non-negative integer, got \"" + parts[i] + "\"");
-            }
-        }
-        return ids;
+        return DefaultPrompt.tokenIds();
     }
 
     /** "38 tokens, no BOS at position 0" or "39 tokens, starting with BOS (1)". */

@@ -1,16 +1,10 @@
 package dev.layerwise.io;
 
 import dev.layerwise.LayerwiseException;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Writes single output files so that readers never see them half-written (temp file + rename) and nothing
@@ -55,66 +49,7 @@ public final class AtomicFiles {
      */
     public static void writeFile(Path target, Overwrite overwrite, Writer<OutputStream> body) {
         checkTarget(target, overwrite);
-        Path abs = target.toAbsolutePath();
-        Path tmp = null;
-        try {
-            tmp = createTempFile(abs.getParent(), abs.getFileName().toString());
-            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp, StandardOpenOption.WRITE), 1 << 16)) {
-                body.write(out);
-            }
-            Path from = tmp;
-            PendingOutputs.publish(tmp, () -> move(from, abs, overwrite));
-            tmp = null;
-        } catch (IOException e) {
-            throw new LayerwiseException(LayerwiseException.BAD_INPUT, target + ": cannot write: " + e.getMessage(), e);
-        } finally {
-            if (tmp != null) {
-                PendingOutputs.deleteQuietly(tmp);
-                PendingOutputs.done(tmp);
-            }
-        }
-    }
-
-    /**
-     * Creates an empty hidden file {@code .NAME.<random>.tmp} in {@code dir}, registered for removal if the
-     * JVM is stopped. Created like any new file (not {@link Files#createTempFile}, which makes it owner-only),
-     * so it ends with the user's umask permissions once renamed.
-     */
-    static Path createTempFile(Path dir, String name) throws IOException {
-        while (true) {
-            Path tmp = dir.resolve("." + name + "." + Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36) + ".tmp");
-            try {
-                PendingOutputs.add(tmp);
-                Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE).close();
-                return tmp;
-            } catch (FileAlreadyExistsException e) {
-                PendingOutputs.done(tmp); // someone else's file: not ours to remove
-            } catch (IOException e) {
-                PendingOutputs.done(tmp);
-                throw e;
-            }
-        }
-    }
-
-    /** Renames {@code from} onto {@code to}, replacing an existing file only with {@link Overwrite#ALLOW}. */
-    static void move(Path from, Path to, Overwrite overwrite) throws IOException {
-        try {
-            if (overwrite == Overwrite.ALLOW) {
-                Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } else {
-                // A hard link fails if the target appeared meanwhile: no silent overwrite even in a race.
-                Files.createLink(to, from);
-                Files.delete(from);
-            }
-        } catch (FileAlreadyExistsException e) {
-            throw LayerwiseException.badInput(to, null, "already exists; refusing to overwrite (use --force)");
-        } catch (AtomicMoveNotSupportedException | UnsupportedOperationException e) {
-            if (overwrite == Overwrite.ALLOW) {
-                Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
-            } else {
-                Files.move(from, to);
-            }
-        }
+        StagedFile.write(target.toAbsolutePath(), target, overwrite, StagedFile.streaming(body));
     }
 
     /** Deletes a folder Layerwise created for its own work (never a user's folder), best effort. */

@@ -1,14 +1,12 @@
 package dev.layerwise.io;
 
 import dev.layerwise.LayerwiseException;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -113,11 +111,7 @@ public final class OutputFolder implements AutoCloseable {
 
     /** Writes (or replaces, when Layerwise wrote it before) the file {@code name} in this folder. */
     public void write(String name, AtomicFiles.Writer<OutputStream> body) {
-        writeFile(name, tmp -> {
-            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp, StandardOpenOption.WRITE), 1 << 16)) {
-                body.write(out);
-            }
-        });
+        writeFile(name, StagedFile.streaming(body));
     }
 
     /**
@@ -126,26 +120,14 @@ public final class OutputFolder implements AutoCloseable {
      */
     public void writeFile(String name, AtomicFiles.Writer<Path> body) {
         Path target = target(name);
-        Path tmp = null;
-        try {
-            if (Files.exists(target, LinkOption.NOFOLLOW_LINKS) && Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
-                throw notOurs(name, "is a folder");
-            }
-            tmp = AtomicFiles.createTempFile(dir, name);
-            body.write(tmp);
-            written.add(name);
-            writeMarker(union(previous, written));
-            Path from = tmp;
-            PendingOutputs.publish(tmp, () -> AtomicFiles.move(from, target, AtomicFiles.Overwrite.ALLOW));
-            tmp = null;
-        } catch (IOException e) {
-            throw new LayerwiseException(LayerwiseException.BAD_INPUT, target + ": cannot write: " + e.getMessage(), e);
-        } finally {
-            if (tmp != null) {
-                PendingOutputs.deleteQuietly(tmp);
-                PendingOutputs.done(tmp);
-            }
+        if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
+            throw notOurs(name, "is a folder");
         }
+        StagedFile.write(target, target, AtomicFiles.Overwrite.ALLOW, tmp -> {
+            body.write(tmp);
+            written.add(name); // the marker lists the file before it appears
+            writeMarker(union(previous, written));
+        });
     }
 
     /** Writes a text file. */
@@ -215,21 +197,8 @@ public final class OutputFolder implements AutoCloseable {
                 + " replaced by its next run here.\n# Other files in this folder are never touched.\n");
         names.forEach(n -> text.append(n).append('\n'));
         Path marker = dir.resolve(MARKER);
-        Path tmp = null;
-        try {
-            tmp = AtomicFiles.createTempFile(dir, MARKER);
-            Files.writeString(tmp, text, StandardCharsets.UTF_8);
-            Path from = tmp;
-            PendingOutputs.publish(tmp, () -> AtomicFiles.move(from, marker, AtomicFiles.Overwrite.ALLOW));
-            tmp = null;
-        } catch (IOException e) {
-            throw new LayerwiseException(LayerwiseException.BAD_INPUT, marker + ": cannot write: " + e.getMessage(), e);
-        } finally {
-            if (tmp != null) {
-                PendingOutputs.deleteQuietly(tmp);
-                PendingOutputs.done(tmp);
-            }
-        }
+        StagedFile.write(marker, marker, AtomicFiles.Overwrite.ALLOW,
+                tmp -> Files.writeString(tmp, text, StandardCharsets.UTF_8));
     }
 
     private static Set<String> readMarker(Path folder, Path dir) {

@@ -8,6 +8,7 @@ import dev.layerwise.LayerwiseException;
 import dev.layerwise.io.Json;
 import dev.layerwise.io.JsonErrors;
 import dev.layerwise.numeric.DType;
+import dev.layerwise.trace.ModelDims;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -66,8 +67,8 @@ public final class LlamaConfigReader {
         double theta = ropeTheta();
         int maxPos = positiveInt("max_position_embeddings", 2048);
         boolean tied = bool("tie_word_embeddings", false);
-        return new LlamaConfig(hidden, intermediate, layers, heads, kvHeads, headDim, vocab, eps, theta, maxPos,
-                dtype(), tied, root.deepCopy());
+        return new LlamaConfig(new ModelDims(hidden, intermediate, layers, heads, kvHeads, headDim, vocab), eps, theta,
+                maxPos, dtype(), tied, root.deepCopy());
     }
 
     private void checkArchitecture() {

@@ -35,13 +35,13 @@ public final class LlamaTensors {
 
     /** Every tensor of the model in HF module order, lm_head included. */
     public static List<Spec> expected(LlamaConfig c) {
-        long h = c.hiddenSize();
-        long q = (long) c.numAttentionHeads() * c.headDim();
-        long kv = (long) c.numKeyValueHeads() * c.headDim();
-        long inter = c.intermediateSize();
+        long h = c.dims().hidden();
+        long q = (long) c.dims().heads() * c.dims().headDim();
+        long kv = (long) c.dims().kvHeads() * c.dims().headDim();
+        long inter = c.dims().intermediate();
         List<Spec> out = new ArrayList<>();
-        out.add(new Spec(EMBED, new long[] {c.vocabSize(), h}));
-        for (int i = 0; i < c.numHiddenLayers(); i++) {
+        out.add(new Spec(EMBED, new long[] {c.dims().vocab(), h}));
+        for (int i = 0; i < c.dims().layers(); i++) {
             out.add(new Spec(layer(i, "input_layernorm.weight"), new long[] {h}));
             out.add(new Spec(layer(i, "self_attn.q_proj.weight"), new long[] {q, h}));
             out.add(new Spec(layer(i, "self_attn.k_proj.weight"), new long[] {kv, h}));
@@ -53,7 +53,7 @@ public final class LlamaTensors {
             out.add(new Spec(layer(i, "mlp.down_proj.weight"), new long[] {h, inter}));
         }
         out.add(new Spec(FINAL_NORM, new long[] {h}));
-        out.add(new Spec(LM_HEAD, new long[] {c.vocabSize(), h}));
+        out.add(new Spec(LM_HEAD, new long[] {c.dims().vocab(), h}));
         return out;
     }
 }

@@ -1,9 +1,8 @@
 package dev.layerwise.report;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.JsonFactoryBuilder;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.layerwise.compare.Comparison;
@@ -14,6 +13,7 @@ import dev.layerwise.compare.StepMetrics;
 import dev.layerwise.compare.StepResult;
 import dev.layerwise.compare.Tolerance;
 import dev.layerwise.compare.diagnosis.Diagnosis;
+import dev.layerwise.io.Json;
 import dev.layerwise.trace.CanonicalSteps;
 import dev.layerwise.trace.Step;
 import dev.layerwise.trace.TopLogit;
@@ -25,8 +25,9 @@ import java.io.UncheckedIOException;
  * "-Infinity" (as in traces); absent metrics are omitted.
  */
 public final class JsonReport {
-    private static final ObjectMapper JSON = new ObjectMapper(new JsonFactoryBuilder()
-            .characterEscapes(new JsonEscapes()).build()).enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON = Json.MAPPER;
+    /** Indented like every pretty JSON output, with the unsafe characters of {@link JsonEscapes} escaped. */
+    private static final ObjectWriter WRITER = Json.pretty().with(new JsonEscapes());
 
     private JsonReport() {
     }
@@ -239,7 +240,7 @@ public final class JsonReport {
 
     private static String write(ObjectNode root) {
         try {
-            return JSON.writeValueAsString(root) + "\n";
+            return WRITER.writeValueAsString(root) + "\n";
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }

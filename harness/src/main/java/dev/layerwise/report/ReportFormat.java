@@ -1,9 +1,6 @@
 package dev.layerwise.report;
 
-import dev.layerwise.LayerwiseException;
-import java.util.EnumSet;
 import java.util.Locale;
-import java.util.Set;
 
 /** The report kinds written into a report directory. */
 public enum ReportFormat {
@@ -22,26 +19,21 @@ public enum ReportFormat {
         return fileName;
     }
 
-    /** Parses "md,html,json,junit" (any subset, any order). */
-    public static Set<ReportFormat> parseList(String list) {
-        Set<ReportFormat> out = EnumSet.noneOf(ReportFormat.class);
-        for (String part : list.split(",")) {
-            String p = part.trim().toLowerCase(Locale.ROOT);
-            if (p.isEmpty()) {
-                continue;
-            }
-            switch (p) {
-                case "md", "markdown" -> out.add(MD);
-                case "html" -> out.add(HTML);
-                case "json" -> out.add(JSON);
-                case "junit", "xml" -> out.add(JUNIT);
-                default -> throw new LayerwiseException(LayerwiseException.BAD_INPUT, "--format: unknown report kind '"
-                        + part.trim() + "' (expected a comma-separated list of md, html, json, junit)");
-            }
-        }
-        if (out.isEmpty()) {
-            throw new LayerwiseException(LayerwiseException.BAD_INPUT, "--format: no report kind given");
-        }
-        return out;
+    /**
+     * Parses one report kind ("md", "html", "json", "junit"; "markdown" and "xml" are accepted too).
+     *
+     * @throws IllegalArgumentException naming the kinds
+     */
+    public static ReportFormat parse(String name) {
+        return switch (name.trim().toLowerCase(Locale.ROOT)) {
+            case "md", "markdown" -> MD;
+            case "html" -> HTML;
+            case "json" -> JSON;
+            case "junit", "xml" -> JUNIT;
+            case "" -> throw new IllegalArgumentException("an empty report kind in the list (expected a comma-separated"
+                    + " list of md, html, json, junit)");
+            default -> throw new IllegalArgumentException("unknown report kind '" + name.trim()
+                    + "' (expected a comma-separated list of md, html, json, junit)");
+        };
     }
 }

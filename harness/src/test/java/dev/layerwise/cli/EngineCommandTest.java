@@ -101,4 +101,13 @@ class EngineCommandTest {
         assertEquals(0, r.exitCode(), r.err());
         assertTrue(Files.isDirectory(dir.resolve("runs/run-3")));
     }
+
+    @Test
+    void rerunWithoutTokensIsRefusedBeforeTheCommandRuns() {
+        CliRun r = CliRun.of("rerun", "--runs", "2", "--engine-cmd", "cp " + fixture("hf-tiny-f32.json") + " {out}",
+                "--engine-dir", dir.resolve("runs").toString(), "--report-dir", dir.resolve("reports").toString());
+        assertEquals(2, r.exitCode());
+        assertEquals("layerwise: --tokens: required with --engine-cmd (or --tokens-from TRACE)\n", r.err());
+        assertTrue(Files.notExists(dir.resolve("runs/run-1")));
+    }
 }

@@ -24,11 +24,11 @@ class SynthCommandTest {
         assertEquals(0, r.exitCode(), r.err());
         assertTrue(r.out().startsWith("wrote " + out + " (tiny, seed 5, f16): 12 tensors, 13,408 parameters"), r.out());
         try (HfCheckpoint c = HfCheckpoint.open(out)) {
-            assertEquals(32, c.config().hiddenSize());
-            assertEquals(16, c.config().headDim());
-            assertEquals(1, c.config().numKeyValueHeads());
-            assertEquals(100, c.config().vocabSize());
-            assertEquals(40, c.config().intermediateSize());
+            assertEquals(32, c.config().dims().hidden());
+            assertEquals(16, c.config().dims().headDim());
+            assertEquals(1, c.config().dims().kvHeads());
+            assertEquals(100, c.config().dims().vocab());
+            assertEquals(40, c.config().dims().intermediate());
             assertEquals(1e-6, c.config().rmsNormEps());
             assertEquals(500000.0, c.config().ropeTheta());
             assertEquals(128, c.config().maxPositionEmbeddings());
@@ -43,7 +43,7 @@ class SynthCommandTest {
                 "--head-dim", "32");
         assertEquals(0, r.exitCode(), r.err());
         try (HfCheckpoint c = HfCheckpoint.open(out)) {
-            assertEquals(32, c.config().headDim());
+            assertEquals(32, c.config().dims().headDim());
             assertEquals(4 * 32, c.tensor("model.layers.0.self_attn.q_proj.weight").shape()[0]);
         }
     }

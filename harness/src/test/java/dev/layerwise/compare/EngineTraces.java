@@ -40,9 +40,9 @@ public final class EngineTraces implements AfterAllCallback {
     public static final Dimensions DIMS = Preset.TINY.dimensions();
     public static final int[] TOKENS = {1, 5, 9, 3, 7, 2};
     public static final int T = TOKENS.length;
-    public static final int LAYERS = DIMS.numHiddenLayers();
-    public static final int HEADS = DIMS.numAttentionHeads();
-    public static final int VOCAB = DIMS.vocabSize();
+    public static final int LAYERS = DIMS.dims().layers();
+    public static final int HEADS = DIMS.dims().heads();
+    public static final int VOCAB = DIMS.dims().vocab();
     private static final long SEED = 1;
     private static final int THREADS = 2;
 
@@ -106,7 +106,7 @@ public final class EngineTraces implements AfterAllCallback {
         Trace clean = run(dtype);
         Step ctx = clean.step(name).orElseThrow();
         int width = (int) ctx.shape()[1];
-        int headDim = DIMS.headDim();
+        int headDim = DIMS.dims().headDim();
         float[] reversed = new float[captured[0].length];
         for (int t = 0; t < T; t++) {
             for (int h = 0; h < HEADS; h++) {

@@ -147,7 +147,7 @@ class TraceComparatorTest {
                 run.model().weightsSha256()), run.dtype(), run.input(), run.sketch(), run.steps(), run.topK(), null);
         Comparison c = compare(ref, cand);
         assertEquals(3, c.exitCode());
-        assertEquals("different models (reference vs candidate): hidden_size " + EngineTraces.DIMS.hiddenSize() + " vs 128", c.notComparable());
+        assertEquals("different models (reference vs candidate): hidden_size " + EngineTraces.DIMS.dims().hidden() + " vs 128", c.notComparable());
     }
 
     @Test
@@ -159,7 +159,7 @@ class TraceComparatorTest {
                 null, null, null, null));
         Comparison c = compare(ref, ref.withSteps(steps));
         assertEquals(3, c.exitCode());
-        assertEquals("step layers.0.q has shape [6, " + EngineTraces.HEADS * EngineTraces.DIMS.headDim()
+        assertEquals("step layers.0.q has shape [6, " + EngineTraces.HEADS * EngineTraces.DIMS.dims().headDim()
                 + "] in the reference and [6, 8] in the candidate",
                 c.notComparable());
     }

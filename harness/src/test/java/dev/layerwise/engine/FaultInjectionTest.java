@@ -16,7 +16,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class FaultInjectionTest {
-    private static final InMemoryCheckpoint CP = InMemoryCheckpoint.create(InMemoryCheckpoint.Dims.TINY, DType.FLOAT16, 1);
+    private static final InMemoryCheckpoint CP = InMemoryCheckpoint.create(InMemoryCheckpoint.TINY, DType.FLOAT16, 1);
     private static final Trace CLEAN = run();
 
     /** Keeps a copy of every step's values. */

@@ -9,6 +9,7 @@ import dev.layerwise.model.Tensor;
 import dev.layerwise.numeric.BFloat16;
 import dev.layerwise.numeric.DType;
 import dev.layerwise.numeric.SplitMix64;
+import dev.layerwise.trace.ModelDims;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -27,12 +28,10 @@ public final class InMemoryCheckpoint implements Checkpoint {
         this.tensors = tensors;
     }
 
-    /** Dimensions of a test model. */
-    public record Dims(int hidden, int intermediate, int layers, int heads, int kvHeads, int vocab) {
-        public static final Dims TINY = new Dims(64, 176, 2, 4, 2, 512);
-    }
+    /** The dimensions of the test model: those of the synth preset "tiny" (head dim 16). */
+    public static final ModelDims TINY = new ModelDims(64, 176, 2, 4, 2, 16, 512);
 
-    public static InMemoryCheckpoint create(Dims d, DType dtype, long seed) {
+    public static InMemoryCheckpoint create(ModelDims d, DType dtype, long seed) {
         ObjectMapper om = new ObjectMapper();
         ObjectNode raw = om.createObjectNode();
         raw.putArray("architectures").add("LlamaForCausalLM");
@@ -42,15 +41,14 @@ public final class InMemoryCheckpoint implements Checkpoint {
         raw.put("num_hidden_layers", d.layers());
         raw.put("num_attention_heads", d.heads());
         raw.put("num_key_value_heads", d.kvHeads());
-        raw.put("head_dim", d.hidden() / d.heads());
+        raw.put("head_dim", d.headDim());
         raw.put("vocab_size", d.vocab());
         raw.put("hidden_act", "silu");
         raw.put("torch_dtype", dtype.traceName());
-        LlamaConfig config = new LlamaConfig(d.hidden(), d.intermediate(), d.layers(), d.heads(), d.kvHeads(),
-                d.hidden() / d.heads(), d.vocab(), 1e-5, 10000, 256, dtype, false, raw);
+        LlamaConfig config = new LlamaConfig(d, 1e-5, 10000, 256, dtype, false, raw);
         Map<String, Tensor> t = new LinkedHashMap<>();
         int h = d.hidden();
-        int hd = h / d.heads();
+        int hd = d.headDim();
         put(t, "model.embed_tokens.weight", dtype, seed, 0.5f, d.vocab(), h);
         for (int i = 0; i < d.layers(); i++) {
             String p = "model.layers." + i + ".";

@@ -17,10 +17,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 class LlamaEngineTest {
-    static final InMemoryCheckpoint.Dims TINY = InMemoryCheckpoint.Dims.TINY;
+    static final dev.layerwise.trace.ModelDims TINY = InMemoryCheckpoint.TINY;
 
     static Trace run(InMemoryCheckpoint cp, RunOptions o) {
-        return LlamaEngine.of(cp).run(Tokens.defaultPrompt(cp.config().vocabSize()), o);
+        return LlamaEngine.of(cp).run(Tokens.defaultPrompt(cp.config().dims().vocab()), o);
     }
 
     static RunOptions cpu(int threads) {
@@ -137,9 +137,8 @@ class LlamaEngineTest {
     private static dev.layerwise.model.LlamaConfig withRaw(InMemoryCheckpoint cp,
             com.fasterxml.jackson.databind.node.ObjectNode raw) {
         var c = cp.config();
-        return new dev.layerwise.model.LlamaConfig(c.hiddenSize(), c.intermediateSize(), c.numHiddenLayers(),
-                c.numAttentionHeads(), c.numKeyValueHeads(), c.headDim(), c.vocabSize(), c.rmsNormEps(),
-                c.ropeTheta(), c.maxPositionEmbeddings(), c.torchDtype(), c.tieWordEmbeddings(), raw);
+        return new dev.layerwise.model.LlamaConfig(c.dims(), c.rmsNormEps(), c.ropeTheta(), c.maxPositionEmbeddings(),
+                c.torchDtype(), c.tieWordEmbeddings(), raw);
     }
 
     @Test

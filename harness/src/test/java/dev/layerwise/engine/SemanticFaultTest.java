@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
  * specs are rejected with one line. Tiny model: T = 38, H = 64, 4 heads, 2 KV heads, D = 16.
  */
 class SemanticFaultTest {
-    private static final InMemoryCheckpoint CP = InMemoryCheckpoint.create(InMemoryCheckpoint.Dims.TINY, DType.FLOAT16, 1);
+    private static final InMemoryCheckpoint CP = InMemoryCheckpoint.create(InMemoryCheckpoint.TINY, DType.FLOAT16, 1);
     private static final int T = Tokens.defaultPrompt(512).length;
     private static final int HEADS = 4;
 

@@ -48,7 +48,7 @@ class SeedMarkdownImporterTest {
         assertArrayEquals(new long[] {38, 256}, t.step("layers.0.k").orElseThrow().shape());
         assertArrayEquals(new long[] {38, 5632}, t.step("layers.0.silu_gate").orElseThrow().shape());
         assertArrayEquals(new long[] {38, 32000}, t.step("logits").orElseThrow().shape());
-        assertArrayEquals(TokenIds.TINYLLAMA_CHAT_PROMPT, t.input().tokenIds());
+        assertArrayEquals(TokenIds.tinyLlamaChatPrompt(), t.input().tokenIds());
     }
 
     @Test

@@ -129,7 +129,7 @@ class TensorLogicJsonImporterTest {
     void tokenIdsThatDisagreeWithTokensFromAreAnError() {
         int[] withBos = new int[39];
         withBos[0] = 1;
-        System.arraycopy(TokenIds.TINYLLAMA_CHAT_PROMPT, 0, withBos, 1, 38);
+        System.arraycopy(TokenIds.tinyLlamaChatPrompt(), 0, withBos, 1, 38);
         LayerwiseException e = assertThrows(LayerwiseException.class, () -> read(ImporterFixtures.candleJson(),
                 ImportOptions.none().withTokens(withBos, "hf.json")));
         assertTrue(e.getMessage().contains("token_ids: differs from the token ids of hf.json (38 tokens, no BOS (1) "

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 
 /** Margins read the comparator's own checks: 0 when bit-identical, value/limit otherwise, inf for new NaNs. */
 class MarginTest {
-    private static final InMemoryCheckpoint CP = InMemoryCheckpoint.create(InMemoryCheckpoint.Dims.TINY, DType.FLOAT16, 1);
+    private static final InMemoryCheckpoint CP = InMemoryCheckpoint.create(InMemoryCheckpoint.TINY, DType.FLOAT16, 1);
 
     private static Trace run(EngineKind engine, String... inject) {
         DType dtype = engine == EngineKind.CPU ? DType.FLOAT16 : null;

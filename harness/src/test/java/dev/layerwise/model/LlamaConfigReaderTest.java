@@ -21,13 +21,13 @@ class LlamaConfigReaderTest {
     @Test
     void readsAllFields() throws IOException {
         LlamaConfig c = LlamaConfigReader.read(CheckpointFixtures.writeConfig(dir, CheckpointFixtures.config()));
-        assertEquals(8, c.hiddenSize());
-        assertEquals(16, c.intermediateSize());
-        assertEquals(1, c.numHiddenLayers());
-        assertEquals(2, c.numAttentionHeads());
-        assertEquals(1, c.numKeyValueHeads());
-        assertEquals(4, c.headDim());
-        assertEquals(10, c.vocabSize());
+        assertEquals(8, c.dims().hidden());
+        assertEquals(16, c.dims().intermediate());
+        assertEquals(1, c.dims().layers());
+        assertEquals(2, c.dims().heads());
+        assertEquals(1, c.dims().kvHeads());
+        assertEquals(4, c.dims().headDim());
+        assertEquals(10, c.dims().vocab());
         assertEquals(1e-5, c.rmsNormEps());
         assertEquals(10000.0, c.ropeTheta());
         assertEquals(64, c.maxPositionEmbeddings());
@@ -46,8 +46,8 @@ class LlamaConfigReaderTest {
         json.putObject("rope_parameters").put("rope_type", "default").put("rope_theta", 500000.0);
         json.put("head_dim", 16);
         LlamaConfig c = LlamaConfigReader.read(CheckpointFixtures.writeConfig(dir, json));
-        assertEquals(2, c.numKeyValueHeads());
-        assertEquals(16, c.headDim());
+        assertEquals(2, c.dims().kvHeads());
+        assertEquals(16, c.dims().headDim());
         assertEquals(DType.BFLOAT16, c.torchDtype());
         assertEquals(500000.0, c.ropeTheta());
     }
@@ -89,7 +89,7 @@ class LlamaConfigReaderTest {
     void acceptsANullRopeScaling() throws IOException {
         ObjectNode json = CheckpointFixtures.config();
         json.putNull("rope_scaling");
-        assertEquals(8, LlamaConfigReader.read(CheckpointFixtures.writeConfig(dir, json)).hiddenSize());
+        assertEquals(8, LlamaConfigReader.read(CheckpointFixtures.writeConfig(dir, json)).dims().hidden());
     }
 
     @Test

@@ -92,7 +92,7 @@ class ReportsTest {
         Path dir = tmp.resolve("r");
         Reports.write(dir, EnumSet.allOf(ReportFormat.class), silu);
         assertEquals(List.of(".layerwise-output", "junit.xml", "report.html", "report.json", "report.md"), list(dir));
-        Reports.write(dir, ReportFormat.parseList("md"), silu);
+        Reports.write(dir, java.util.EnumSet.of(ReportFormat.MD), silu);
         assertEquals(List.of(".layerwise-output", "report.md"), list(dir));
         assertEquals(List.of("r"), list(tmp), "no temporary files or folders left behind");
     }

@@ -7,32 +7,13 @@ package dev.layerwise.engine.fault;
  */
 public record Fault(String step, FaultKind kind, double factor, int positionOffset, String source) {
 
-    /** A fault that needs no parameter (zero, nan, skip, the semantic kinds without arguments). */
-    static Fault plain(String step, FaultKind kind) {
-        return new Fault(step, kind, 1, 0, null);
-    }
-
-    static Fault scale(String step, double factor) {
-        return new Fault(step, FaultKind.SCALE, factor, 0, null);
-    }
-
-    static Fault ropeOffset(String step, int offset) {
-        return new Fault(step, FaultKind.ROPE_OFFSET, 1, offset, null);
-    }
-
-    /** A stale or swap fault reading {@code source}. */
-    static Fault from(String step, FaultKind kind, String source) {
-        return new Fault(step, kind, 1, 0, source);
-    }
-
     /** The {@code STEP=KIND} spelling. */
     public String spec() {
-        return step + "=" + switch (kind) {
-            case SCALE -> "scale:" + factor;
-            case ROPE_OFFSET -> "rope-offset:" + positionOffset;
-            case STALE -> "stale:" + source;
-            case SWAP -> "swap:" + source;
-            default -> kind.syntax();
+        return step + "=" + kind.specName() + switch (kind.argument()) {
+            case NONE -> "";
+            case FACTOR -> ":" + factor;
+            case POSITIONS -> ":" + positionOffset;
+            case STEP -> ":" + source;
         };
     }
 }

@@ -13,8 +13,9 @@ import java.util.Set;
 import java.util.function.BiFunction;
 
 /**
- * The faults to inject in one run, parsed from {@code --inject STEP=KIND} options and resolved against
- * the model's steps: {@code *} in STEP (and in a stale source) stands for every layer index.
+ * The faults to inject in one run: {@code --inject STEP=KIND} options parsed by {@link FaultGrammar} and resolved
+ * against the model's steps ({@code *} in STEP stands for every layer index), with the checks that need the model
+ * (step exists, kind applies, a stale source runs earlier with the same shape, swap partners share their input).
  */
 public final class FaultPlan {
     public static final FaultPlan NONE = new FaultPlan(Map.of(), List.of());
@@ -40,15 +41,9 @@ public final class FaultPlan {
         List<String> order = CanonicalSteps.all(layers);
         Map<String, Fault> byStep = new LinkedHashMap<>();
         for (String spec : specs) {
-            int eq = spec.indexOf('=');
-            if (eq <= 0 || eq == spec.length() - 1) {
-                throw bad(spec, "expected STEP=KIND (KIND: " + FaultKind.allSyntax() + ")");
-            }
-            String stepPattern = spec.substring(0, eq).trim();
-            String kindText = spec.substring(eq + 1).trim();
-            List<String> steps = expand(stepPattern, layers, spec);
-            for (String step : steps) {
-                Fault fault = parseKind(spec, step, kindText, layers);
+            FaultGrammar.Parts parts = FaultGrammar.split(spec);
+            for (String step : expand(parts.stepPattern(), layers, spec)) {
+                Fault fault = FaultGrammar.parseKind(spec, step, parts.kindText(), layers);
                 StepKind stepKind = StepKind.of(step).orElseThrow();
                 if (!fault.kind().appliesTo(stepKind)) {
                     throw bad(spec, fault.kind().syntax() + " applies to " + fault.kind().stepKindsText()
@@ -60,7 +55,7 @@ public final class FaultPlan {
                 put(byStep, fault, spec);
                 if (fault.kind() == FaultKind.SWAP) {
                     checkSwap(spec, fault, shapeOf);
-                    put(byStep, Fault.from(fault.source(), FaultKind.SWAP, step), spec);
+                    put(byStep, new Fault(fault.source(), FaultKind.SWAP, 1, 0, step), spec);
                 }
             }
         }
@@ -94,74 +89,6 @@ public final class FaultPlan {
             }
         }
         return out;
-    }
-
-    private static Fault parseKind(String spec, String step, String kind, int layers) {
-        int layer = CanonicalSteps.layerOf(step);
-        if (kind.equals("zero")) {
-            return Fault.plain(step, FaultKind.ZERO);
-        }
-        if (kind.equals("nan")) {
-            return Fault.plain(step, FaultKind.NAN);
-        }
-        if (kind.equals("perturb-ulp")) {
-            return Fault.plain(step, FaultKind.PERTURB_ULP);
-        }
-        if (kind.equals("skip")) {
-            return Fault.plain(step, FaultKind.SKIP);
-        }
-        if (kind.startsWith("scale:")) {
-            try {
-                double f = Double.parseDouble(kind.substring("scale:".length()));
-                if (!Double.isFinite(f)) {
-                    throw bad(spec, "scale factor must be finite");
-                }
-                return Fault.scale(step, f);
-            } catch (NumberFormatException e) {
-                throw bad(spec, "scale factor '" + kind.substring(6) + "' is not a number");
-            }
-        }
-        if (kind.startsWith("rope-offset:")) {
-            String n = kind.substring("rope-offset:".length()).trim();
-            try {
-                int offset = Integer.parseInt(n);
-                if (offset < 1) {
-                    throw bad(spec, "rope offset must be a positive number of positions");
-                }
-                return Fault.ropeOffset(step, offset);
-            } catch (NumberFormatException e) {
-                throw bad(spec, "rope offset '" + n + "' is not an integer");
-            }
-        }
-        if (kind.startsWith("swap:")) {
-            String source = kind.substring("swap:".length()).trim();
-            if (source.contains("*") && layer >= 0) {
-                source = source.replace("*", Integer.toString(layer));
-            }
-            if (!CanonicalSteps.isCanonical(source) || CanonicalSteps.layerOf(source) >= layers) {
-                throw bad(spec, "unknown swap partner step '" + source + "'");
-            }
-            return Fault.from(step, FaultKind.SWAP, source);
-        }
-        for (FaultKind k : FaultKind.values()) {
-            if (k.semantic() && k.syntax().equals(kind)) {
-                return Fault.plain(step, k);
-            }
-        }
-        if (kind.startsWith("stale:")) {
-            String source = kind.substring("stale:".length()).trim();
-            if (source.contains("*")) {
-                if (layer < 0) {
-                    throw bad(spec, "'*' in the stale source needs a per-layer target step");
-                }
-                source = source.replace("*", Integer.toString(layer));
-            }
-            if (!CanonicalSteps.isCanonical(source) || CanonicalSteps.layerOf(source) >= layers) {
-                throw bad(spec, "unknown stale source step '" + source + "'");
-            }
-            return Fault.from(step, FaultKind.STALE, source);
-        }
-        throw bad(spec, "unknown fault kind '" + kind + "' (" + FaultKind.allSyntax() + ")");
     }
 
     private static void checkSource(String spec, Fault f, List<String> order,
@@ -205,7 +132,7 @@ public final class FaultPlan {
     }
 
     private static LayerwiseException bad(String spec, String cause) {
-        return LayerwiseException.badInput("--inject", spec, cause);
+        return FaultGrammar.bad(spec, cause);
     }
 
     public boolean isEmpty() {

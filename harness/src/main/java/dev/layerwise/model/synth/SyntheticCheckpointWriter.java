@@ -76,8 +76,8 @@ public final class SyntheticCheckpointWriter {
                     .map(s -> new SafetensorsLayout.Item(s.name(), stDtype, s.shape())).toList(), Map.of("format", "pt"));
         } catch (ArithmeticException e) {
             throw new LayerwiseException(LayerwiseException.BAD_INPUT, "the requested shape (hidden size "
-                    + model.dimensions().hiddenSize() + ", intermediate size " + model.dimensions().intermediateSize()
-                    + ", vocabulary " + model.dimensions().vocabSize() + ") needs more than 2^63 bytes: far too large");
+                    + model.dimensions().dims().hidden() + ", intermediate size " + model.dimensions().dims().intermediate()
+                    + ", vocabulary " + model.dimensions().dims().vocab() + ") needs more than 2^63 bytes: far too large");
         }
     }
 

@@ -29,13 +29,13 @@ public record SyntheticModel(Preset preset, Dimensions dimensions, long seed, DT
         ObjectNode c = Json.MAPPER.createObjectNode();
         c.putArray("architectures").add("LlamaForCausalLM");
         c.put("model_type", "llama");
-        c.put("hidden_size", d.hiddenSize());
-        c.put("intermediate_size", d.intermediateSize());
-        c.put("num_hidden_layers", d.numHiddenLayers());
-        c.put("num_attention_heads", d.numAttentionHeads());
-        c.put("num_key_value_heads", d.numKeyValueHeads());
-        c.put("head_dim", d.headDim());
-        c.put("vocab_size", d.vocabSize());
+        c.put("hidden_size", d.dims().hidden());
+        c.put("intermediate_size", d.dims().intermediate());
+        c.put("num_hidden_layers", d.dims().layers());
+        c.put("num_attention_heads", d.dims().heads());
+        c.put("num_key_value_heads", d.dims().kvHeads());
+        c.put("head_dim", d.dims().headDim());
+        c.put("vocab_size", d.dims().vocab());
         c.put("rms_norm_eps", d.rmsNormEps());
         c.put("rope_theta", d.ropeTheta());
         c.put("max_position_embeddings", d.maxPositionEmbeddings());
@@ -55,9 +55,8 @@ public record SyntheticModel(Preset preset, Dimensions dimensions, long seed, DT
 
     public LlamaConfig config() {
         Dimensions d = dimensions;
-        return new LlamaConfig(d.hiddenSize(), d.intermediateSize(), d.numHiddenLayers(), d.numAttentionHeads(),
-                d.numKeyValueHeads(), d.headDim(), d.vocabSize(), d.rmsNormEps(), d.ropeTheta(),
-                d.maxPositionEmbeddings(), dtype, false, configJson());
+        return new LlamaConfig(d.dims(), d.rmsNormEps(), d.ropeTheta(), d.maxPositionEmbeddings(), dtype, false,
+                configJson());
     }
 
     public List<LlamaTensors.Spec> tensors() {

@@ -61,8 +61,8 @@ class SyntheticCheckpointWriterTest {
         Path out = dir.resolve("custom");
         new SyntheticCheckpointWriter().write(model, out, false);
         try (HfCheckpoint c = HfCheckpoint.open(out)) {
-            assertEquals(d.hiddenSize(), c.config().hiddenSize());
-            assertEquals(16, c.config().headDim());
+            assertEquals(d.dims().hidden(), c.config().dims().hidden());
+            assertEquals(16, c.config().dims().headDim());
             assertEquals(1e-6, c.config().rmsNormEps());
             assertEquals(500000.0, c.config().ropeTheta());
             assertEquals(DType.BFLOAT16, c.config().torchDtype());
