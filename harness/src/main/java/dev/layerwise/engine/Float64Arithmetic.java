@@ -3,6 +3,7 @@ package dev.layerwise.engine;
 import dev.layerwise.engine.kernels.Activations;
 import dev.layerwise.engine.kernels.Attention;
 import dev.layerwise.engine.kernels.AttentionVariant;
+import dev.layerwise.engine.kernels.LinearVariant;
 import dev.layerwise.engine.kernels.MatMul;
 import dev.layerwise.engine.kernels.Rope;
 import dev.layerwise.engine.kernels.RopeTable;
@@ -47,18 +48,28 @@ public final class Float64Arithmetic implements Arithmetic<double[]> {
 
     @Override
     public void rmsNorm(double[] x, int rows, int cols, Tensor weight, double eps, double[] out) {
+        rmsNorm(x, rows, cols, cols, weight, eps, out);
+    }
+
+    @Override
+    public void rmsNorm(double[] x, int rows, int cols, int meanOver, Tensor weight, double eps, double[] out) {
         if (normWeight.length < cols) {
             normWeight = new double[cols];
         }
         for (int i = 0; i < cols; i++) {
             normWeight[i] = weight.getDouble(i);
         }
-        RmsNorm.apply(x, rows, cols, normWeight, eps, out);
+        RmsNorm.apply(x, rows, cols, meanOver, normWeight, eps, out);
     }
 
     @Override
     public void linear(double[] x, int rows, WeightMatrix weight, double[] out) {
         MatMul.linear(x, rows, weight, out, pool, scratch);
+    }
+
+    @Override
+    public void linear(double[] x, int rows, WeightMatrix weight, LinearVariant variant, double[] out) {
+        MatMul.linear(x, rows, weight, variant, out, pool, scratch);
     }
 
     @Override
@@ -106,7 +117,12 @@ public final class Float64Arithmetic implements Arithmetic<double[]> {
 
     @Override
     public void scale(double[] buffer, int n, double factor) {
-        for (int i = 0; i < n; i++) {
+        scale(buffer, 0, n, factor);
+    }
+
+    @Override
+    public void scale(double[] buffer, int from, int to, double factor) {
+        for (int i = from; i < to; i++) {
             buffer[i] *= factor;
         }
     }
@@ -118,8 +134,13 @@ public final class Float64Arithmetic implements Arithmetic<double[]> {
 
     @Override
     public void perturbUlp(double[] buffer, int n) {
-        for (int i = 0; i < n; i++) {
-            if (!Double.isNaN(buffer[i])) {
+        perturbUlp(buffer, 0, n, 1);
+    }
+
+    @Override
+    public void perturbUlp(double[] buffer, int from, int to, int ulps) {
+        for (int i = from; i < to; i++) {
+            for (int u = 0; u < ulps && !Double.isNaN(buffer[i]); u++) {
                 buffer[i] = Math.nextUp(buffer[i]);
             }
         }

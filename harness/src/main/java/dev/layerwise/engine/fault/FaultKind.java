@@ -15,24 +15,44 @@ public enum FaultKind {
     ZERO("zero"),
     /** Every element becomes NaN (an overflow or uninitialised read that poisons the tensor). */
     NAN("nan"),
-    /** Every element is multiplied by a factor (a wrong scale constant), rounded to the step dtype. */
-    SCALE("scale:F"),
+    /**
+     * Every element (with {@code @last}: every element of the last token's row) is multiplied by a factor (a wrong
+     * scale constant), rounded to the step dtype.
+     */
+    SCALE("scale:F[@last]"),
     /** The buffer holds the content of an earlier step of the same shape (wrong buffer bound / aliasing). */
     STALE("stale:OTHER_STEP"),
-    /** Every element moves one ulp of the step dtype toward +infinity (a systematic rounding difference). */
-    PERTURB_ULP("perturb-ulp"),
+    /**
+     * Every element (with {@code @last}: of the last token's row) moves N ulps (default 1) of the step dtype toward
+     * +infinity (a systematic rounding difference).
+     */
+    PERTURB_ULP("perturb-ulp[:N][@last]"),
     /** The op does not run: the buffer keeps what it held (zeros on first use, else the previous layer's). */
     SKIP("skip"),
     /** Softmax over every key position: the causal mask is missing. */
     NO_CAUSAL_MASK("no-causal-mask", Op.ATTENTION_PROBS),
+    /** Query t also sees key t + 1: the causal mask is off by one (a {@code >} written for {@code >=}). */
+    CAUSAL_OFF_BY_ONE("causal-off-by-one", Op.ATTENTION_PROBS),
     /** Scores are not multiplied by D^-0.5 before the softmax. */
     NO_SCALE("no-scale", Op.ATTENTION_PROBS),
     /** Query head h reads key (attn_probs) or value (attn_ctx) head h % nKV instead of h / (nH / nKV). */
     GQA_MODULO("gqa-modulo", Op.ATTENTION_PROBS, Op.ATTENTION_CONTEXT),
     /** RoPE rotates interleaved pairs (2i, 2i+1) instead of Llama's half-split pairs (i, i + D/2). */
     ROPE_INTERLEAVED("rope-interleaved", Op.ROPE),
-    /** RoPE rotates token t as position t + N (a wrong position counter or KV-cache offset). */
-    ROPE_OFFSET("rope-offset:N", Op.ROPE),
+    /**
+     * RoPE rotates token t as position t + N (a wrong position counter or KV-cache offset); with {@code @last}
+     * only the last token (a decode-path position off by N).
+     */
+    ROPE_OFFSET("rope-offset:N[@last]", Op.ROPE),
+    /** RMSNorm takes the mean of squares as the sum over H - 1 instead of H (a 1/(H-1) written for 1/H). */
+    NORM_H_MINUS_1("norm-h-minus-1", Op.RMS_NORM),
+    /**
+     * The projection's running sum is rounded to half precision after every term (the step dtype when it is
+     * float16 or bfloat16, else float16): a matmul that accumulates in its storage dtype.
+     */
+    HALF_ACCUMULATION("half-accumulation", Op.LINEAR),
+    /** The projection's reduction stops N columns early: its last N inputs are dropped (a tail tile never run). */
+    DROP_COLUMNS("drop-columns:N", Op.LINEAR),
     /** The residual add is missing: the step is the branch output alone (attn_out or ffn_out). */
     NO_RESIDUAL("no-residual", Op.RESIDUAL_ADD),
     /**
@@ -51,6 +71,11 @@ public enum FaultKind {
 
     public String syntax() {
         return syntax;
+    }
+
+    /** Whether the kind accepts the {@code @last} suffix (one wrong row: the last token's). */
+    public boolean lastTokenVariant() {
+        return this == SCALE || this == PERTURB_ULP || this == ROPE_OFFSET;
     }
 
     /** True when the kind changes the computation rather than overwriting the step's output buffer. */

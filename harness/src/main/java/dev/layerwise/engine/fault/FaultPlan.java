@@ -47,8 +47,10 @@ public final class FaultPlan {
             String stepPattern = spec.substring(0, eq).trim();
             String kindText = spec.substring(eq + 1).trim();
             List<String> steps = expand(stepPattern, layers, spec);
+            boolean lastToken = kindText.endsWith(Fault.LAST_TOKEN);
+            String baseKind = lastToken ? kindText.substring(0, kindText.length() - Fault.LAST_TOKEN.length()) : kindText;
             for (String step : steps) {
-                Fault fault = parseKind(spec, step, kindText, layers);
+                Fault fault = parseKind(spec, step, baseKind, layers, lastToken);
                 StepKind stepKind = StepKind.of(step).orElseThrow();
                 if (!fault.kind().appliesTo(stepKind)) {
                     throw bad(spec, fault.kind().syntax() + " applies to " + fault.kind().stepKindsText()
@@ -56,6 +58,12 @@ public final class FaultPlan {
                 }
                 if (fault.kind() == FaultKind.STALE) {
                     checkSource(spec, fault, order, shapeOf);
+                }
+                if (lastToken) {
+                    checkLastToken(spec, fault, shapeOf);
+                }
+                if (fault.kind() == FaultKind.DROP_COLUMNS) {
+                    checkDroppedColumns(spec, fault, stepKind, shapeOf);
                 }
                 put(byStep, fault, spec);
                 if (fault.kind() == FaultKind.SWAP) {
@@ -96,19 +104,11 @@ public final class FaultPlan {
         return out;
     }
 
-    private static Fault parseKind(String spec, String step, String kind, int layers) {
+    private static Fault parseKind(String spec, String step, String kind, int layers, boolean lastToken) {
         int layer = CanonicalSteps.layerOf(step);
-        if (kind.equals("zero")) {
-            return Fault.plain(step, FaultKind.ZERO);
-        }
-        if (kind.equals("nan")) {
-            return Fault.plain(step, FaultKind.NAN);
-        }
-        if (kind.equals("perturb-ulp")) {
-            return Fault.plain(step, FaultKind.PERTURB_ULP);
-        }
-        if (kind.equals("skip")) {
-            return Fault.plain(step, FaultKind.SKIP);
+        if (kind.equals("perturb-ulp") || kind.startsWith("perturb-ulp:")) {
+            int ulps = kind.equals("perturb-ulp") ? 1 : positiveInt(spec, kind, "perturb-ulp:", "ulp count");
+            return Fault.counted(step, FaultKind.PERTURB_ULP, ulps, lastToken);
         }
         if (kind.startsWith("scale:")) {
             try {
@@ -116,22 +116,29 @@ public final class FaultPlan {
                 if (!Double.isFinite(f)) {
                     throw bad(spec, "scale factor must be finite");
                 }
-                return Fault.scale(step, f);
+                return Fault.scale(step, f, lastToken);
             } catch (NumberFormatException e) {
                 throw bad(spec, "scale factor '" + kind.substring(6) + "' is not a number");
             }
         }
         if (kind.startsWith("rope-offset:")) {
-            String n = kind.substring("rope-offset:".length()).trim();
-            try {
-                int offset = Integer.parseInt(n);
-                if (offset < 1) {
-                    throw bad(spec, "rope offset must be a positive number of positions");
-                }
-                return Fault.ropeOffset(step, offset);
-            } catch (NumberFormatException e) {
-                throw bad(spec, "rope offset '" + n + "' is not an integer");
-            }
+            return Fault.ropeOffset(step, positiveInt(spec, kind, "rope-offset:", "rope offset"), lastToken);
+        }
+        if (lastToken) {
+            throw bad(spec, Fault.LAST_TOKEN + " applies to scale, perturb-ulp and rope-offset faults only");
+        }
+        if (kind.startsWith("drop-columns:")) {
+            return Fault.counted(step, FaultKind.DROP_COLUMNS,
+                    positiveInt(spec, kind, "drop-columns:", "dropped column count"), false);
+        }
+        if (kind.equals("zero")) {
+            return Fault.plain(step, FaultKind.ZERO);
+        }
+        if (kind.equals("nan")) {
+            return Fault.plain(step, FaultKind.NAN);
+        }
+        if (kind.equals("skip")) {
+            return Fault.plain(step, FaultKind.SKIP);
         }
         if (kind.startsWith("swap:")) {
             String source = kind.substring("swap:".length()).trim();
@@ -162,6 +169,39 @@ public final class FaultPlan {
             return Fault.from(step, FaultKind.STALE, source);
         }
         throw bad(spec, "unknown fault kind '" + kind + "' (" + FaultKind.allSyntax() + ")");
+    }
+
+    /** {@code N} of {@code PREFIX N}, at least 1. */
+    private static int positiveInt(String spec, String kind, String prefix, String what) {
+        String n = kind.substring(prefix.length()).trim();
+        try {
+            int value = Integer.parseInt(n);
+            if (value < 1) {
+                throw bad(spec, what + " must be a positive integer");
+            }
+            return value;
+        } catch (NumberFormatException e) {
+            throw bad(spec, what + " '" + n + "' is not an integer");
+        }
+    }
+
+    /** A last-token fault needs a step whose first axis is the token axis (not attn_probs, [nH, T, T]). */
+    private static void checkLastToken(String spec, Fault f, BiFunction<String, Integer, long[]> shapeOf) {
+        if (shapeOf.apply(f.step(), 1)[0] != 1 || shapeOf.apply(f.step(), 2)[0] != 2) {
+            throw bad(spec, Fault.LAST_TOKEN + " needs a step whose first axis is the token axis, not " + f.step());
+        }
+    }
+
+    /** A projection keeps at least one of its input columns. */
+    private static void checkDroppedColumns(String spec, Fault f, StepKind kind,
+            BiFunction<String, Integer, long[]> shapeOf) {
+        String input = kind.inputs().get(0);
+        int layer = CanonicalSteps.layerOf(f.step());
+        long[] shape = shapeOf.apply(layer >= 0 ? "layers." + layer + "." + input : input, 1);
+        long columns = shape[shape.length - 1];
+        if (f.count() >= columns) {
+            throw bad(spec, "cannot drop " + f.count() + " of the " + columns + " input columns of " + f.step());
+        }
     }
 
     private static void checkSource(String spec, Fault f, List<String> order,

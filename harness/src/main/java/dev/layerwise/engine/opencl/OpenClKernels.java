@@ -188,6 +188,9 @@ public final class OpenClKernels implements Arithmetic<ClBuffer> {
         if (!enqueues()) {
             return;
         }
+        if (variant.firstShiftedToken() != 0) {
+            throw Arithmetic.unsupported("rope-offset@last");
+        }
         cl_mem[] cs = ropeTables.computeIfAbsent(table, t -> new cl_mem[] {
             ctx.upload(t.floatCos(), "the RoPE cos table"), ctx.upload(t.floatSin(), "the RoPE sin table")});
         launch("rope").buf(x).i(heads).i(headDim).mem(cs[0]).mem(cs[1]).i(variant.interleaved())
@@ -199,6 +202,9 @@ public final class OpenClKernels implements Arithmetic<ClBuffer> {
             AttentionVariant variant, ClBuffer probs) {
         if (!enqueues()) {
             return;
+        }
+        if (variant.maskLookahead() != 0) {
+            throw Arithmetic.unsupported("causal-off-by-one");
         }
         float scale = (float) (variant.scaled() ? 1.0 / Math.sqrt(headDim) : 1.0);
         launch("attention_probs").buf(q).buf(k).i(tokens).i(heads).i(kvHeads).i(headDim).i(variant.causal())
