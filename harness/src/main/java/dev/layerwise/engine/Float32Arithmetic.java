@@ -59,11 +59,6 @@ public final class Float32Arithmetic implements Arithmetic<float[]> {
     }
 
     @Override
-    public void rmsNorm(float[] x, int rows, int cols, Tensor weight, double eps, float[] out) {
-        rmsNorm(x, rows, cols, cols, weight, eps, out);
-    }
-
-    @Override
     public void rmsNorm(float[] x, int rows, int cols, int meanOver, Tensor weight, double eps, float[] out) {
         if (normWeight.length < cols) {
             normWeight = new float[cols];
@@ -75,11 +70,6 @@ public final class Float32Arithmetic implements Arithmetic<float[]> {
         int tile = rowTile(cols);
         pool.forEach((rows + tile - 1) / tile, (worker, task) -> RmsNorm.apply(x, task * tile,
                 Math.min(rows, (task + 1) * tile), cols, meanOver, w, eps, out, precision));
-    }
-
-    @Override
-    public void linear(float[] x, int rows, WeightMatrix weight, float[] out) {
-        MatMul.linear(x, rows, weight, out, precision, pool, scratch);
     }
 
     @Override
@@ -148,11 +138,6 @@ public final class Float32Arithmetic implements Arithmetic<float[]> {
     }
 
     @Override
-    public void scale(float[] buffer, int n, double factor) {
-        scale(buffer, 0, n, factor);
-    }
-
-    @Override
     public void scale(float[] buffer, int from, int to, double factor) {
         for (int i = from; i < to; i++) {
             buffer[i] = precision.round((float) (buffer[i] * factor));
@@ -162,11 +147,6 @@ public final class Float32Arithmetic implements Arithmetic<float[]> {
     @Override
     public void copy(float[] from, float[] to, int n) {
         System.arraycopy(from, 0, to, 0, n);
-    }
-
-    @Override
-    public void perturbUlp(float[] buffer, int n) {
-        perturbUlp(buffer, 0, n, 1);
     }
 
     @Override

@@ -47,11 +47,6 @@ public final class Float64Arithmetic implements Arithmetic<double[]> {
     }
 
     @Override
-    public void rmsNorm(double[] x, int rows, int cols, Tensor weight, double eps, double[] out) {
-        rmsNorm(x, rows, cols, cols, weight, eps, out);
-    }
-
-    @Override
     public void rmsNorm(double[] x, int rows, int cols, int meanOver, Tensor weight, double eps, double[] out) {
         if (normWeight.length < cols) {
             normWeight = new double[cols];
@@ -60,11 +55,6 @@ public final class Float64Arithmetic implements Arithmetic<double[]> {
             normWeight[i] = weight.getDouble(i);
         }
         RmsNorm.apply(x, rows, cols, meanOver, normWeight, eps, out);
-    }
-
-    @Override
-    public void linear(double[] x, int rows, WeightMatrix weight, double[] out) {
-        MatMul.linear(x, rows, weight, out, pool, scratch);
     }
 
     @Override
@@ -116,11 +106,6 @@ public final class Float64Arithmetic implements Arithmetic<double[]> {
     }
 
     @Override
-    public void scale(double[] buffer, int n, double factor) {
-        scale(buffer, 0, n, factor);
-    }
-
-    @Override
     public void scale(double[] buffer, int from, int to, double factor) {
         for (int i = from; i < to; i++) {
             buffer[i] *= factor;
@@ -130,11 +115,6 @@ public final class Float64Arithmetic implements Arithmetic<double[]> {
     @Override
     public void copy(double[] from, double[] to, int n) {
         System.arraycopy(from, 0, to, 0, n);
-    }
-
-    @Override
-    public void perturbUlp(double[] buffer, int n) {
-        perturbUlp(buffer, 0, n, 1);
     }
 
     @Override

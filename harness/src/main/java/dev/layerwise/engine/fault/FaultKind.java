@@ -47,8 +47,8 @@ public enum FaultKind {
     /** RMSNorm takes the mean of squares as the sum over H - 1 instead of H (a 1/(H-1) written for 1/H). */
     NORM_H_MINUS_1("norm-h-minus-1", Op.RMS_NORM),
     /**
-     * The projection's running sum is rounded to half precision after every term (the step dtype when it is
-     * float16 or bfloat16, else float16): a matmul that accumulates in its storage dtype.
+     * The projection's running sum is rounded to float16 after every term: a matmul that accumulates in half
+     * precision (the opencl engine's f16-accumulation path does the same).
      */
     HALF_ACCUMULATION("half-accumulation", Op.LINEAR),
     /** The projection's reduction stops N columns early: its last N inputs are dropped (a tail tile never run). */

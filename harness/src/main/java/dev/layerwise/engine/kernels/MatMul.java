@@ -83,16 +83,16 @@ public final class MatMul {
     }
 
     /**
-     * A projection whose running sum {@code s = round_h(fma(W[o, i], x[t, i], s))} is rounded after every term to
-     * half precision (the model dtype when it is bfloat16, else float16) over the first {@code columns} inputs;
-     * the output is then rounded to the model dtype. Scalar: it is a planted fault, not a fast path.
+     * A projection whose running sum {@code s = round_f16(fma(W[o, i], x[t, i], s))} is rounded to float16 after
+     * every term over the first {@code columns} inputs (as the opencl engine's f16-accumulation path); the output is
+     * then rounded to the model dtype. Scalar: it is a planted fault, not a fast path.
      */
     static void linearHalfAccumulation(float[] x, int tokens, WeightMatrix w, int columns, float[] out, Precision p,
             WorkerPool pool, Scratch scratch) {
         int in = w.cols();
         int outFeatures = w.rows();
         boolean roundWeights = p.roundsWeightsStoredAs(w.storedDtype());
-        Precision half = Precision.of(p.dtype() == DType.BFLOAT16 ? DType.BFLOAT16 : DType.FLOAT16);
+        Precision half = Precision.of(DType.FLOAT16);
         pool.forEach(outFeatures, (worker, o) -> {
             float[] row = scratch.floats(worker, in);
             w.decodeRow(o, row, 0);
