@@ -3,7 +3,6 @@ package dev.layerwise.margins;
 import dev.layerwise.LayerwiseException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -84,11 +83,5 @@ record SensitivityOptions(Path root, List<String> presets, List<String> dtypes, 
 
     private static LayerwiseException bad(String flag, String cause) {
         return LayerwiseException.badInput(flag, null, cause);
-    }
-
-    @Override
-    public String toString() {
-        return "presets " + presets + ", dtypes " + dtypes + ", kinds " + (kinds.isEmpty() ? "all" : kinds)
-                + ", layer " + (layer < 0 ? "last" : layer) + ", steps " + steps + " " + Arrays.asList(root);
     }
 }

@@ -69,9 +69,9 @@ record SensitivityProbe(String name, StepKind step, Strength strength, double ma
                         DiagnosisCode.SCALE_FACTOR));
     }
 
-    /** The names of every probe, for the usage line. */
+    /** The names of every probe (they do not depend on the model: any dimensions list them). */
     static List<String> names() {
-        return all(new ModelDims(64, 176, 2, 4, 2, 16, 512), 1).stream().map(SensitivityProbe::name).toList();
+        return all(ModelDims.TINYLLAMA_1_1B, 1).stream().map(SensitivityProbe::name).toList();
     }
 
     /** The faulted step on layer {@code layer}. */

@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.DoublePredicate;
 import java.util.stream.Collectors;
 
 /**
@@ -91,7 +92,7 @@ public final class SensitivityTool {
     private String measure(SensitivityProbe probe, int layer, Trace reference, SyntheticRuns runs) {
         String step = probe.stepName(layer);
         Map<Double, Comparison> seen = new LinkedHashMap<>();
-        java.util.function.DoublePredicate caught = s -> {
+        DoublePredicate caught = s -> {
             Comparison c = comparator.compare(reference,
                     runs.run(reference, EngineKind.CPU, List.of(probe.inject(layer, s))));
             seen.put(s, c);
@@ -119,7 +120,22 @@ public final class SensitivityTool {
         }
         String value = (found.bound() == StrengthSearch.Bound.AT_MOST ? "<= " : "")
                 + probe.describe(found.strength());
-        return probe.expected() == null ? value + " " + codes(seen.get(found.strength()), step) : value;
+        return (probe.expected() == null ? value + " " + codes(seen.get(found.strength()), step) : value)
+                + locatedBelow(probe, step, found.strength(), seen);
+    }
+
+    /**
+     * " (at 1: located, diagnosed (SCALE_FACTOR))" when the largest strength tried below the one found was localized
+     * at its step but without the expected diagnosis: then the diagnosis, not the tolerance, set the threshold.
+     */
+    private static String locatedBelow(SensitivityProbe probe, String step, double found, Map<Double, Comparison> seen) {
+        double below = seen.keySet().stream().filter(s -> s < found).mapToDouble(Double::doubleValue).max()
+                .orElse(Double.NaN);
+        Comparison c = seen.get(below);
+        if (Double.isNaN(below) || !step.equals(c.firstDivergence())) {
+            return "";
+        }
+        return " (at " + probe.describe(below) + ": located, diagnosed " + codes(c, step) + ")";
     }
 
     /** Caught at its step: the first divergence is the faulted step, with the expected diagnosis there if any. */

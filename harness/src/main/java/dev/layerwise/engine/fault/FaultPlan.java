@@ -124,9 +124,6 @@ public final class FaultPlan {
         if (kind.startsWith("rope-offset:")) {
             return Fault.ropeOffset(step, positiveInt(spec, kind, "rope-offset:", "rope offset"), lastToken);
         }
-        if (lastToken) {
-            throw bad(spec, Fault.LAST_TOKEN + " applies to scale, perturb-ulp and rope-offset faults only");
-        }
         if (kind.startsWith("drop-columns:")) {
             return Fault.counted(step, FaultKind.DROP_COLUMNS,
                     positiveInt(spec, kind, "drop-columns:", "dropped column count"), false);
@@ -185,8 +182,14 @@ public final class FaultPlan {
         }
     }
 
-    /** A last-token fault needs a step whose first axis is the token axis (not attn_probs, [nH, T, T]). */
+    /**
+     * A last-token fault is a scale, perturb-ulp or rope-offset fault on a step whose first axis is the token axis
+     * (not attn_probs, [nH, T, T]).
+     */
     private static void checkLastToken(String spec, Fault f, BiFunction<String, Integer, long[]> shapeOf) {
+        if (!f.kind().lastTokenVariant()) {
+            throw bad(spec, Fault.LAST_TOKEN + " applies to scale, perturb-ulp and rope-offset faults only");
+        }
         if (shapeOf.apply(f.step(), 1)[0] != 1 || shapeOf.apply(f.step(), 2)[0] != 2) {
             throw bad(spec, Fault.LAST_TOKEN + " needs a step whose first axis is the token axis, not " + f.step());
         }
