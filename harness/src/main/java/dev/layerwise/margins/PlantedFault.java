@@ -36,5 +36,6 @@ public record PlantedFault(String inject, String firstDivergence, DiagnosisCode 
             new PlantedFault("layers.0.attn_norm=norm-h-minus-1", "layers.0.attn_norm", DiagnosisCode.SCALE_FACTOR),
             new PlantedFault("layers.1.up=scale:2@last", "layers.1.up", null),
             new PlantedFault("layers.0.ffn_out=drop-columns:16", "layers.0.ffn_out", null),
-            new PlantedFault("layers.1.ffn_out=half-accumulation", "layers.1.ffn_out", null));
+            new PlantedFault("layers.1.ffn_out=half-accumulation", "layers.1.ffn_out",
+                    DiagnosisCode.HALF_PRECISION_ACCUMULATION));
 }

@@ -64,7 +64,7 @@ record SensitivityProbe(String name, StepKind step, Strength strength, double ma
                 new SensitivityProbe("swap", StepKind.GATE, Strength.NONE, 0, "swap:" + StepKind.UP.stepName(layer),
                         DiagnosisCode.SWAPPED_INPUTS),
                 new SensitivityProbe("half-accumulation", StepKind.FFN_OUT, Strength.NONE, 0, "half-accumulation",
-                        null),
+                        DiagnosisCode.HALF_PRECISION_ACCUMULATION),
                 new SensitivityProbe("norm-h-minus-1", StepKind.ATTN_NORM, Strength.NONE, 0, "norm-h-minus-1",
                         DiagnosisCode.SCALE_FACTOR));
     }
