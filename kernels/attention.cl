@@ -5,15 +5,15 @@ inline int kv_head_of(int h, int heads, int kv_heads, int kv_modulo) {
 }
 
 // probs[h, t, s]: scores fma(q, k) in float32, rounded, times scale, rounded; softmax over s <= t
-// (every s without the causal mask) as exp(s - max) * (1 / sum) in float32, rounded; masked entries 0.
+// (s <= t + lookahead under the causal-off-by-one fault; every s without the causal mask) as exp(s - max) * (1 / sum) in float32, rounded; masked entries 0.
 // One work-item per (t, h), sequential over s. Global size: (tokens, heads).
 __kernel void attention_probs(__global const float* q, __global const float* k, int tokens, int heads,
-        int kv_heads, int head_dim, int causal, float scale, int kv_modulo, __global float* probs) {
+        int kv_heads, int head_dim, int causal, int lookahead, float scale, int kv_modulo, __global float* probs) {
     int t = get_global_id(0);
     int h = get_global_id(1);
     int kvh = kv_head_of(h, heads, kv_heads, kv_modulo);
     size_t row = ((size_t) h * tokens + t) * tokens;
-    int last = causal ? t : tokens - 1;
+    int last = causal ? min(t + lookahead, tokens - 1) : tokens - 1;
     size_t qo = (size_t) t * heads * head_dim + (size_t) h * head_dim;
     float max_score = -INFINITY;
     for (int s = 0; s <= last; s++) {

@@ -19,9 +19,10 @@ __kernel void add(__global const float* a, __global const float* b, __global flo
     out[i] = round_dtype(a[i] + b[i]);
 }
 
-// (float) (x * factor) with the product in float64, then rounded to the model dtype.
-__kernel void scale(__global float* buffer, double factor) {
-    size_t i = get_global_id(0);
+// (float) (x * factor) with the product in float64, then rounded to the model dtype; elements first ..
+// first + global size (first > 0: the last token's row).
+__kernel void scale(__global float* buffer, int first, double factor) {
+    size_t i = first + get_global_id(0);
     buffer[i] = round_dtype((float) ((double) buffer[i] * factor));
 }
 
@@ -60,9 +61,10 @@ inline uint next_up_half_bits(uint b) {
     return (b & 0x8000u) == 0u ? b + 1u : b - 1u;
 }
 
-// One unit in the last place of the model dtype toward +infinity (NaN and +infinity stay).
-__kernel void perturb_ulp(__global float* buffer) {
-    size_t i = get_global_id(0);
+// One unit in the last place of the model dtype toward +infinity (NaN and +infinity stay), elements
+// first .. first + global size.
+__kernel void perturb_ulp(__global float* buffer, int first) {
+    size_t i = first + get_global_id(0);
     float v = buffer[i];
     if (isnan(v) || v == INFINITY) {
         return;

@@ -1,11 +1,13 @@
 // out[t, o] = sum_i x[t, i] * W[o, i] (a Linear without bias), W in its stored dtype.
 // Each output is the sequential chain acc = fma(W[o, i], x[t, i], acc), i = 0 .. in-1, from 0, then
 // rounded once to the model dtype: the same arithmetic as MatMul.linear, whatever the tiling.
-// Work-group: TILE x TILE (outputs o, tokens t); global size rounded up to multiples of TILE.
+// Work-group: TILE x TILE (outputs o, tokens t); global size rounded up to multiples of TILE. Weights of
+// inputs i >= columns read as 0 (columns < in under the drop-columns fault: an fma with a zero weight leaves
+// the chain unchanged).
 #define TILE 16
 
 __kernel void linear(__global const float* x, int tokens, int in, int out_features,
-        __global const uchar* w, int wdtype, int round_w, int f16_accumulate, __global float* out) {
+        __global const uchar* w, int wdtype, int round_w, int columns, int f16_accumulate, __global float* out) {
     __local float ws[TILE][TILE + 1];
     __local float xs[TILE][TILE + 1];
     int lo = get_local_id(0);
@@ -18,7 +20,7 @@ __kernel void linear(__global const float* x, int tokens, int in, int out_featur
         int wi = i0 + lo;
         int wo = o0 + lt;
         int xt = t0 + lt;
-        ws[lt][lo] = (wo < out_features && wi < in)
+        ws[lt][lo] = (wo < out_features && wi < columns)
                 ? model_weight(w, wdtype, round_w, (size_t) wo * in + wi) : 0.0f;
         xs[lt][lo] = (xt < tokens && wi < in) ? x[(size_t) xt * in + wi] : 0.0f;
         barrier(CLK_LOCAL_MEM_FENCE);

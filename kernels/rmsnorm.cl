@@ -1,8 +1,9 @@
 // RMSNorm as RmsNorm.apply(float[]...): x*x in float32 summed sequentially in float64, the variance
 // and 1/sqrt in float32, then round(w * round(x * r)). One work-group per row: work-item 0 computes
-// the row's r (fixed order), every work-item writes a strided part of the row.
+// the row's r (fixed order), every work-item writes a strided part of the row. The mean of squares is the
+// sum over mean_over (cols; cols - 1 under the norm-h-minus-1 fault).
 __kernel void rms_norm(__global const float* x, int cols, __global const uchar* w, int wdtype, int round_w,
-        float eps, __global float* out) {
+        int mean_over, float eps, __global float* out) {
     __local float r_shared;
     size_t base = (size_t) get_group_id(0) * cols;
     if (get_local_id(0) == 0) {
@@ -12,7 +13,7 @@ __kernel void rms_norm(__global const float* x, int cols, __global const uchar* 
             float sq = v * v;
             sum_squares += (double) sq;
         }
-        float variance = (float) (sum_squares / (double) cols);
+        float variance = (float) (sum_squares / (double) mean_over);
         r_shared = 1.0f / (float) sqrt((double) (variance + eps));
     }
     barrier(CLK_LOCAL_MEM_FENCE);

@@ -10,7 +10,7 @@
 # Python: $LAYERWISE_PYTHON, else .venv/bin/python, else python3 (needs scripts/requirements.txt).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-all=(tiny-seed1-f32 tiny-seed1-f16 tiny-seed1-bf16 small-seed1-f16 tinyllama-1layer-seed1-f16)
+all=(tiny-seed1-f32 tiny-seed1-f16 tiny-seed1-bf16 small-seed1-f32 small-seed1-f16 small-seed1-bf16 tinyllama-1layer-seed1-f16)
 
 out_dir="$root/reference-dumps"
 device=cpu

@@ -1,6 +1,7 @@
 package dev.layerwise.engine;
 
 import dev.layerwise.engine.kernels.AttentionVariant;
+import dev.layerwise.engine.kernels.LinearVariant;
 import dev.layerwise.engine.kernels.RopeTable;
 import dev.layerwise.engine.kernels.RopeVariant;
 import dev.layerwise.engine.kernels.WeightMatrix;
@@ -30,9 +31,19 @@ public interface Arithmetic<B> {
 
     void embed(WeightMatrix table, int[] tokens, B out);
 
-    void rmsNorm(B x, int rows, int cols, Tensor weight, double eps, B out);
+    default void rmsNorm(B x, int rows, int cols, Tensor weight, double eps, B out) {
+        rmsNorm(x, rows, cols, cols, weight, eps, out);
+    }
 
-    void linear(B x, int rows, WeightMatrix weight, B out);
+    /** RMSNorm whose mean of squares divides by {@code meanOver} (a planted fault unless it is {@code cols}). */
+    void rmsNorm(B x, int rows, int cols, int meanOver, Tensor weight, double eps, B out);
+
+    default void linear(B x, int rows, WeightMatrix weight, B out) {
+        linear(x, rows, weight, LinearVariant.STANDARD, out);
+    }
+
+    /** A projection computed as {@code variant} says (a planted fault unless it is the standard one). */
+    void linear(B x, int rows, WeightMatrix weight, LinearVariant variant, B out);
 
     RopeTable ropeTable(int positions, int headDim, double theta);
 
@@ -54,12 +65,22 @@ public interface Arithmetic<B> {
 
     void fill(B buffer, int n, double value);
 
-    void scale(B buffer, int n, double factor);
+    default void scale(B buffer, int n, double factor) {
+        scale(buffer, 0, n, factor);
+    }
+
+    /** Multiplies {@code buffer[from .. to)} (a fault on the last token's row when from > 0). */
+    void scale(B buffer, int from, int to, double factor);
 
     void copy(B from, B to, int n);
 
     /** Moves every element one unit in the last place of the step dtype toward +infinity. */
-    void perturbUlp(B buffer, int n);
+    default void perturbUlp(B buffer, int n) {
+        perturbUlp(buffer, 0, n, 1);
+    }
+
+    /** Moves {@code buffer[from .. to)} {@code ulps} units in the last place toward +infinity. */
+    void perturbUlp(B buffer, int from, int to, int ulps);
 
     void record(StepRecorder recorder, String name, long[] shape, B buffer, int n);
 

@@ -4,6 +4,7 @@ import dev.layerwise.engine.fault.Fault;
 import dev.layerwise.engine.fault.FaultKind;
 import dev.layerwise.engine.fault.FaultPlan;
 import dev.layerwise.engine.kernels.AttentionVariant;
+import dev.layerwise.engine.kernels.LinearVariant;
 import dev.layerwise.engine.kernels.RopeVariant;
 import dev.layerwise.numeric.Shapes;
 import dev.layerwise.trace.ModelDims;
@@ -20,10 +21,12 @@ final class FaultInjector<B> {
     private final FaultPlan plan;
     private final Arithmetic<B> kernels;
     private final Map<String, B> snapshots = new HashMap<>();
+    private final int tokens;
 
     FaultInjector(FaultPlan plan, Arithmetic<B> kernels, ModelDims dims, int tokens) {
         this.plan = plan;
         this.kernels = kernels;
+        this.tokens = tokens;
         for (String source : plan.staleSources()) {
             snapshots.put(source, kernels.allocate(Shapes.intElementCount(dims.shapeOf(source, tokens))));
         }
@@ -38,7 +41,9 @@ final class FaultInjector<B> {
         boolean modulo = plan.has(step, FaultKind.GQA_MODULO);
         boolean causal = !plan.has(step, FaultKind.NO_CAUSAL_MASK);
         boolean scaled = !plan.has(step, FaultKind.NO_SCALE);
-        return modulo || !causal || !scaled ? new AttentionVariant(causal, scaled, modulo) : AttentionVariant.STANDARD;
+        int lookahead = plan.has(step, FaultKind.CAUSAL_OFF_BY_ONE) ? 1 : 0;
+        return modulo || !causal || !scaled || lookahead > 0 ? new AttentionVariant(causal, scaled, modulo, lookahead)
+                : AttentionVariant.STANDARD;
     }
 
     /** How RoPE computes {@code step} (q_rope or k_rope). */
@@ -47,7 +52,23 @@ final class FaultInjector<B> {
         if (f == null || !f.kind().semantic()) {
             return RopeVariant.STANDARD;
         }
-        return new RopeVariant(f.kind() == FaultKind.ROPE_INTERLEAVED, f.positionOffset());
+        return new RopeVariant(f.kind() == FaultKind.ROPE_INTERLEAVED, f.positionOffset(),
+                f.lastTokenOnly() ? tokens - 1 : 0);
+    }
+
+    /** How the projection {@code step} reduces: all its columns in float32 unless a fault says otherwise. */
+    LinearVariant linear(String step) {
+        Fault f = plan.faultFor(step);
+        if (f == null || (f.kind() != FaultKind.DROP_COLUMNS && f.kind() != FaultKind.HALF_ACCUMULATION)) {
+            return LinearVariant.STANDARD;
+        }
+        return new LinearVariant(f.kind() == FaultKind.DROP_COLUMNS ? f.count() : 0,
+                f.kind() == FaultKind.HALF_ACCUMULATION);
+    }
+
+    /** What the RMSNorm {@code step} over {@code cols} divides its sum of squares by. */
+    int normMeanOver(String step, int cols) {
+        return plan.has(step, FaultKind.NORM_H_MINUS_1) ? cols - 1 : cols;
     }
 
     /** True when the residual add of {@code step} (resid_mid or out) is dropped. */
@@ -68,9 +89,9 @@ final class FaultInjector<B> {
             switch (f.kind()) {
                 case ZERO -> kernels.fill(buffer, n, 0.0);
                 case NAN -> kernels.fill(buffer, n, Double.NaN);
-                case SCALE -> kernels.scale(buffer, n, f.factor());
+                case SCALE -> kernels.scale(buffer, firstFaulted(f, n), n, f.factor());
                 case STALE -> kernels.copy(snapshots.get(f.source()), buffer, n);
-                case PERTURB_ULP -> kernels.perturbUlp(buffer, n);
+                case PERTURB_ULP -> kernels.perturbUlp(buffer, firstFaulted(f, n), n, f.count());
                 case SKIP -> {
                     // the op did not run: the buffer keeps its old content
                 }
@@ -83,5 +104,10 @@ final class FaultInjector<B> {
         if (snapshot != null) {
             kernels.copy(buffer, snapshot, n);
         }
+    }
+
+    /** The first element a buffer fault touches: the last token's row starts at n - n / T (token axis first). */
+    private int firstFaulted(Fault f, int n) {
+        return f.lastTokenOnly() ? n - n / tokens : 0;
     }
 }

@@ -3,6 +3,7 @@ package dev.layerwise.engine;
 import dev.layerwise.engine.kernels.Activations;
 import dev.layerwise.engine.kernels.Attention;
 import dev.layerwise.engine.kernels.AttentionVariant;
+import dev.layerwise.engine.kernels.LinearVariant;
 import dev.layerwise.engine.kernels.MatMul;
 import dev.layerwise.engine.kernels.Precision;
 import dev.layerwise.engine.kernels.Rope;
@@ -58,7 +59,7 @@ public final class Float32Arithmetic implements Arithmetic<float[]> {
     }
 
     @Override
-    public void rmsNorm(float[] x, int rows, int cols, Tensor weight, double eps, float[] out) {
+    public void rmsNorm(float[] x, int rows, int cols, int meanOver, Tensor weight, double eps, float[] out) {
         if (normWeight.length < cols) {
             normWeight = new float[cols];
         }
@@ -68,12 +69,12 @@ public final class Float32Arithmetic implements Arithmetic<float[]> {
         float[] w = normWeight;
         int tile = rowTile(cols);
         pool.forEach((rows + tile - 1) / tile, (worker, task) -> RmsNorm.apply(x, task * tile,
-                Math.min(rows, (task + 1) * tile), cols, w, eps, out, precision));
+                Math.min(rows, (task + 1) * tile), cols, meanOver, w, eps, out, precision));
     }
 
     @Override
-    public void linear(float[] x, int rows, WeightMatrix weight, float[] out) {
-        MatMul.linear(x, rows, weight, out, precision, pool, scratch);
+    public void linear(float[] x, int rows, WeightMatrix weight, LinearVariant variant, float[] out) {
+        MatMul.linear(x, rows, weight, variant, out, precision, pool, scratch);
     }
 
     @Override
@@ -137,8 +138,8 @@ public final class Float32Arithmetic implements Arithmetic<float[]> {
     }
 
     @Override
-    public void scale(float[] buffer, int n, double factor) {
-        for (int i = 0; i < n; i++) {
+    public void scale(float[] buffer, int from, int to, double factor) {
+        for (int i = from; i < to; i++) {
             buffer[i] = precision.round((float) (buffer[i] * factor));
         }
     }
@@ -149,9 +150,11 @@ public final class Float32Arithmetic implements Arithmetic<float[]> {
     }
 
     @Override
-    public void perturbUlp(float[] buffer, int n) {
-        for (int i = 0; i < n; i++) {
-            buffer[i] = nextUp(buffer[i], precision.dtype());
+    public void perturbUlp(float[] buffer, int from, int to, int ulps) {
+        for (int i = from; i < to; i++) {
+            for (int u = 0; u < ulps; u++) {
+                buffer[i] = nextUp(buffer[i], precision.dtype());
+            }
         }
     }
 

@@ -3,6 +3,7 @@ package dev.layerwise.engine;
 import dev.layerwise.engine.kernels.Activations;
 import dev.layerwise.engine.kernels.Attention;
 import dev.layerwise.engine.kernels.AttentionVariant;
+import dev.layerwise.engine.kernels.LinearVariant;
 import dev.layerwise.engine.kernels.MatMul;
 import dev.layerwise.engine.kernels.Rope;
 import dev.layerwise.engine.kernels.RopeTable;
@@ -46,19 +47,19 @@ public final class Float64Arithmetic implements Arithmetic<double[]> {
     }
 
     @Override
-    public void rmsNorm(double[] x, int rows, int cols, Tensor weight, double eps, double[] out) {
+    public void rmsNorm(double[] x, int rows, int cols, int meanOver, Tensor weight, double eps, double[] out) {
         if (normWeight.length < cols) {
             normWeight = new double[cols];
         }
         for (int i = 0; i < cols; i++) {
             normWeight[i] = weight.getDouble(i);
         }
-        RmsNorm.apply(x, rows, cols, normWeight, eps, out);
+        RmsNorm.apply(x, rows, cols, meanOver, normWeight, eps, out);
     }
 
     @Override
-    public void linear(double[] x, int rows, WeightMatrix weight, double[] out) {
-        MatMul.linear(x, rows, weight, out, pool, scratch);
+    public void linear(double[] x, int rows, WeightMatrix weight, LinearVariant variant, double[] out) {
+        MatMul.linear(x, rows, weight, variant, out, pool, scratch);
     }
 
     @Override
@@ -105,8 +106,8 @@ public final class Float64Arithmetic implements Arithmetic<double[]> {
     }
 
     @Override
-    public void scale(double[] buffer, int n, double factor) {
-        for (int i = 0; i < n; i++) {
+    public void scale(double[] buffer, int from, int to, double factor) {
+        for (int i = from; i < to; i++) {
             buffer[i] *= factor;
         }
     }
@@ -117,9 +118,9 @@ public final class Float64Arithmetic implements Arithmetic<double[]> {
     }
 
     @Override
-    public void perturbUlp(double[] buffer, int n) {
-        for (int i = 0; i < n; i++) {
-            if (!Double.isNaN(buffer[i])) {
+    public void perturbUlp(double[] buffer, int from, int to, int ulps) {
+        for (int i = from; i < to; i++) {
+            for (int u = 0; u < ulps && !Double.isNaN(buffer[i]); u++) {
                 buffer[i] = Math.nextUp(buffer[i]);
             }
         }

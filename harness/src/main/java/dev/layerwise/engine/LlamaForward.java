@@ -22,7 +22,9 @@ import static dev.layerwise.trace.StepKind.UP;
 import static dev.layerwise.trace.StepKind.V;
 
 import dev.layerwise.engine.fault.FaultPlan;
+import dev.layerwise.engine.kernels.LinearVariant;
 import dev.layerwise.engine.kernels.RopeTable;
+import dev.layerwise.model.Tensor;
 import dev.layerwise.numeric.Shapes;
 import dev.layerwise.trace.ModelDims;
 import dev.layerwise.trace.StepKind;
@@ -106,13 +108,12 @@ public final class LlamaForward<B> {
         /** One decoder layer: x + attention(norm(x)), then + mlp(norm(...)). Returns the layer output. */
         B layer(int i, B x) {
             LlamaWeights.Layer w = weights.layer(i);
-            int h = dims.hidden();
             int heads = dims.heads();
             int kvHeads = dims.kvHeads();
             int d = dims.headDim();
 
             // LlamaDecoderLayer: hidden_states = self.input_layernorm(hidden_states)
-            step(ATTN_NORM, i, b.attnNorm, () -> kernels.rmsNorm(x, t, h, w.inputNorm(), eps, b.attnNorm));
+            norm(ATTN_NORM, i, x, w.inputNorm(), b.attnNorm);
             // LlamaAttention: query_states = self.q_proj(hidden_states).view(hidden_shape).transpose(1, 2), k, v alike
             linear(Q, i, w, b.attnNorm, b.q);
             // LlamaAttention: key_states = self.k_proj(hidden_states).view(hidden_shape).transpose(1, 2)
@@ -134,7 +135,7 @@ public final class LlamaForward<B> {
             residual(RESID_MID, i, x, b.attnOut, b.residMid);
 
             // LlamaDecoderLayer: hidden_states = self.post_attention_layernorm(hidden_states)
-            step(FFN_NORM, i, b.ffnNorm, () -> kernels.rmsNorm(b.residMid, t, h, w.postAttentionNorm(), eps, b.ffnNorm));
+            norm(FFN_NORM, i, b.residMid, w.postAttentionNorm(), b.ffnNorm);
             // LlamaMLP: down_proj(act_fn(gate_proj(x)) * up_proj(x)), one step per operation
             linear(GATE, i, w, b.ffnNorm, b.gate); // self.gate_proj(x)
             linear(UP, i, w, b.ffnNorm, b.up); // self.up_proj(x)
@@ -152,7 +153,15 @@ public final class LlamaForward<B> {
         /** A linear step of layer i, with the weights the fault plan assigns it (its own unless swapped). */
         private void linear(StepKind kind, int i, LlamaWeights.Layer w, B in, B out) {
             var weight = w.linear(injector.weightsOf(kind.stepName(i)));
-            step(kind, i, out, () -> kernels.linear(in, t, weight, out));
+            LinearVariant variant = injector.linear(kind.stepName(i));
+            step(kind, i, out, () -> kernels.linear(in, t, weight, variant, out));
+        }
+
+        /** An RMSNorm step over the hidden axis (its mean taken over H unless a fault says otherwise). */
+        private void norm(StepKind kind, int i, B in, Tensor weight, B out) {
+            int h = dims.hidden();
+            int meanOver = injector.normMeanOver(kind.stepName(i), h);
+            step(kind, i, out, () -> kernels.rmsNorm(in, t, h, meanOver, weight, eps, out));
         }
 
         /** {@code out = residual + branch}, or the branch alone when a fault drops the residual. */
@@ -170,10 +179,10 @@ public final class LlamaForward<B> {
 
         B head(B x) {
             // LlamaModel: hidden_states = self.norm(hidden_states)
-            step(FINAL_NORM, -1, b.finalNorm,
-                    () -> kernels.rmsNorm(x, t, dims.hidden(), weights.finalNorm(), eps, b.finalNorm));
+            norm(FINAL_NORM, -1, x, weights.finalNorm(), b.finalNorm);
             // LlamaForCausalLM: logits = self.lm_head(hidden_states[:, slice_indices, :]), every position
-            step(LOGITS, -1, b.logits, () -> kernels.linear(b.finalNorm, t, weights.lmHead(), b.logits));
+            LinearVariant variant = injector.linear(LOGITS.stepName(-1));
+            step(LOGITS, -1, b.logits, () -> kernels.linear(b.finalNorm, t, weights.lmHead(), variant, b.logits));
             return b.logits;
         }
 

@@ -2,7 +2,6 @@ package dev.layerwise.margins;
 
 import dev.layerwise.compare.Comparison;
 import dev.layerwise.compare.TraceComparator;
-import dev.layerwise.compare.diagnosis.Diagnosis;
 import dev.layerwise.engine.EngineKind;
 import dev.layerwise.trace.Trace;
 import dev.layerwise.trace.TraceReader;
@@ -84,7 +83,7 @@ public final class MarginsTool {
     private void row(String pair, String reference, Comparison c) {
         Margin m = Margin.worst(c);
         String flag = m.ratio() >= CLEAN_FLAG ? " (within " + CLEAN_FLAG + " of tolerance)" : "";
-        out.printf(Locale.ROOT, "| %s | `%s` | %s%s | %s | `%s` | %s |%n", pair, reference, ratio(m.ratio()), flag,
+        out.printf(Locale.ROOT, "| %s | `%s` | %s%s | %s | `%s` | %s |%n", pair, reference, Margin.format(m.ratio()), flag,
                 m.metric(), m.step(), c.verdict());
     }
 
@@ -94,7 +93,7 @@ public final class MarginsTool {
         out.println("|---|---|---|---|---|");
         for (PlantedFault f : PlantedFault.CATALOG) {
             StringBuilder line = new StringBuilder("| `" + f.inject() + "` | `" + f.firstDivergence() + "`, "
-                    + f.diagnosis() + " |");
+                    + (f.diagnosis() == null ? "(none yet)" : f.diagnosis()) + " |");
             for (String dtype : dtypes) {
                 Trace ref = read("tiny-seed1-" + dtype + ".json");
                 Comparison c = comparator.compare(ref, runs.run(ref, EngineKind.CPU, List.of(f.inject())));
@@ -108,9 +107,8 @@ public final class MarginsTool {
     private static String faultCell(PlantedFault f, Comparison c) {
         Margin m = Margin.atDivergence(c);
         boolean located = f.firstDivergence().equals(c.firstDivergence());
-        boolean diagnosed = c.diagnosesFor(f.firstDivergence()).stream().map(Diagnosis::code)
-                .anyMatch(f.diagnosis()::equals);
-        String cell = ratio(m.ratio()) + " " + m.metric();
+        boolean diagnosed = SensitivityTool.caughtAtStep(c, f.firstDivergence(), f.diagnosis()) || !located;
+        String cell = Margin.format(m.ratio()) + " " + m.metric();
         if (m.ratio() < FAULT_FLAG) {
             cell += " (**within " + FAULT_FLAG + "x of tolerance**)";
         }
@@ -120,16 +118,5 @@ public final class MarginsTool {
             cell += " (**diagnoses " + c.diagnosesFor(f.firstDivergence()) + "**)";
         }
         return cell;
-    }
-
-    private static String ratio(double r) {
-        if (Double.isInfinite(r)) {
-            return "inf";
-        }
-        if (r == 0) {
-            return "0";
-        }
-        return r >= 100 ? String.format(Locale.ROOT, "%.3g", r).replace("e+0", "e").replace("e+", "e")
-                : String.format(Locale.ROOT, "%.3g", r);
     }
 }

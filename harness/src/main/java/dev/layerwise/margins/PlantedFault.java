@@ -5,8 +5,8 @@ import java.util.List;
 
 /**
  * A fault planted in the engine ({@code --inject}), the step where a comparison with a clean reference must
- * localize it, and a diagnosis that must be given there. {@link #CATALOG} is what {@code FaultLocalizationIT}
- * checks and {@link MarginsTool} measures.
+ * localize it, and a diagnosis that must be given there (null for a fault no diagnosis names yet: then only the step
+ * is required). {@link #CATALOG} is what {@code FaultLocalizationIT} checks and {@link MarginsTool} measures.
  */
 public record PlantedFault(String inject, String firstDivergence, DiagnosisCode diagnosis) {
 
@@ -29,5 +29,13 @@ public record PlantedFault(String inject, String firstDivergence, DiagnosisCode 
             new PlantedFault("layers.1.gate=skip", "layers.1.gate", DiagnosisCode.STALE_BUFFER),
             new PlantedFault("layers.0.v=skip", "layers.0.v", DiagnosisCode.ZERO_OUTPUT),
             new PlantedFault("layers.0.attn_out=nan", "layers.0.attn_out", DiagnosisCode.NON_FINITE),
-            new PlantedFault("layers.1.up=scale:2", "layers.1.up", DiagnosisCode.SCALE_FACTOR));
+            new PlantedFault("layers.1.up=scale:2", "layers.1.up", DiagnosisCode.SCALE_FACTOR),
+            // The bugs of issue 8 (docs/tolerances.md, "Sensitivity"): realistic sizes, not gross ones.
+            new PlantedFault("layers.0.attn_probs=causal-off-by-one", "layers.0.attn_probs", DiagnosisCode.CAUSAL_MASK),
+            new PlantedFault("layers.1.q_rope=rope-offset:1@last", "layers.1.q_rope", DiagnosisCode.POSITION_OFFSET),
+            new PlantedFault("layers.0.attn_norm=norm-h-minus-1", "layers.0.attn_norm", DiagnosisCode.SCALE_FACTOR),
+            new PlantedFault("layers.1.up=scale:2@last", "layers.1.up", null),
+            new PlantedFault("layers.0.ffn_out=drop-columns:16", "layers.0.ffn_out", null),
+            new PlantedFault("layers.1.ffn_out=half-accumulation", "layers.1.ffn_out",
+                    DiagnosisCode.HALF_PRECISION_ACCUMULATION));
 }

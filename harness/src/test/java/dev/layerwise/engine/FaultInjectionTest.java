@@ -143,6 +143,39 @@ class FaultInjectionTest {
     }
 
     @Test
+    void perturbUlpByNMovesEveryElementNUlpsUp() {
+        float[] a = capture().values.get("layers.0.up");
+        float[] b = capture("layers.0.up=perturb-ulp:5").values.get("layers.0.up");
+        for (int i = 0; i < a.length; i++) {
+            float expected = a[i];
+            for (int u = 0; u < 5; u++) {
+                expected = Float32Arithmetic.nextUp(expected, DType.FLOAT16);
+            }
+            assertEquals(expected, b[i], "element " + i);
+        }
+    }
+
+    @Test
+    void lastTokenFaultsTouchTheLastRowOnly() {
+        float[] clean = capture().values.get("layers.0.up");
+        float[] scaled = capture("layers.0.up=scale:2@last").values.get("layers.0.up");
+        float[] bumped = capture("layers.0.up=perturb-ulp:3@last").values.get("layers.0.up");
+        int row = clean.length / Tokens.defaultPrompt(512).length;
+        int last = clean.length - row;
+        for (int i = 0; i < clean.length; i++) {
+            if (i < last) {
+                assertEquals(clean[i], scaled[i], "element " + i);
+                assertEquals(clean[i], bumped[i], "element " + i);
+            } else {
+                assertEquals(2 * clean[i], scaled[i], "element " + i); // x2 is exact in f16 at these magnitudes
+                assertTrue(bumped[i] > clean[i], "element " + i);
+            }
+        }
+        assertEquals("layers.0.up=scale:2.0@last", new dev.layerwise.engine.fault.Fault("layers.0.up",
+                dev.layerwise.engine.fault.FaultKind.SCALE, 2, 0, null, 0, true).spec());
+    }
+
+    @Test
     void badSpecsAreRejectedWithOneLine() {
         List<String[]> bad = List.of(
                 new String[] {"layers.0.silu=zero", "unknown step 'layers.0.silu'"},
@@ -151,6 +184,10 @@ class FaultInjectionTest {
                 new String[] {"layers.0.up=stale:layers.0.q", "another shape"},
                 new String[] {"layers.5.up=zero", "beyond the model's 2 layers"},
                 new String[] {"layers.0.up=scale:x", "not a number"},
+                new String[] {"layers.0.up=perturb-ulp:0", "positive integer"},
+                new String[] {"layers.0.up=perturb-ulp:many", "not an integer"},
+                new String[] {"layers.0.up=zero@last", "@last applies to scale, perturb-ulp and rope-offset"},
+                new String[] {"layers.0.attn_probs=scale:2@last", "first axis is the token axis"},
                 new String[] {"up", "expected STEP=KIND"});
         for (String[] b : bad) {
             LayerwiseException e = assertThrows(LayerwiseException.class, () -> run(b[0]), b[0]);

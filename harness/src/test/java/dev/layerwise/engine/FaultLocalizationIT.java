@@ -22,7 +22,8 @@ import org.junit.jupiter.api.TestFactory;
  * Every planted fault of the cpu engine, run on the tiny seed-1 checkpoint (synthesized in Java) in f32,
  * f16 and bf16 and compared with the committed Hugging Face reference of that dtype: the comparator must
  * put the first divergence exactly at the faulted step and name the expected diagnosis there. The clean
- * run must pass. One dynamic test per (fault, dtype); the faults are {@link PlantedFault#CATALOG}.
+ * run must pass. One dynamic test per (fault, dtype); the faults are {@link PlantedFault#CATALOG} (a fault without a
+ * catalog diagnosis is held to its step alone).
  */
 class FaultLocalizationIT {
 
@@ -55,6 +56,9 @@ class FaultLocalizationIT {
                     Trace reference = reference(dtype);
                     Comparison c = TraceComparator.create().compare(reference, run(reference, List.of(f.inject())));
                     assertEquals(f.firstDivergence(), c.firstDivergence(), () -> "diagnoses " + c.diagnoses());
+                    if (f.diagnosis() == null) {
+                        return; // no diagnosis names this fault yet: its step is what is asserted
+                    }
                     List<DiagnosisCode> codes = c.diagnosesFor(f.firstDivergence()).stream().map(Diagnosis::code)
                             .toList();
                     assertTrue(codes.contains(f.diagnosis()), () -> "expected " + f.diagnosis() + " at "

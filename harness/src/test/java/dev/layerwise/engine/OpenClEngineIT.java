@@ -134,6 +134,9 @@ class OpenClEngineIT {
             Trace reference = reference("f16");
             Comparison c = TraceComparator.create().compare(reference, run(reference, List.of(f.inject()), false));
             assertEquals(f.firstDivergence(), c.firstDivergence(), () -> "diagnoses " + c.diagnoses());
+            if (f.diagnosis() == null) {
+                return; // no diagnosis names this fault yet: its step is what is asserted
+            }
             assertTrue(c.diagnosesFor(f.firstDivergence()).stream().map(Diagnosis::code).toList()
                     .contains(f.diagnosis()), () -> "expected " + f.diagnosis() + ", got "
                     + c.diagnosesFor(f.firstDivergence()));

@@ -7,9 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.layerwise.LayerwiseException;
+import dev.layerwise.engine.kernels.MatMul;
+import dev.layerwise.engine.kernels.Precision;
+import dev.layerwise.engine.kernels.RmsNorm;
 import dev.layerwise.engine.kernels.Rope;
 import dev.layerwise.engine.kernels.RopeTable;
 import dev.layerwise.engine.kernels.RopeVariant;
+import dev.layerwise.engine.kernels.Scratch;
+import dev.layerwise.engine.kernels.WorkerPool;
 import dev.layerwise.numeric.DType;
 import dev.layerwise.trace.Step;
 import dev.layerwise.trace.Trace;
@@ -34,6 +39,13 @@ class SemanticFaultTest {
                 .withThreads(2).withInject(List.of(inject)));
     }
 
+    private static FaultInjectionTest.Capture capture(EngineKind engine, String... inject) {
+        FaultInjectionTest.Capture c = new FaultInjectionTest.Capture();
+        LlamaEngine.of(CP).run(Tokens.defaultPrompt(512), RunOptions.defaults().withEngine(engine).withThreads(1)
+                .withInject(List.of(inject)), c);
+        return c;
+    }
+
     private static String sha(Trace t, String step) {
         return t.step(step).orElseThrow().sha256();
     }
@@ -55,7 +67,11 @@ class SemanticFaultTest {
         for (String spec : List.of("layers.0.attn_probs=no-causal-mask", "layers.0.attn_probs=no-scale",
                 "layers.0.attn_probs=gqa-modulo", "layers.1.attn_ctx=gqa-modulo", "layers.0.q_rope=rope-interleaved",
                 "layers.1.k_rope=rope-interleaved", "layers.0.k_rope=rope-offset:5", "layers.0.resid_mid=no-residual",
-                "layers.1.out=no-residual", "layers.1.gate=swap:layers.1.up", "layers.0.k=swap:layers.0.v")) {
+                "layers.1.out=no-residual", "layers.1.gate=swap:layers.1.up", "layers.0.k=swap:layers.0.v",
+                "layers.0.attn_probs=causal-off-by-one", "layers.1.q_rope=rope-offset:1@last",
+                "layers.0.attn_norm=norm-h-minus-1", "layers.1.ffn_norm=norm-h-minus-1", "final_norm=norm-h-minus-1",
+                "layers.0.ffn_out=drop-columns:8", "layers.1.q=drop-columns:1", "layers.1.ffn_out=half-accumulation",
+                "layers.0.v=half-accumulation")) {
             List<String> changed = changed(clean, run(engine, spec));
             assertTrue(!changed.isEmpty(), spec);
             assertEquals(spec.substring(0, spec.indexOf('=')), changed.get(0), spec);
@@ -147,6 +163,104 @@ class SemanticFaultTest {
         assertArrayEquals(java.util.Arrays.copyOfRange(expected, n * heads * d, expected.length), shifted);
     }
 
+    @ParameterizedTest
+    @EnumSource(EngineKind.class)
+    void causalOffByOneLetsEveryQuerySeeTheNextKey(EngineKind engine) {
+        FaultInjectionTest.Capture c = capture(engine, "layers.0.attn_probs=causal-off-by-one");
+        float[] p = c.values.get("layers.0.attn_probs");
+        for (int h = 0; h < HEADS; h++) {
+            for (int t = 0; t < T; t++) {
+                int row = (h * T + t) * T;
+                double sum = 0;
+                for (int s = 0; s < T; s++) {
+                    assertEquals(s <= Math.min(t + 1, T - 1), p[row + s] > 0, "head " + h + " query " + t + " key " + s);
+                    sum += p[row + s];
+                }
+                assertEquals(1.0, sum, 1e-2);
+            }
+        }
+    }
+
+    @Test
+    void ropeOffsetOnTheLastTokenLeavesEveryOtherTokenAlone() {
+        int tokens = 5;
+        int heads = 2;
+        int d = 8;
+        int n = 2;
+        double[] x = new double[tokens * heads * d];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = Math.cos(i + 0.5);
+        }
+        RopeTable table = RopeTable.forDouble(tokens + n, d, 10000);
+        double[] last = new double[x.length];
+        Rope.apply(x, tokens, heads, d, table, new RopeVariant(false, n, tokens - 1), last);
+        double[] standard = new double[x.length];
+        Rope.apply(x, tokens, heads, d, table, standard);
+        double[] all = new double[x.length];
+        Rope.apply(x, tokens, heads, d, table, new RopeVariant(false, n), all);
+        int row = heads * d;
+        int lastRow = (tokens - 1) * row;
+        assertArrayEquals(java.util.Arrays.copyOf(standard, lastRow), java.util.Arrays.copyOf(last, lastRow));
+        assertArrayEquals(java.util.Arrays.copyOfRange(all, lastRow, x.length),
+                java.util.Arrays.copyOfRange(last, lastRow, x.length));
+    }
+
+    @Test
+    void normOverHMinusOneScalesEachRowBySqrtOfHMinusOneOverH() {
+        int rows = 3;
+        int h = 16;
+        double[] x = new double[rows * h];
+        double[] w = new double[h];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = Math.sin(3 * i + 1.0);
+        }
+        java.util.Arrays.fill(w, 1.5);
+        double[] clean = new double[x.length];
+        double[] faulted = new double[x.length];
+        RmsNorm.apply(x, rows, h, w, 0, clean);
+        RmsNorm.apply(x, rows, h, h - 1, w, 0, faulted);
+        for (int i = 0; i < x.length; i++) {
+            assertEquals(clean[i] * Math.sqrt((h - 1.0) / h), faulted[i], 1e-12);
+        }
+    }
+
+    @Test
+    void droppedColumnsEqualAnInputWhoseLastColumnsAreZero() {
+        FaultInjectionTest.Capture c = capture(EngineKind.CPU, "layers.0.ffn_out=drop-columns:8");
+        float[] gated = c.values.get("layers.0.gated").clone();
+        int in = gated.length / T;
+        for (int t = 0; t < T; t++) {
+            java.util.Arrays.fill(gated, t * in + in - 8, t * in + in, 0f);
+        }
+        var weights = LlamaWeights.of(CP);
+        float[] expected = new float[c.values.get("layers.0.ffn_out").length];
+        try (WorkerPool pool = new WorkerPool(1)) {
+            MatMul.linear(gated, T, weights.layer(0).linear(dev.layerwise.trace.StepKind.FFN_OUT), expected,
+                    Precision.of(DType.FLOAT16), pool, new Scratch(1));
+        }
+        assertArrayEquals(expected, c.values.get("layers.0.ffn_out"));
+    }
+
+    @Test
+    void halfAccumulationRoundsTheRunningSumToHalfPrecision() {
+        FaultInjectionTest.Capture clean = capture(EngineKind.CPU);
+        FaultInjectionTest.Capture half = capture(EngineKind.CPU, "layers.1.ffn_out=half-accumulation");
+        float[] a = clean.values.get("layers.1.ffn_out");
+        float[] b = half.values.get("layers.1.ffn_out");
+        int in = clean.values.get("layers.1.gated").length / T;
+        double worst = 0;
+        double scale = 0;
+        for (int i = 0; i < a.length; i++) {
+            worst = Math.max(worst, Math.abs(a[i] - b[i]));
+            scale = Math.max(scale, Math.abs(a[i]));
+        }
+        // an f16 running sum of `in` terms errs by up to about in * 2^-11 of its magnitude: more than the output's
+        // own rounding, which the clean f16 run has too
+        String what = "worst difference " + worst + ", largest output " + scale;
+        assertTrue(worst > 0x1p-11 * scale, what);
+        assertTrue(worst < in * 0x1p-11 * scale, what);
+    }
+
     @Test
     void badSemanticSpecsAreRejectedWithOneLine() {
         List<String[]> bad = List.of(
@@ -162,7 +276,13 @@ class SemanticFaultTest {
                 new String[] {"layers.0.q=swap:layers.0.k", "another shape"},
                 new String[] {"layers.0.gate=swap:layers.0.gate", "same layer"},
                 new String[] {"layers.0.gate=swap:layers.0.upp", "unknown swap partner"},
-                new String[] {"embed=swap:layers.0.up", "applies to q, k, v, gate, up steps"});
+                new String[] {"embed=swap:layers.0.up", "applies to q, k, v, gate, up steps"},
+                new String[] {"layers.0.q=causal-off-by-one", "applies to attn_probs steps"},
+                new String[] {"layers.0.q=norm-h-minus-1", "applies to attn_norm, ffn_norm, final_norm steps"},
+                new String[] {"layers.0.silu_gate=half-accumulation", "applies to q, k, v, attn_out, gate, up"},
+                new String[] {"layers.0.ffn_out=drop-columns:176", "cannot drop 176 of the 176 input columns"},
+                new String[] {"layers.0.ffn_out=drop-columns:0", "positive integer"},
+                new String[] {"layers.0.q_rope=rope-interleaved@last", "@last applies to scale"});
         for (String[] b : bad) {
             LayerwiseException e = assertThrows(LayerwiseException.class, () -> run(EngineKind.CPU, b[0]), b[0]);
             assertEquals(2, e.exitCode());

@@ -9,8 +9,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The grammar of {@code --inject}, in one place: {@code SPEC = STEP "=" KIND}, {@code KIND = NAME [":" ARGUMENT]},
- * where NAME and the type of ARGUMENT come from the {@link FaultKind} constants. The option's help text is
+ * The grammar of {@code --inject}, in one place: {@code SPEC = STEP "=" KIND},
+ * {@code KIND = NAME [":" ARGUMENT] ["@last"]}, where NAME, the type of ARGUMENT and whether {@code @last} is allowed
+ * come from the {@link FaultKind} constants. The option's help text is
  * generated from the same constants ({@link #helpText()}), so a new kind appears in both at once.
  */
 public final class FaultGrammar {
@@ -32,24 +33,48 @@ public final class FaultGrammar {
 
     /** The fault {@code kindText} plants on the concrete step {@code step} of a model with {@code layers} layers. */
     static Fault parseKind(String spec, String step, String kindText, int layers) {
-        int colon = kindText.indexOf(':');
-        String name = colon < 0 ? kindText : kindText.substring(0, colon);
-        String argument = colon < 0 ? null : kindText.substring(colon + 1).trim();
+        boolean lastToken = kindText.endsWith(Fault.LAST_TOKEN);
+        String text = lastToken ? kindText.substring(0, kindText.length() - Fault.LAST_TOKEN.length()) : kindText;
+        int colon = text.indexOf(':');
+        String name = colon < 0 ? text : text.substring(0, colon);
+        String argument = colon < 0 ? null : text.substring(colon + 1).trim();
         for (FaultKind kind : FaultKind.values()) {
-            if (kind.specName().equals(name) && (argument == null) == (kind.argument() == FaultKind.Argument.NONE)) {
-                return fault(spec, step, kind, argument, layers);
+            if (kind.specName().equals(name) && takes(kind.argument(), argument != null)) {
+                if (lastToken && !kind.lastTokenVariant()) {
+                    throw bad(spec, Fault.LAST_TOKEN + " applies to " + lastTokenKindsText() + " faults only");
+                }
+                return fault(spec, step, kind, argument, layers, lastToken);
             }
         }
         throw bad(spec, "unknown fault kind '" + kindText + "' (" + allSyntax() + ")");
     }
 
-    private static Fault fault(String spec, String step, FaultKind kind, String argument, int layers) {
-        return switch (kind.argument()) {
-            case NONE -> new Fault(step, kind, 1, 0, null);
-            case FACTOR -> new Fault(step, kind, factor(spec, kind, argument), 0, null);
-            case POSITIONS -> new Fault(step, kind, 1, positions(spec, kind, argument), null);
-            case STEP -> new Fault(step, kind, 1, 0, otherStep(spec, kind, argument, step, layers));
+    private static boolean takes(FaultKind.Argument type, boolean given) {
+        return switch (type) {
+            case NONE -> !given;
+            case OPTIONAL_COUNT -> true;
+            default -> given;
         };
+    }
+
+    private static Fault fault(String spec, String step, FaultKind kind, String argument, int layers, boolean last) {
+        return switch (kind.argument()) {
+            case NONE -> new Fault(step, kind, 1, 0, null, 0, last);
+            case FACTOR -> new Fault(step, kind, factor(spec, kind, argument), 0, null, 0, last);
+            case POSITIONS -> new Fault(step, kind, 1, positive(spec, kind, argument), null, 0, last);
+            case COUNT -> new Fault(step, kind, 1, 0, null, positive(spec, kind, argument), last);
+            case OPTIONAL_COUNT -> new Fault(step, kind, 1, 0, null,
+                    argument == null ? 1 : positive(spec, kind, argument), last);
+            case STEP -> new Fault(step, kind, 1, 0, otherStep(spec, kind, argument, step, layers), 0, last);
+        };
+    }
+
+    /** "scale, perturb-ulp and rope-offset": the kinds that take {@code @last}. */
+    private static String lastTokenKindsText() {
+        List<String> names = Arrays.stream(FaultKind.values()).filter(FaultKind::lastTokenVariant)
+                .map(FaultKind::specName).toList();
+        return names.size() == 1 ? names.get(0)
+                : String.join(", ", names.subList(0, names.size() - 1)) + " and " + names.getLast();
     }
 
     private static double factor(String spec, FaultKind kind, String text) {
@@ -65,7 +90,7 @@ public final class FaultGrammar {
         return f;
     }
 
-    private static int positions(String spec, FaultKind kind, String text) {
+    private static int positive(String spec, FaultKind kind, String text) {
         int n;
         try {
             n = Integer.parseInt(text);
@@ -73,7 +98,7 @@ public final class FaultGrammar {
             throw bad(spec, kind.argumentRole() + " '" + text + "' is not an integer");
         }
         if (n < 1) {
-            throw bad(spec, kind.argumentRole() + " must be a positive number of positions");
+            throw bad(spec, kind.argumentRole() + " must be a positive integer");
         }
         return n;
     }

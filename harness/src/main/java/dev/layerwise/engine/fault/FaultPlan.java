@@ -15,7 +15,8 @@ import java.util.function.BiFunction;
 /**
  * The faults to inject in one run: {@code --inject STEP=KIND} options parsed by {@link FaultGrammar} and resolved
  * against the model's steps ({@code *} in STEP stands for every layer index), with the checks that need the model
- * (step exists, kind applies, a stale source runs earlier with the same shape, swap partners share their input).
+ * (step exists, kind applies, a stale source runs earlier with the same shape, swap partners share their input,
+ * {@code @last} on a token-major step, dropped columns fewer than the input's).
  */
 public final class FaultPlan {
     public static final FaultPlan NONE = new FaultPlan(Map.of(), List.of());
@@ -52,10 +53,16 @@ public final class FaultPlan {
                 if (fault.kind() == FaultKind.STALE) {
                     checkSource(spec, fault, order, shapeOf);
                 }
+                if (fault.lastTokenOnly()) {
+                    checkLastToken(spec, fault, shapeOf);
+                }
+                if (fault.kind() == FaultKind.DROP_COLUMNS) {
+                    checkDroppedColumns(spec, fault, stepKind, shapeOf);
+                }
                 put(byStep, fault, spec);
                 if (fault.kind() == FaultKind.SWAP) {
                     checkSwap(spec, fault, shapeOf);
-                    put(byStep, new Fault(fault.source(), FaultKind.SWAP, 1, 0, step), spec);
+                    put(byStep, new Fault(fault.source(), FaultKind.SWAP, 1, 0, step, 0, false), spec);
                 }
             }
         }
@@ -89,6 +96,31 @@ public final class FaultPlan {
             }
         }
         return out;
+    }
+
+    /**
+     * A last-token fault is a scale, perturb-ulp or rope-offset fault on a step whose first axis is the token axis
+     * (not attn_probs, [nH, T, T]).
+     */
+    private static void checkLastToken(String spec, Fault f, BiFunction<String, Integer, long[]> shapeOf) {
+        if (!f.kind().lastTokenVariant()) {
+            throw bad(spec, Fault.LAST_TOKEN + " applies to scale, perturb-ulp and rope-offset faults only");
+        }
+        if (shapeOf.apply(f.step(), 1)[0] != 1 || shapeOf.apply(f.step(), 2)[0] != 2) {
+            throw bad(spec, Fault.LAST_TOKEN + " needs a step whose first axis is the token axis, not " + f.step());
+        }
+    }
+
+    /** A projection keeps at least one of its input columns. */
+    private static void checkDroppedColumns(String spec, Fault f, StepKind kind,
+            BiFunction<String, Integer, long[]> shapeOf) {
+        String input = kind.inputs().get(0);
+        int layer = CanonicalSteps.layerOf(f.step());
+        long[] shape = shapeOf.apply(layer >= 0 ? "layers." + layer + "." + input : input, 1);
+        long columns = shape[shape.length - 1];
+        if (f.count() >= columns) {
+            throw bad(spec, "cannot drop " + f.count() + " of the " + columns + " input columns of " + f.step());
+        }
     }
 
     private static void checkSource(String spec, Fault f, List<String> order,

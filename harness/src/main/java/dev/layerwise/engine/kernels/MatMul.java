@@ -1,5 +1,6 @@
 package dev.layerwise.engine.kernels;
 
+import dev.layerwise.numeric.DType;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
@@ -30,7 +31,22 @@ public final class MatMul {
     /** Float32 compute: products accumulated in float32, each output rounded to the model dtype. */
     public static void linear(float[] x, int tokens, WeightMatrix w, float[] out, Precision p, WorkerPool pool,
             Scratch scratch) {
+        linear(x, tokens, w, LinearVariant.STANDARD, out, p, pool, scratch);
+    }
+
+    /**
+     * {@link #linear(float[], int, WeightMatrix, float[], Precision, WorkerPool, Scratch)} as {@code variant} says:
+     * dropped columns read as zero weights (an fma with a zero weight leaves the sum unchanged, so the chain is the
+     * one over the kept columns); half-precision accumulation runs {@link #linearHalfAccumulation}.
+     */
+    public static void linear(float[] x, int tokens, WeightMatrix w, LinearVariant variant, float[] out, Precision p,
+            WorkerPool pool, Scratch scratch) {
+        if (variant.halfAccumulation()) {
+            linearHalfAccumulation(x, tokens, w, variant.columns(w.cols()), out, p, pool, scratch);
+            return;
+        }
         int in = w.cols();
+        int kept = variant.columns(in);
         int outFeatures = w.rows();
         int blocks = (tokens + BLOCK_TOKENS - 1) / BLOCK_TOKENS;
         float[] xt = transposeIntoBlocks(x, tokens, in, scratch.shared(blocks * in * BLOCK_TOKENS));
@@ -47,6 +63,7 @@ public final class MatMul {
                     if (roundWeights) {
                         p.round(wbuf, r * in, r * in + in);
                     }
+                    java.util.Arrays.fill(wbuf, r * in + kept, r * in + in, 0f);
                 } else {
                     java.util.Arrays.fill(wbuf, r * in, r * in + in, 0f);
                 }
@@ -61,6 +78,34 @@ public final class MatMul {
                         out[base + r] = p.round(result[r * BLOCK_TOKENS + j]);
                     }
                 }
+            }
+        });
+    }
+
+    /**
+     * A projection whose running sum {@code s = round_f16(fma(W[o, i], x[t, i], s))} is rounded to float16 after
+     * every term over the first {@code columns} inputs (as the opencl engine's f16-accumulation path); the output is
+     * then rounded to the model dtype. Scalar: it is a planted fault, not a fast path.
+     */
+    static void linearHalfAccumulation(float[] x, int tokens, WeightMatrix w, int columns, float[] out, Precision p,
+            WorkerPool pool, Scratch scratch) {
+        int in = w.cols();
+        int outFeatures = w.rows();
+        boolean roundWeights = p.roundsWeightsStoredAs(w.storedDtype());
+        Precision half = Precision.of(DType.FLOAT16);
+        pool.forEach(outFeatures, (worker, o) -> {
+            float[] row = scratch.floats(worker, in);
+            w.decodeRow(o, row, 0);
+            if (roundWeights) {
+                p.round(row, 0, in);
+            }
+            for (int t = 0; t < tokens; t++) {
+                int xo = t * in;
+                float s = 0;
+                for (int i = 0; i < columns; i++) {
+                    s = half.round(Math.fma(row[i], x[xo + i], s));
+                }
+                out[t * outFeatures + o] = p.round(s);
             }
         });
     }
@@ -150,16 +195,36 @@ public final class MatMul {
 
     /** Float64 (oracle): weights widened exactly, products accumulated in float64, nothing rounded. */
     public static void linear(double[] x, int tokens, WeightMatrix w, double[] out, WorkerPool pool, Scratch scratch) {
+        linear(x, tokens, w, LinearVariant.STANDARD, out, pool, scratch);
+    }
+
+    /**
+     * The float64 projection as {@code variant} says: dropped columns read as zero weights; half-precision
+     * accumulation rounds the running sum to float16 after every term (the oracle has no half dtype of its own).
+     */
+    public static void linear(double[] x, int tokens, WeightMatrix w, LinearVariant variant, double[] out,
+            WorkerPool pool, Scratch scratch) {
         int in = w.cols();
+        int kept = variant.columns(in);
         int outFeatures = w.rows();
         pool.forEach(outFeatures, (worker, o) -> {
             double[] row = scratch.doubles(worker, in);
             double[] lanes = scratch.doubleLanes(worker);
             w.decodeRow(o, row, 0);
+            java.util.Arrays.fill(row, kept, in, 0);
             for (int t = 0; t < tokens; t++) {
-                out[t * outFeatures + o] = dot(row, x, t * in, in, lanes);
+                out[t * outFeatures + o] = variant.halfAccumulation() ? halfAccumulatedDot(row, x, t * in, kept)
+                        : dot(row, x, t * in, in, lanes);
             }
         });
+    }
+
+    private static double halfAccumulatedDot(double[] w, double[] x, int xo, int columns) {
+        double s = 0;
+        for (int i = 0; i < columns; i++) {
+            s = Float.float16ToFloat(Float.floatToFloat16((float) Math.fma(w[i], x[xo + i], s)));
+        }
+        return s;
     }
 
     static double dot(double[] w, double[] x, int xo, int in, double[] scratchLanes) {

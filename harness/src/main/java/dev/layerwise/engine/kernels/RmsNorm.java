@@ -17,6 +17,12 @@ public final class RmsNorm {
     /** {@link #apply(float[], int, int, float[], double, float[], Precision)} of rows {@code from .. to-1}. */
     public static void apply(float[] x, int from, int to, int cols, float[] weight, double eps, float[] out,
             Precision p) {
+        apply(x, from, to, cols, cols, weight, eps, out, p);
+    }
+
+    /** As above, the mean of squares taken as the sum over {@code meanOver} (cols, unless a fault is planted). */
+    public static void apply(float[] x, int from, int to, int cols, int meanOver, float[] weight, double eps,
+            float[] out, Precision p) {
         float epsF = (float) eps;
         for (int t = from; t < to; t++) {
             int base = t * cols;
@@ -25,7 +31,7 @@ public final class RmsNorm {
                 float v = x[base + i];
                 sumSquares += v * v;
             }
-            float variance = (float) (sumSquares / cols);
+            float variance = (float) (sumSquares / meanOver);
             float r = 1f / (float) Math.sqrt(variance + epsF);
             for (int i = 0; i < cols; i++) {
                 out[base + i] = p.round(weight[i] * p.round(x[base + i] * r));
@@ -35,6 +41,12 @@ public final class RmsNorm {
 
     /** Float64 reference: nothing rounded. */
     public static void apply(double[] x, int rows, int cols, double[] weight, double eps, double[] out) {
+        apply(x, rows, cols, cols, weight, eps, out);
+    }
+
+    /** Float64, the mean of squares taken as the sum over {@code meanOver}. */
+    public static void apply(double[] x, int rows, int cols, int meanOver, double[] weight, double eps,
+            double[] out) {
         for (int t = 0; t < rows; t++) {
             int base = t * cols;
             double sumSquares = 0;
@@ -42,7 +54,7 @@ public final class RmsNorm {
                 double v = x[base + i];
                 sumSquares += v * v;
             }
-            double r = 1 / Math.sqrt(sumSquares / cols + eps);
+            double r = 1 / Math.sqrt(sumSquares / meanOver + eps);
             for (int i = 0; i < cols; i++) {
                 out[base + i] = weight[i] * (x[base + i] * r);
             }

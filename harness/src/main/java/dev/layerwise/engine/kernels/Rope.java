@@ -22,7 +22,7 @@ public final class Rope {
             float[] out, Precision p) {
         int half = headDim / 2;
         for (int t = from; t < to; t++) {
-            int position = t + variant.positionOffset();
+            int position = variant.position(t);
             for (int h = 0; h < heads; h++) {
                 int base = (t * heads + h) * headDim;
                 for (int i = 0; i < half; i++) {
@@ -47,7 +47,7 @@ public final class Rope {
             double[] out) {
         int half = headDim / 2;
         for (int t = 0; t < tokens; t++) {
-            int position = t + variant.positionOffset();
+            int position = variant.position(t);
             for (int h = 0; h < heads; h++) {
                 int base = (t * heads + h) * headDim;
                 for (int i = 0; i < half; i++) {

@@ -1,8 +1,10 @@
 package dev.layerwise.engine.opencl;
 
+import dev.layerwise.LayerwiseException;
 import dev.layerwise.engine.Arithmetic;
 import dev.layerwise.engine.StepRecorder;
 import dev.layerwise.engine.kernels.AttentionVariant;
+import dev.layerwise.engine.kernels.LinearVariant;
 import dev.layerwise.engine.kernels.Precision;
 import dev.layerwise.engine.kernels.RopeTable;
 import dev.layerwise.engine.kernels.RopeVariant;
@@ -146,17 +148,19 @@ public final class OpenClKernels implements Arithmetic<ClBuffer> {
     }
 
     @Override
-    public void rmsNorm(ClBuffer x, int rows, int cols, Tensor weight, double eps, ClBuffer out) {
+    public void rmsNorm(ClBuffer x, int rows, int cols, int meanOver, Tensor weight, double eps, ClBuffer out) {
         if (!enqueues()) {
             return;
         }
         DeviceWeights.DeviceTensor w = weights.of(weight);
         launch("rms_norm").buf(x).i(cols).mem(w.mem()).i(w.dtypeCode()).i(precision.roundsWeightsStoredAs(w.stored()))
-                .f((float) eps).buf(target(out)).runGroups(new long[] {(long) rows * NORM_GROUP}, new long[] {NORM_GROUP});
+                .i(meanOver).f((float) eps).buf(target(out))
+                .runGroups(new long[] {(long) rows * NORM_GROUP}, new long[] {NORM_GROUP});
     }
 
+    /** Dropped columns read as zero weights; half accumulation is the f16-accumulation GPU fault's kernel path. */
     @Override
-    public void linear(ClBuffer x, int rows, WeightMatrix weight, ClBuffer out) {
+    public void linear(ClBuffer x, int rows, WeightMatrix weight, LinearVariant variant, ClBuffer out) {
         if (!enqueues()) {
             return;
         }
@@ -164,6 +168,10 @@ public final class OpenClKernels implements Arithmetic<ClBuffer> {
         boolean roundW = precision.roundsWeightsStoredAs(w.stored());
         ClBuffer dst = target(out);
         if (stepFault == GpuFaultKind.ATOMIC_REDUCTION) {
+            if (!variant.equals(LinearVariant.STANDARD)) {
+                throw LayerwiseException.badInput("--inject", null,
+                        "atomic-reduction cannot be combined with drop-columns or half-accumulation on one step");
+            }
             int n = rows * weight.rows();
             ctx.fill(dst, n, 0f);
             int chunks = (weight.cols() + ATOMIC_CHUNK - 1) / ATOMIC_CHUNK;
@@ -174,7 +182,8 @@ public final class OpenClKernels implements Arithmetic<ClBuffer> {
             return;
         }
         launch("linear").buf(x).i(rows).i(weight.cols()).i(weight.rows()).mem(w.mem()).i(w.dtypeCode()).i(roundW)
-                .i(stepFault == GpuFaultKind.F16_ACCUMULATION).buf(dst)
+                .i(variant.columns(weight.cols()))
+                .i(stepFault == GpuFaultKind.F16_ACCUMULATION || variant.halfAccumulation()).buf(dst)
                 .runGroups(new long[] {weight.rows(), rows}, new long[] {MATMUL_TILE, MATMUL_TILE});
     }
 
@@ -191,7 +200,7 @@ public final class OpenClKernels implements Arithmetic<ClBuffer> {
         cl_mem[] cs = ropeTables.computeIfAbsent(table, t -> new cl_mem[] {
             ctx.upload(t.floatCos(), "the RoPE cos table"), ctx.upload(t.floatSin(), "the RoPE sin table")});
         launch("rope").buf(x).i(heads).i(headDim).mem(cs[0]).mem(cs[1]).i(variant.interleaved())
-                .i(variant.positionOffset()).buf(target(out)).run(headDim / 2, heads, rows);
+                .i(variant.positionOffset()).i(variant.firstShiftedToken()).buf(target(out)).run(headDim / 2, heads, rows);
     }
 
     @Override
@@ -202,7 +211,7 @@ public final class OpenClKernels implements Arithmetic<ClBuffer> {
         }
         float scale = (float) (variant.scaled() ? 1.0 / Math.sqrt(headDim) : 1.0);
         launch("attention_probs").buf(q).buf(k).i(tokens).i(heads).i(kvHeads).i(headDim).i(variant.causal())
-                .f(scale).i(variant.kvHeadModulo()).buf(target(probs)).run(tokens, heads);
+                .i(variant.maskLookahead()).f(scale).i(variant.kvHeadModulo()).buf(target(probs)).run(tokens, heads);
     }
 
     @Override
@@ -242,8 +251,8 @@ public final class OpenClKernels implements Arithmetic<ClBuffer> {
     }
 
     @Override
-    public void scale(ClBuffer buffer, int n, double factor) {
-        launch("scale").buf(buffer).d(factor).run(n);
+    public void scale(ClBuffer buffer, int from, int to, double factor) {
+        launch("scale").buf(buffer).i(from).d(factor).run(to - from);
     }
 
     @Override
@@ -252,8 +261,10 @@ public final class OpenClKernels implements Arithmetic<ClBuffer> {
     }
 
     @Override
-    public void perturbUlp(ClBuffer buffer, int n) {
-        launch("perturb_ulp").buf(buffer).run(n);
+    public void perturbUlp(ClBuffer buffer, int from, int to, int ulps) {
+        for (int u = 0; u < ulps; u++) {
+            launch("perturb_ulp").buf(buffer).i(from).run(to - from);
+        }
     }
 
     /**

@@ -18,7 +18,7 @@ class FaultGrammarTest {
         return switch (argument) {
             case NONE -> "";
             case FACTOR -> ":2.5";
-            case POSITIONS -> ":3";
+            case POSITIONS, COUNT, OPTIONAL_COUNT -> ":3";
             case STEP -> ":layers.1.up";
         };
     }
@@ -37,6 +37,9 @@ class FaultGrammarTest {
     @Test
     void anArgumentIsRequiredExactlyWhereTheKindTakesOne() {
         for (FaultKind kind : FaultKind.values()) {
+            if (kind.argument() == FaultKind.Argument.OPTIONAL_COUNT) {
+                continue; // takes both spellings
+            }
             String wrong = kind.argument() == FaultKind.Argument.NONE ? kind.specName() + ":1" : kind.specName();
             LayerwiseException e = assertThrows(LayerwiseException.class,
                     () -> FaultGrammar.parseKind("x=" + wrong, "layers.0.up", wrong, 2));
@@ -51,7 +54,7 @@ class FaultGrammarTest {
         for (FaultKind kind : FaultKind.values()) {
             assertTrue(help.contains(kind.syntax()), kind + " missing from: " + help);
         }
-        assertTrue(help.contains("rope-interleaved, rope-offset:N (q_rope, k_rope)"), help);
+        assertTrue(help.contains("rope-interleaved, rope-offset:N[@last] (q_rope, k_rope)"), help);
         assertTrue(help.contains("swap:OTHER_STEP (q, k, v, gate, up)"), help);
 
         StringWriter out = new StringWriter();
