@@ -32,6 +32,10 @@ public final class ModelRunOptions {
             + "before its kernel runs, so an output that is not written shows as NaN at that step.")
     boolean poison;
 
+    @Option(names = "--no-hash", description = "--engine opencl: do not read every step back to hash it; only "
+            + "the statistics reduced on the device come back, and steps are recorded without sha256.")
+    boolean noHash;
+
     @Option(names = "--threads", paramLabel = "N",
             description = "Worker threads (results are bit-identical for any N). Default: available cores.")
     Integer threads;
@@ -79,12 +83,12 @@ public final class ModelRunOptions {
     /** Run options without dtype (the caller sets it). */
     public RunOptions toRunOptions() {
         EngineKind kind = engineKind();
-        if (kind != EngineKind.OPENCL && (device != null || poison)) {
-            throw LayerwiseException.badInput(device != null ? "--device" : "--poison", null,
+        if (kind != EngineKind.OPENCL && (device != null || poison || noHash)) {
+            throw LayerwiseException.badInput(device != null ? "--device" : poison ? "--poison" : "--no-hash", null,
                     "applies to --engine opencl only");
         }
         return RunOptions.defaults().withEngine(kind).withThreads(threads()).withInject(inject)
-                .withOpenCl(new OpenClOptions(device, poison));
+                .withOpenCl(new OpenClOptions(device, poison, !noHash));
     }
 
     public boolean forceProgress() {

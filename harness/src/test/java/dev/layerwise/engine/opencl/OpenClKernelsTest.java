@@ -68,14 +68,12 @@ class OpenClKernelsTest {
 
         ClBuffer upload(float[] values) {
             ClBuffer b = gpu.allocate(values.length);
-            ctx.write(b, values, values.length);
+            gpu.write(b, values, values.length);
             return b;
         }
 
         float[] download(ClBuffer b, int n) {
-            float[] out = new float[n];
-            ctx.read(b, 0, n, out);
-            return out;
+            return java.util.Arrays.copyOf(gpu.read(b, 0, n), n);
         }
     }
 
@@ -295,7 +293,7 @@ class OpenClKernelsTest {
             float[] want = new float[16];
             k.cpu.linear(x, 2, w, want);
             OpenClKernels faulty = new OpenClKernels(k.ctx, k.p, false,
-                    new GpuFaults(java.util.Map.of("layers.0.q", GpuFaultKind.F16_ACCUMULATION), java.util.List.of()));
+                    new GpuFaults(java.util.Map.of("layers.0.q", GpuFaultKind.F16_ACCUMULATION), java.util.List.of(), 1));
             ClBuffer y = faulty.allocate(16);
             faulty.beginStep("layers.0.q", y, 16);
             faulty.linear(k.upload(x), 2, w, y);
