@@ -112,8 +112,13 @@ final class ClQueue {
     }
 
     void fill(ClBuffer b, int n, float value) {
+        fill(b, n, value, null);
+    }
+
+    /** Fills {@code b[0 .. n)} with {@code value}, also after {@code holdBack} when not null. */
+    void fill(ClBuffer b, int n, float value, cl_event holdBack) {
         if (n > 0) {
-            cl_event[] waits = waitList(List.of(), List.of(b.mem), false, null);
+            cl_event[] waits = waitList(List.of(), List.of(b.mem), false, holdBack);
             cl_event e = new cl_event();
             CL.clEnqueueFillBuffer(queue, b.mem, Pointer.to(new float[] {value}), Sizeof.cl_float, 0, 4L * n,
                     count(waits), waits, e);

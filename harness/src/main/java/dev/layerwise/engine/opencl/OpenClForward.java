@@ -1,6 +1,7 @@
 package dev.layerwise.engine.opencl;
 
 import dev.layerwise.LayerwiseException;
+import dev.layerwise.engine.Arithmetic;
 import dev.layerwise.engine.LlamaForward;
 import dev.layerwise.engine.LlamaWeights;
 import dev.layerwise.engine.StepRecorder;
@@ -60,7 +61,9 @@ public final class OpenClForward {
                 Session s = session(device, dtype, weights);
                 kernels = new OpenClKernels(s.ctx(), s.weights(), Precision.of(dtype), options.poison(), gpuFaults,
                         sketch, options.hash());
-                return new LlamaForward<>(weights, kernels, recorder, plan, progress).run(tokens, topK);
+                Arithmetic<ClBuffer> ops = options.replay() == null ? kernels
+                        : new ReplayingKernels(kernels, options.replay());
+                return new LlamaForward<>(weights, ops, recorder, plan, progress).run(tokens, topK);
             } catch (CLException e) {
                 closeSession();
                 throw new LayerwiseException(LayerwiseException.BAD_INPUT, "OpenCL device " + device.name()

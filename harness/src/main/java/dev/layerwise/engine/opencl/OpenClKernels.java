@@ -49,6 +49,8 @@ public final class OpenClKernels implements Arithmetic<ClBuffer> {
     private final List<ClBuffer> allocated = new ArrayList<>();
     private final List<cl_mem> runMemory = new ArrayList<>();
     private final StepSite site = new StepSite();
+    /** The held-back producers of missing-wait consumers, by step, until the consumer has run. */
+    private final Map<String, cl_event> gates = new HashMap<>();
     private float[] staging = new float[0];
 
     /** Kernels with their own weight uploads (released with {@code ctx}), hashing every recorded step. */
@@ -117,7 +119,8 @@ public final class OpenClKernels implements Arithmetic<ClBuffer> {
     public void beginStep(String name, ClBuffer out, int n) {
         site.begin(name);
         if (poison) {
-            queue.fill(out, n, POISON);
+            // a held-back producer's poison waits too: its consumer then reads what the buffer held before
+            queue.fill(out, n, POISON, site.holdBack());
         }
     }
 
@@ -177,8 +180,6 @@ public final class OpenClKernels implements Arithmetic<ClBuffer> {
             }
         }
     }
-
-    private final Map<String, cl_event> gates = new HashMap<>();
 
     /** A launch of the current step's kernel (its GPU fault applies). */
     private Launch launch(String kernel) {
@@ -317,6 +318,19 @@ public final class OpenClKernels implements Arithmetic<ClBuffer> {
         }
         queue.read(buffer, offset, n, staging);
         return staging;
+    }
+
+    /** Starts reading {@code buffer[0 .. n)} after its producers, without waiting; {@code get()} waits. */
+    java.util.function.Supplier<float[]> readLater(ClBuffer buffer, int n) {
+        java.nio.ByteBuffer dst = java.nio.ByteBuffer.allocateDirect(4 * Math.max(1, n))
+                .order(java.nio.ByteOrder.nativeOrder());
+        cl_event read = ClQueue.retain(queue.readAsync(buffer.mem, 4L * n, dst));
+        return () -> {
+            ClQueue.awaitAndRelease(read);
+            float[] v = new float[n];
+            dst.asFloatBuffer().get(v);
+            return v;
+        };
     }
 
     /** Writes {@code values[0 .. n)} into {@code buffer} (tests, replay). */
