@@ -12,11 +12,14 @@ import dev.layerwise.numeric.DType;
 import dev.layerwise.trace.SketchSpec;
 import dev.layerwise.trace.TopK;
 import dev.layerwise.trace.TopLogit;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.jocl.cl_event;
 import org.jocl.cl_mem;
 
@@ -213,7 +216,7 @@ public final class OpenClKernels implements Arithmetic<ClBuffer> {
         boolean roundW = precision.roundsWeightsStoredAs(w.stored());
         if (site.fault == GpuFaultKind.ATOMIC_REDUCTION) {
             int n = rows * weight.rows();
-            queue.fill(out, n, 0f);
+            queue.fill(out, n, 0f, site.holdBack());
             int chunks = (weight.cols() + ATOMIC_CHUNK - 1) / ATOMIC_CHUNK;
             launch("linear_atomic").in(x).i(rows).i(weight.cols()).i(weight.rows()).i(ATOMIC_CHUNK)
                     .i(java.util.concurrent.ThreadLocalRandom.current().nextInt(chunks)).mem(w.mem())
@@ -321,9 +324,8 @@ public final class OpenClKernels implements Arithmetic<ClBuffer> {
     }
 
     /** Starts reading {@code buffer[0 .. n)} after its producers, without waiting; {@code get()} waits. */
-    java.util.function.Supplier<float[]> readLater(ClBuffer buffer, int n) {
-        java.nio.ByteBuffer dst = java.nio.ByteBuffer.allocateDirect(4 * Math.max(1, n))
-                .order(java.nio.ByteOrder.nativeOrder());
+    Supplier<float[]> readLater(ClBuffer buffer, int n) {
+        ByteBuffer dst = ByteBuffer.allocateDirect(4 * Math.max(1, n)).order(ByteOrder.nativeOrder());
         cl_event read = ClQueue.retain(queue.readAsync(buffer.mem, 4L * n, dst));
         return () -> {
             ClQueue.awaitAndRelease(read);

@@ -9,9 +9,11 @@ import dev.layerwise.engine.kernels.WeightMatrix;
 import dev.layerwise.model.Tensor;
 import dev.layerwise.numeric.DType;
 import dev.layerwise.trace.TopLogit;
+import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * The opencl kernels with every step's op logged for {@link ReplayLog}: the op runs on the device as
@@ -36,9 +38,9 @@ final class ReplayingKernels implements Arithmetic<ClBuffer> {
             return;
         }
         opLogged = true;
-        List<java.util.function.Supplier<float[]>> reads = new java.util.ArrayList<>();
-        for (int i = 0; i < inputs.length; i += 1) {
-            reads.add(gpu.readLater(inputs[i], inputs[i].length));
+        List<Supplier<float[]>> reads = new ArrayList<>();
+        for (ClBuffer input : inputs) {
+            reads.add(gpu.readLater(input, input.length));
         }
         log.add(step, reads, op);
     }
