@@ -64,7 +64,7 @@ public final class KernelReplay {
             }
             Double inheritedError = 0.0;
             for (String input : StepGraph.inputsOf(r.name(), names)) {
-                Double e = headline(whole, input);
+                Double e = error(whole, input);
                 if (e != null) {
                     inheritedError = Double.isNaN(e) || Double.isNaN(inheritedError) ? Double.NaN
                             : Math.max(inheritedError, e);
@@ -73,7 +73,7 @@ public final class KernelReplay {
             boolean same = sameBits(r.reference(), r.candidate());
             kernels.add(new Kernel(r.name(), r.verdict(), same, r.metrics() == null ? null : r.metrics().headline(),
                     headline(oracleCmp, r.name()), headline(cpuOpVsOracle, r.name()), inheritedError,
-                    headline(whole, r.name())));
+                    error(whole, r.name())));
         }
         return new Result(device, localCmp, oracleCmp, whole, kernels);
     }
@@ -81,6 +81,25 @@ public final class KernelReplay {
     private static Double headline(Comparison c, String step) {
         return c.step(step).filter(StepResult::inBoth).map(r -> r.metrics() == null ? null : r.metrics().headline())
                 .orElse(null);
+    }
+
+    /**
+     * The step's error in a comparison: its headline metric; NaN when it gained non-finite values or
+     * fails without a measurable deviation; null when it is not in both traces.
+     */
+    private static Double error(Comparison c, String step) {
+        StepResult r = c.step(step).filter(StepResult::inBoth).orElse(null);
+        if (r == null) {
+            return null;
+        }
+        var m = r.metrics();
+        boolean gainedNonFinite = m != null && m.candNonFinite() != null
+                && m.candNonFinite() > (m.refNonFinite() == null ? 0 : m.refNonFinite());
+        Double h = m == null ? null : m.headline();
+        if (gainedNonFinite || (h == null && r.verdict().isFailing())) {
+            return Double.NaN;
+        }
+        return h;
     }
 
     /** Same bits: equal hashes, or without hashes (--no-hash) equal statistics, row sums and sketch. */
