@@ -53,8 +53,8 @@ class OpenClEngineIT {
             // layer 0: the gate buffer was never written before, silu(0) = 0 (the held-back poison too)
             new GpuFault("layers.0.silu_gate=missing-wait", true, "bf16", "layers.0.silu_gate",
                     DiagnosisCode.ZERO_OUTPUT),
-            // no diagnosis in this branch names a half accumulator: the test pins the verdict and the step
-            new GpuFault("layers.0.gate=f16-accumulation", false, "f32", "layers.0.gate", null));
+            new GpuFault("layers.0.gate=f16-accumulation", false, "f32", "layers.0.gate",
+                    DiagnosisCode.HALF_PRECISION_ACCUMULATION));
 
     static Trace reference(String dtype) {
         return TraceReader.read(Components.repoRoot().resolve("reference-dumps/tiny-seed1-" + dtype + ".json"));
