@@ -20,7 +20,9 @@ __kernel void linear(__global const float* x, int tokens, int in, int out_featur
         int wi = i0 + lo;
         int wo = o0 + lt;
         int xt = t0 + lt;
-        ws[lt][lo] = (wo < out_features && wi < columns)
+        // stored transposed, ws[i][o], so that the products below read consecutive outputs o across
+        // neighbouring work-items (a vector load on a CPU device, no bank conflicts on a GPU)
+        ws[lo][lt] = (wo < out_features && wi < columns)
                 ? model_weight(w, wdtype, round_w, (size_t) wo * in + wi) : 0.0f;
         xs[lt][lo] = (xt < tokens && wi < in) ? x[(size_t) xt * in + wi] : 0.0f;
         barrier(CLK_LOCAL_MEM_FENCE);
@@ -28,11 +30,11 @@ __kernel void linear(__global const float* x, int tokens, int in, int out_featur
         if (f16_accumulate) {
             // planted bug class: the accumulator is a half
             for (int j = 0; j < n; j++) {
-                acc = round_f16(fma(ws[lo][j], xs[lt][j], acc));
+                acc = round_f16(fma(ws[j][lo], xs[lt][j], acc));
             }
         } else {
             for (int j = 0; j < n; j++) {
-                acc = fma(ws[lo][j], xs[lt][j], acc);
+                acc = fma(ws[j][lo], xs[lt][j], acc);
             }
         }
         barrier(CLK_LOCAL_MEM_FENCE);

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # The opencl engine on an NVIDIA GPU machine without Java or network (issue 10, docs/opencl.md).
 # Needs target/gpu/layerwise-gpu.tar.xz from scripts/gpu/build_bundle.sh; writes everything to $OUT.
-#   scripts/gpu/run_h200.sh [all|check|rerun|faults|bench]   (each phase fits in a 10-minute command)
+#   scripts/gpu/run_h200.sh [all|check|rerun|faults|replay|bench]   (each phase fits in a 10-minute command)
 # check:  `layerwise check --engine opencl` against every committed reference (f32, f16, bf16)
 # rerun:  5 reruns per dtype must be bit-identical
-# faults: the GPU fault kinds caught on the device
+# faults: the GPU fault kinds caught on the device (missing-wait included: an out-of-order queue)
+# replay: `layerwise replay` of a clean pass (names no kernel) and of each GPU fault kind (names the kernel)
 # bench:  tinyllama-1.1b, 38 and 512 tokens: the recorded and bare OpenCL forward, PyTorch CUDA eager
 #         (scripts/gpu/bench_torch_cuda.py) and scripts/dump_hf_reference.py --device cuda, same GPU, one run
 set -uo pipefail
@@ -77,7 +78,8 @@ fi
 
 if [ "$phase" = all ] || [ "$phase" = faults ]; then
   for case in "f16 layers.1.silu_gate=not-enqueued" "f16 layers.0.attn_out=not-enqueued --poison" \
-      "f16 layers.1.gate=stale-pooled-buffer" "f32 layers.0.gate=f16-accumulation"; do
+      "f16 layers.1.gate=stale-pooled-buffer" "f32 layers.0.gate=f16-accumulation" \
+      "f16 layers.1.silu_gate=missing-wait" "bf16 layers.0.silu_gate=missing-wait --poison"; do
     d="${case%% *}"
     spec="${case#* }"
     # shellcheck disable=SC2086
@@ -90,6 +92,26 @@ if [ "$phase" = all ] || [ "$phase" = faults ]; then
   note "fault layers.0.ffn_out=atomic-reduction (rerun x5): exit $? ($(grep -v WARNING "$OUT/fault.txt" | head -1))"
 fi
 
+if [ "$phase" = all ] || [ "$phase" = replay ]; then
+  # "-" is the clean pass; the atomic reduction stays within tolerance: replay names it as the first
+  # kernel that is not bit-identical to its op (on a GPU, clean silu/softmax kernels may differ in the last bit too)
+  for case in "bf16 -" "f16 layers.1.silu_gate=not-enqueued" "bf16 layers.0.attn_out=not-enqueued --poison" \
+      "f16 layers.1.gate=stale-pooled-buffer" "f16 layers.1.silu_gate=missing-wait" "f32 layers.1.k=missing-wait" \
+      "f32 layers.0.gate=f16-accumulation" "f32 layers.0.ffn_out=atomic-reduction"; do
+    d="${case%% *}"
+    spec="${case#* }"
+    inject=()
+    if [ "$spec" != "-" ]; then
+      # shellcheck disable=SC2206
+      inject=(--inject $spec)
+    fi
+    lw replay --engine opencl --model "$(ckpt tiny "$d")" --tokens-from "reference-dumps/tiny-seed1-$d.json" \
+      --dtype "$(full_dtype "$d")" "${inject[@]}" --format json,md --report-dir "$OUT/replay/$d-${spec%% *}" \
+      > "$OUT/replay-$d-${spec%% *}.txt" 2>&1
+    note "replay $spec ($d): exit $? ($(grep -m1 '^replay:' "$OUT/replay-$d-${spec%% *}.txt"))"
+  done
+fi
+
 if [ "$phase" = all ] || [ "$phase" = bench ]; then
   m="$(ckpt tinyllama-1.1b "$DTYPE_BENCH")"
   prompt="529 29989 5205 29989 29958 13 3492 526 263 19780 13563 7451 29889 2 29871 13 29966 29989 1792 29989 29958 13 10994 29991 1128 526 366 29973 2 29871 13 29966 29989 465 22137 29989 29958 13"
@@ -99,6 +121,9 @@ if [ "$phase" = all ] || [ "$phase" = bench ]; then
     if [ "$n" = 38 ]; then toks="$prompt"; else toks="$long"; fi
     lw bench --engine opencl --model "$m" --tokens "$toks" --warmup 1 --iterations 3 > "$OUT/bench-opencl-$n.json" 2>"$OUT/bench-opencl-$n.err"
     note "bench opencl $DTYPE_BENCH $n tokens: $(cat "$OUT/bench-opencl-$n.json")"
+    lw bench --engine opencl --no-hash --model "$m" --tokens "$toks" --warmup 1 --iterations 3 \
+      > "$OUT/bench-opencl-nohash-$n.json" 2>"$OUT/bench-opencl-nohash-$n.err"
+    note "bench opencl --no-hash (device statistics only) $DTYPE_BENCH $n tokens: $(cat "$OUT/bench-opencl-nohash-$n.json")"
     python3 scripts/gpu/bench_torch_cuda.py --model "$m" --dtype "$DTYPE_BENCH" --tokens "$toks" \
       > "$OUT/bench-torch-$n.json" 2>"$OUT/bench-torch-$n.err"
     note "bench torch cuda eager $n tokens: exit $? $(cat "$OUT/bench-torch-$n.json")"

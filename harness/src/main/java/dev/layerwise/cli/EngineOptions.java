@@ -25,6 +25,10 @@ public final class EngineOptions {
             + "before its kernel runs, so an output that is not written shows as NaN at that step.")
     boolean poison;
 
+    @Option(names = "--no-hash", description = "--engine opencl: do not read every step back to hash it; only "
+            + "the statistics reduced on the device come back, and steps are recorded without sha256.")
+    boolean noHash;
+
     @Option(names = "--threads", paramLabel = "N",
             description = "Worker threads (results are bit-identical for any N). Default: available cores.")
     Integer threads;
@@ -43,11 +47,11 @@ public final class EngineOptions {
 
     /** Default run options with this engine, device and thread count (dtype, faults and progress unset). */
     public RunOptions toRunOptions() {
-        if (engine != EngineKind.OPENCL && (device != null || poison)) {
-            throw LayerwiseException.badInput(device != null ? "--device" : "--poison", null,
+        if (engine != EngineKind.OPENCL && (device != null || poison || noHash)) {
+            throw LayerwiseException.badInput(device != null ? "--device" : poison ? "--poison" : "--no-hash", null,
                     "applies to --engine opencl only");
         }
         return RunOptions.defaults().withEngine(engine).withThreads(threads())
-                .withOpenCl(new OpenClOptions(device, poison));
+                .withOpenCl(new OpenClOptions(device, poison, !noHash));
     }
 }

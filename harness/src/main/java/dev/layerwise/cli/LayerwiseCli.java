@@ -23,6 +23,7 @@ import picocli.CommandLine.Option;
             CalibrateCommand.class,
             RunCommand.class,
             RerunCommand.class,
+            ReplayCommand.class,
             CheckCommand.class,
             DemoCommand.class,
             BenchCommand.class,

@@ -72,7 +72,7 @@ public final class LlamaEngine {
         if (options.engine() == EngineKind.OPENCL) {
             GpuFaults gpu = GpuFaults.parse(options.inject(), dims.layers());
             FaultPlan plan = FaultPlan.parse(gpu.otherSpecs(), dims.layers(), dims::shapeOf);
-            return OpenClForward.run(weights, tokens, dtype, options.openCl(), gpu, plan, recorder,
+            return OpenClForward.run(weights, tokens, dtype, options.openCl(), options.sketch(), gpu, plan, recorder,
                     options.progress(), options.topK());
         }
         FaultPlan plan = FaultPlan.parse(options.inject(), dims.layers(), dims::shapeOf);
@@ -90,6 +90,9 @@ public final class LlamaEngine {
         Map<String, Object> extra = new LinkedHashMap<>();
         if (o.engine() == EngineKind.OPENCL) {
             extra.put("poison", o.openCl().poison());
+            if (!o.openCl().hash()) {
+                extra.put("hashes", "not computed (--no-hash)");
+            }
         } else {
             extra.put("threads", o.threads());
         }

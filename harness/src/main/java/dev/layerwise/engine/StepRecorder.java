@@ -1,6 +1,8 @@
 package dev.layerwise.engine;
 
 import dev.layerwise.numeric.DType;
+import dev.layerwise.trace.Step;
+import java.util.concurrent.Callable;
 
 /**
  * Observes every canonical step of a forward pass, in execution order, with the values that flow onward
@@ -18,6 +20,10 @@ public interface StepRecorder {
         @Override
         public void record(String name, long[] shape, DType dtype, double[] values, int length) {
         }
+
+        @Override
+        public void record(Callable<Step> summarized) {
+        }
     };
 
     /** A float32-compute step: {@code values[0 .. length)} already rounded to {@code dtype}. */
@@ -25,4 +31,13 @@ public interface StepRecorder {
 
     /** A float64 (oracle) step. */
     void record(String name, long[] shape, DType dtype, double[] values, int length);
+
+    /**
+     * A step summarized elsewhere (the opencl engine reduces statistics on the device): {@code summarized}
+     * waits until the summary is complete and returns it. Steps keep the order of the calls. A recorder
+     * that needs the values themselves refuses it.
+     */
+    default void record(Callable<Step> summarized) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " needs the values of each step");
+    }
 }

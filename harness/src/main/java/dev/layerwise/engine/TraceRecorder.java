@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -77,6 +78,26 @@ public final class TraceRecorder implements StepRecorder, AutoCloseable {
             steps.add(accumulator.begin(name, shape, dtype).add(copy, 0, length).finish());
             freeBuffers.add(copy);
         });
+    }
+
+    /** In background mode the summary completes (and is hashed) on the recorder's thread, in order. */
+    @Override
+    public void record(Callable<Step> summarized) {
+        if (background == null) {
+            steps.add(complete(summarized));
+            return;
+        }
+        submit(() -> steps.add(complete(summarized)));
+    }
+
+    private static Step complete(Callable<Step> summarized) {
+        try {
+            return summarized.call();
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException("summarizing a step failed", e);
+        }
     }
 
     /** A free buffer of the same array type with room for {@code length}, waiting while all are in use. */

@@ -1,18 +1,6 @@
 package dev.layerwise.trace;
 
-import dev.layerwise.numeric.BFloat16;
 import dev.layerwise.numeric.DType;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.ShortVector;
-import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * Computes a {@link Step}'s statistics, per-row sums, sketch and SHA-256 from the tensor's values in
@@ -28,20 +16,12 @@ import jdk.incubator.vector.VectorOperators;
  * neither the chunking of {@code add} calls nor the hardware.
  */
 public final class StepAccumulator {
-    private static final int DIGEST_BUFFER = 1 << 16;
     /** Elements summarized at a time; a multiple of 64 so that blocks start on whole sign words. */
     private static final int BLOCK = 2048;
-    /** Whether 512-bit vectors are native here; then 2-byte values are converted for hashing 16 or 32 at a time. */
-    private static final boolean FAST_HALVES = FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 512;
-    private static final VarHandle SHORTS = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final VarHandle INTS = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     private final SketchSpec sketchSpec;
     private final RademacherSigns signs;
-    private final MessageDigest sha;
-    private final byte[] digestBuffer = new byte[DIGEST_BUFFER];
-    private final short[] halves = new short[BLOCK];
+    private final StepDigest sha = new StepDigest();
     private final double[] block = new double[BLOCK];
     private final double[] rowResult = new double[2];
     private final LaneAccumulator lanes;
@@ -66,11 +46,6 @@ public final class StepAccumulator {
         this.sketchSpec = sketchSpec;
         this.signs = RademacherSigns.of(sketchSpec);
         this.lanes = new LaneAccumulator(sketchSpec.k(), width);
-        try {
-            this.sha = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 unavailable", e);
-        }
     }
 
     public StepAccumulator() {
@@ -99,7 +74,7 @@ public final class StepAccumulator {
         lanes.reset(signs.negativeBits(n));
         rowSums = new double[(int) stepShape[0]];
         rowSumSq = new double[(int) stepShape[0]];
-        sha.reset();
+        sha.begin(stepDtype);
         return this;
     }
 
@@ -110,7 +85,7 @@ public final class StepAccumulator {
         while (done < length) {
             int at = (int) (index - blockStart);
             int n = Math.min(BLOCK - at, length - done);
-            digestFloats(values, offset + done, n);
+            sha.add(values, offset + done, n);
             double[] b = block;
             for (int p = 0; p < n; p++) {
                 b[at + p] = values[offset + done + p];
@@ -132,7 +107,7 @@ public final class StepAccumulator {
         while (done < length) {
             int at = (int) (index - blockStart);
             int n = Math.min(BLOCK - at, length - done);
-            digestDoubles(values, offset + done, n);
+            sha.add(values, offset + done, n);
             System.arraycopy(values, offset + done, block, at, n);
             accepted(n);
             done += n;
@@ -181,97 +156,6 @@ public final class StepAccumulator {
         blockStart = index;
     }
 
-    private void digestFloats(float[] v, int off, int n) {
-        byte[] b = digestBuffer;
-        int pos = 0;
-        switch (dtype) {
-            case FLOAT16 -> {
-                int p = FAST_HALVES ? float16Bytes(v, off, n, b) : 0;
-                pos = 2 * p;
-                for (; p < n; p++, pos += 2) {
-                    SHORTS.set(b, pos, Float.floatToFloat16(v[off + p]));
-                }
-            }
-            case BFLOAT16 -> {
-                int p = FAST_HALVES ? bfloat16Bytes(v, off, n, b) : 0;
-                pos = 2 * p;
-                for (; p < n; p++, pos += 2) {
-                    SHORTS.set(b, pos, BFloat16.fromFloat(v[off + p]));
-                }
-            }
-            case FLOAT32 -> {
-                for (int p = 0; p < n; p++, pos += 4) {
-                    INTS.set(b, pos, Float.floatToRawIntBits(v[off + p]));
-                }
-            }
-            case FLOAT64 -> {
-                for (int p = 0; p < n; p++, pos += 8) {
-                    LONGS.set(b, pos, Double.doubleToRawLongBits(v[off + p]));
-                }
-            }
-        }
-        sha.update(b, 0, pos);
-    }
-
-    /**
-     * Writes the bfloat16 bytes of {@code v[off ..]} (rounded to nearest even, NaN quieted, as
-     * {@link BFloat16#fromFloat}) 16 at a time; returns how many were written.
-     */
-    private static int bfloat16Bytes(float[] v, int off, int n, byte[] out) {
-        int p = 0;
-        for (; p + 16 <= n; p += 16) {
-            IntVector bits = FloatVector.fromArray(FloatVector.SPECIES_512, v, off + p).reinterpretAsInts();
-            IntVector high = bits.lanewise(VectorOperators.LSHR, 16);
-            IntVector rounded = bits.add(high.and(1).add(0x7fff)).lanewise(VectorOperators.LSHR, 16);
-            VectorMask<Integer> nan = bits.and(0x7fffffff).compare(VectorOperators.GT, 0x7f800000);
-            IntVector result = rounded.blend(high.or(0x40), nan);
-            // reinterpreting lanes as bytes is little-endian by definition
-            result.convertShape(VectorOperators.I2S, ShortVector.SPECIES_256, 0).reinterpretAsBytes().intoArray(out, 2 * p);
-        }
-        return p;
-    }
-
-    /** Writes the float16 bytes of {@code v[off .. off+n)} (a loop the JIT vectorizes, then a vector copy). */
-    private int float16Bytes(float[] v, int off, int n, byte[] out) {
-        short[] h = halves;
-        for (int p = 0; p < n; p++) {
-            h[p] = Float.floatToFloat16(v[off + p]);
-        }
-        int p = 0;
-        for (; p + 32 <= n; p += 32) {
-            ShortVector.fromArray(ShortVector.SPECIES_512, h, p).reinterpretAsBytes().intoArray(out, 2 * p);
-        }
-        return p;
-    }
-
-    private void digestDoubles(double[] v, int off, int n) {
-        byte[] b = digestBuffer;
-        int pos = 0;
-        switch (dtype) {
-            case FLOAT16 -> {
-                for (int p = 0; p < n; p++, pos += 2) {
-                    SHORTS.set(b, pos, Float.floatToFloat16((float) v[off + p]));
-                }
-            }
-            case BFLOAT16 -> {
-                for (int p = 0; p < n; p++, pos += 2) {
-                    SHORTS.set(b, pos, BFloat16.fromFloat((float) v[off + p]));
-                }
-            }
-            case FLOAT32 -> {
-                for (int p = 0; p < n; p++, pos += 4) {
-                    INTS.set(b, pos, Float.floatToRawIntBits((float) v[off + p]));
-                }
-            }
-            case FLOAT64 -> {
-                for (int p = 0; p < n; p++, pos += 8) {
-                    LONGS.set(b, pos, Double.doubleToRawLongBits(v[off + p]));
-                }
-            }
-        }
-        sha.update(b, 0, pos);
-    }
-
     /** Completes the step. Throws when fewer values were added than the shape holds. */
     public Step finish() {
         if (index != expected) {
@@ -279,7 +163,7 @@ public final class StepAccumulator {
                     + java.util.Arrays.toString(shape) + " holds " + expected);
         }
         summarizeBlock();
-        String hash = HexFormat.of().formatHex(sha.digest());
+        String hash = sha.finish();
         double min = lanes.min();
         double max = lanes.max();
         boolean anyFinite = min <= max;

@@ -47,20 +47,30 @@ class OpenClEngineIT {
             new GpuFault("layers.1.gate=stale-pooled-buffer", false, "f16", "layers.1.gate", DiagnosisCode.STALE_BUFFER),
             new GpuFault("layers.0.ffn_out=stale-pooled-buffer", true, "f32", "layers.0.ffn_out",
                     DiagnosisCode.NON_FINITE),
-            // no diagnosis names a half accumulator yet: the test pins where it is caught
-            new GpuFault("layers.0.gate=f16-accumulation", false, "f32", "layers.0.gate", null));
+            // the consumer runs before its held-back producer: silu of layer 0's gate is layer 0's silu_gate
+            new GpuFault("layers.1.silu_gate=missing-wait", false, "f16", "layers.1.silu_gate",
+                    DiagnosisCode.STALE_BUFFER),
+            // layer 0: the gate buffer was never written before, silu(0) = 0 (the held-back poison too)
+            new GpuFault("layers.0.silu_gate=missing-wait", true, "bf16", "layers.0.silu_gate",
+                    DiagnosisCode.ZERO_OUTPUT),
+            new GpuFault("layers.0.gate=f16-accumulation", false, "f32", "layers.0.gate",
+                    DiagnosisCode.HALF_PRECISION_ACCUMULATION));
 
     static Trace reference(String dtype) {
         return TraceReader.read(Components.repoRoot().resolve("reference-dumps/tiny-seed1-" + dtype + ".json"));
     }
 
     static Trace run(Trace reference, List<String> inject, boolean poison) {
+        return run(reference, inject, new OpenClOptions(null, poison));
+    }
+
+    static Trace run(Trace reference, List<String> inject, OpenClOptions options) {
         Components.requireOpenCl();
         Path model = SyntheticCheckpoints.behind(reference);
         try (HfCheckpoint cp = HfCheckpoint.open(model)) {
             return LlamaEngine.of(cp).run(reference.input().tokenIds(), RunOptions.defaults()
                     .withEngine(EngineKind.OPENCL).withDtype(reference.dtype()).withInject(inject)
-                    .withOpenCl(new OpenClOptions(null, poison)));
+                    .withOpenCl(options));
         }
     }
 
@@ -99,6 +109,60 @@ class OpenClEngineIT {
         }
     }
 
+    /**
+     * The statistics reduced on the device agree with the host's StepAccumulator on the same values (the
+     * hashes are equal): counts, extrema and row sums exactly (the same additions), whole-tensor sums
+     * within the rounding bound of two float64 summation orders, (2n + 16) 2^-53 sum |x|.
+     */
+    @Test
+    void deviceStatisticsAgreeWithTheHostAccumulator() {
+        Trace reference = reference("f32");
+        Trace device = run(reference, List.of(), false);
+        Trace cpu = cpuRun(reference);
+        for (int i = 0; i < cpu.steps().size(); i++) {
+            dev.layerwise.trace.Step h = cpu.steps().get(i);
+            dev.layerwise.trace.Step d = device.steps().get(i);
+            assertEquals(h.sha256(), d.sha256(), h.name());
+            assertEquals(h.stats().count(), d.stats().count(), h.name());
+            assertEquals(h.stats().min(), d.stats().min(), h.name());
+            assertEquals(h.stats().max(), d.stats().max(), h.name());
+            assertEquals(h.stats().zeros(), d.stats().zeros(), h.name());
+            assertEquals(h.stats().nan(), d.stats().nan(), h.name());
+            assertTrue(java.util.Arrays.equals(h.rowSums(), d.rowSums()), h.name() + " row sums");
+            assertTrue(java.util.Arrays.equals(h.rowSumSq(), d.rowSumSq()), h.name() + " row sums of squares");
+            double bound = (2.0 * h.stats().count() + 16) * Math.ulp(1.0) / 2 * h.stats().absSum();
+            assertEquals(h.stats().sum(), d.stats().sum(), bound, h.name() + " sum");
+            assertEquals(h.stats().absSum(), d.stats().absSum(), bound, h.name() + " abs_sum");
+            for (int j = 0; j < h.sketch().length; j++) {
+                assertEquals(h.sketch()[j], d.sketch()[j], 3 * bound, h.name() + " sketch " + j);
+            }
+        }
+    }
+
+    @Test
+    void withoutHashingNothingButStatisticsComeBackAndRerunsStillAgree() {
+        Trace reference = reference("f16");
+        List<Trace> runs = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            runs.add(run(reference, List.of(), new OpenClOptions(null, false, false)));
+        }
+        assertTrue(runs.get(0).steps().stream().allMatch(s -> s.sha256() == null), "no step hashed");
+        assertEquals(runs.get(0).steps(), runs.get(1).steps(), "device statistics bit-identical run to run");
+        DeterminismResult r = DeterminismAnalyzer.analyze(runs);
+        assertTrue(r.deterministic());
+        Comparison c = TraceComparator.create().compare(reference, runs.get(0));
+        assertTrue(c.passed(), () -> "first divergence " + c.firstDivergence());
+        Comparison faulted = TraceComparator.create().compare(reference, run(reference,
+                List.of("layers.1.silu_gate=not-enqueued"), new OpenClOptions(null, false, false)));
+        assertEquals("layers.1.silu_gate", faulted.firstDivergence());
+    }
+
+    private static Trace cpuRun(Trace reference) {
+        try (HfCheckpoint cp = HfCheckpoint.open(SyntheticCheckpoints.behind(reference))) {
+            return LlamaEngine.of(cp).run(reference.input().tokenIds(), RunOptions.defaults().withDtype(reference.dtype()));
+        }
+    }
+
     @Test
     void atomicReductionIsCaughtByRerunAtItsStep() {
         Trace reference = reference("f32");
@@ -119,6 +183,8 @@ class OpenClEngineIT {
                     Comparison c = TraceComparator.create().compare(reference, run(reference, List.of(f.inject()),
                             f.poison()));
                     assertEquals(f.firstDivergence(), c.firstDivergence(), () -> "diagnoses " + c.diagnoses());
+                    assertTrue(c.step(f.firstDivergence()).orElseThrow().verdict().isFailing());
+                    assertEquals(1, c.exitCode(), "a divergence");
                     if (f.diagnosis() != null) {
                         List<DiagnosisCode> codes = c.diagnosesFor(f.firstDivergence()).stream().map(Diagnosis::code)
                                 .toList();

@@ -17,6 +17,13 @@ public enum GpuFaultKind {
      * never wrote: the consumers read whatever that buffer held before.
      */
     STALE_POOLED_BUFFER("stale-pooled-buffer"),
+    /**
+     * The step's kernel does not wait for its producers' events on an out-of-order queue; the producers are
+     * held back until it has run, so it reads what their output buffers held before (reproducibly). Every
+     * step but embed, which reads no activation.
+     */
+    MISSING_WAIT("missing-wait", "attn_norm", "q", "k", "v", "q_rope", "k_rope", "attn_probs", "attn_ctx", "attn_out",
+            "resid_mid", "ffn_norm", "gate", "up", "silu_gate", "gated", "ffn_out", "out", "final_norm", "logits"),
     /** A matrix product split over input chunks whose partial sums are added with atomics in arrival order. */
     ATOMIC_REDUCTION("atomic-reduction", "q", "k", "v", "attn_out", "gate", "up", "ffn_out", "logits"),
     /** A matrix product that accumulates in float16 (the accumulator rounded after every fma). */

@@ -1,6 +1,7 @@
 package dev.layerwise.engine.opencl;
 
 import dev.layerwise.LayerwiseException;
+import dev.layerwise.compare.diagnosis.StepGraph;
 import dev.layerwise.trace.CanonicalSteps;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -10,10 +11,11 @@ import java.util.Map;
 
 /**
  * The {@link GpuFaultKind} specs among a run's {@code --inject} options, resolved to steps ({@code *}
- * stands for every layer); the other specs are left for {@code FaultPlan}.
+ * stands for every layer); the other specs are left for {@code FaultPlan}. The producers of a step come
+ * from the canonical data flow ({@link StepGraph}), which is also what the diagnoses reason with.
  */
-public record GpuFaults(Map<String, GpuFaultKind> byStep, List<String> otherSpecs) {
-    public static final GpuFaults NONE = new GpuFaults(Map.of(), List.of());
+public record GpuFaults(Map<String, GpuFaultKind> byStep, List<String> otherSpecs, int layers) {
+    public static final GpuFaults NONE = new GpuFaults(Map.of(), List.of(), 0);
 
     public static GpuFaults parse(Collection<String> specs, int layers) {
         Map<String, GpuFaultKind> byStep = new HashMap<>();
@@ -50,10 +52,30 @@ public record GpuFaults(Map<String, GpuFaultKind> byStep, List<String> otherSpec
                 }
             }
         }
-        return new GpuFaults(Map.copyOf(byStep), List.copyOf(others));
+        return new GpuFaults(Map.copyOf(byStep), List.copyOf(others), layers);
     }
 
     public GpuFaultKind at(String step) {
         return byStep.get(step);
+    }
+
+    /** Whether a fault needs an out-of-order queue (missing-wait). */
+    boolean needsOutOfOrderQueue() {
+        return byStep.containsValue(GpuFaultKind.MISSING_WAIT);
+    }
+
+    /** The steps whose outputs {@code step} reads (its producers in the canonical data flow). */
+    List<String> producersOf(String step) {
+        return StepGraph.inputsOf(step, CanonicalSteps.all(layers));
+    }
+
+    /** Whether {@code step} produces an input of a step planted with missing-wait (it is then held back). */
+    boolean delaysProducer(String step) {
+        for (Map.Entry<String, GpuFaultKind> e : byStep.entrySet()) {
+            if (e.getValue() == GpuFaultKind.MISSING_WAIT && producersOf(e.getKey()).contains(step)) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -13,7 +13,7 @@ import java.util.List;
 public final class KernelSources {
     /** Every kernel file, in the order they are concatenated into one program. */
     public static final List<String> FILES = List.of("common.cl", "embedding.cl", "rmsnorm.cl", "matmul.cl",
-            "rope.cl", "attention.cl", "elementwise.cl");
+            "rope.cl", "attention.cl", "elementwise.cl", "stats.cl");
 
     private KernelSources() {
     }

@@ -5,7 +5,6 @@ import static org.jocl.CL.CL_MEM_READ_ONLY;
 import static org.jocl.CL.CL_MEM_READ_WRITE;
 import static org.jocl.CL.CL_PROGRAM_BUILD_LOG;
 import static org.jocl.CL.CL_CONTEXT_PLATFORM;
-import static org.jocl.CL.CL_TRUE;
 
 import dev.layerwise.LayerwiseException;
 import java.nio.ByteBuffer;
@@ -27,13 +26,15 @@ import org.jocl.cl_mem;
 import org.jocl.cl_program;
 
 /**
- * A context, an in-order queue and the built kernel program on one device. Everything that can fail
+ * A context, its queues (in-order; out-of-order on demand) and the built kernel program on one device. Everything that can fail
  * on the device (build, allocation) fails as one line with exit status 2, never as a JOCL stack trace.
  */
 public final class OpenClContext implements AutoCloseable {
     private final OpenClDevice device;
     private final cl_context context;
     private final cl_command_queue queue;
+    private final ClQueue inOrder;
+    private ClQueue outOfOrder;
     private final cl_program program;
     private final Map<String, cl_kernel> kernels = new HashMap<>();
     private final List<cl_mem> allocated = new ArrayList<>();
@@ -49,6 +50,7 @@ public final class OpenClContext implements AutoCloseable {
         this.context = call("create a context", () -> CL.clCreateContext(props, 1, new cl_device_id[] {device.id()},
                 null, null, null));
         this.queue = call("create a command queue", () -> CL.clCreateCommandQueue(context, device.id(), 0, null));
+        this.inOrder = new ClQueue(queue, false);
         this.program = build(buildOptions);
     }
 
@@ -60,10 +62,6 @@ public final class OpenClContext implements AutoCloseable {
 
     public OpenClDevice device() {
         return device;
-    }
-
-    cl_command_queue queue() {
-        return queue;
     }
 
     private cl_program build(String options) {
@@ -111,6 +109,10 @@ public final class OpenClContext implements AutoCloseable {
         return allocateBytes(4L * data.length, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, Pointer.to(data), what);
     }
 
+    cl_mem upload(long[] data, String what) {
+        return allocateBytes(8L * data.length, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, Pointer.to(data), what);
+    }
+
     cl_mem upload(int[] data, String what) {
         return allocateBytes(4L * Math.max(1, data.length), CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR,
                 Pointer.to(data.length == 0 ? new int[1] : data), what);
@@ -140,38 +142,41 @@ public final class OpenClContext implements AutoCloseable {
         }
     }
 
-    /** Blocking read of {@code n} floats from {@code offset} (in elements). */
-    void read(ClBuffer b, int offset, int n, float[] dst) {
-        CL.clEnqueueReadBuffer(queue, b.mem, CL_TRUE, 4L * offset, 4L * n, Pointer.to(dst), 0, null, null);
+    /** The in-order queue every run uses unless a fault needs the out-of-order one. */
+    ClQueue inOrderQueue() {
+        return inOrder;
     }
 
-    void write(ClBuffer b, float[] src, int n) {
-        CL.clEnqueueWriteBuffer(queue, b.mem, CL_TRUE, 0, 4L * n, Pointer.to(src), 0, null, null);
-    }
-
-    void fill(ClBuffer b, int n, float value) {
-        if (n > 0) {
-            CL.clEnqueueFillBuffer(queue, b.mem, Pointer.to(new float[] {value}), Sizeof.cl_float, 0, 4L * n, 0,
-                    null, null);
+    /**
+     * An out-of-order queue on the same context (created on first use), for the missing-wait fault; one
+     * line and exit 2 when the device cannot run one.
+     */
+    ClQueue outOfOrderQueue() {
+        if (outOfOrder == null) {
+            long[] props = new long[1];
+            CL.clGetDeviceInfo(device.id(), CL.CL_DEVICE_QUEUE_PROPERTIES, Sizeof.cl_long, Pointer.to(props), null);
+            if ((props[0] & CL.CL_QUEUE_OUT_OF_ORDER_EXEC_MODE_ENABLE) == 0) {
+                throw new LayerwiseException(LayerwiseException.BAD_INPUT, "OpenCL device " + device.name()
+                        + " has no out-of-order queues, which the missing-wait fault needs");
+            }
+            outOfOrder = new ClQueue(call("create an out-of-order command queue", () -> CL.clCreateCommandQueue(
+                    context, device.id(), CL.CL_QUEUE_OUT_OF_ORDER_EXEC_MODE_ENABLE, null)), true);
         }
+        return outOfOrder;
     }
 
-    void copy(ClBuffer from, ClBuffer to, int n) {
-        if (n > 0) {
-            CL.clEnqueueCopyBuffer(queue, from.mem, to.mem, 0, 0, 4L * n, 0, null, null);
-        }
-    }
-
-    void finish() {
-        CL.clFinish(queue);
+    cl_context context() {
+        return context;
     }
 
     @Override
     public void close() {
-        try {
-            CL.clFinish(queue);
-        } catch (CLException e) {
-            // closing after a failure: release what we can
+        for (ClQueue q : outOfOrder == null ? List.of(inOrder) : List.of(inOrder, outOfOrder)) {
+            try {
+                q.finishAndRelease();
+            } catch (CLException e) {
+                // closing after a failure: release what we can
+            }
         }
         for (cl_mem m : allocated) {
             CL.clReleaseMemObject(m);
@@ -181,6 +186,9 @@ public final class OpenClContext implements AutoCloseable {
             CL.clReleaseKernel(k);
         }
         CL.clReleaseProgram(program);
+        if (outOfOrder != null) {
+            CL.clReleaseCommandQueue(outOfOrder.queue());
+        }
         CL.clReleaseCommandQueue(queue);
         CL.clReleaseContext(context);
     }

@@ -1,12 +1,14 @@
 package dev.layerwise.engine.opencl;
 
 import dev.layerwise.LayerwiseException;
+import dev.layerwise.engine.Arithmetic;
 import dev.layerwise.engine.LlamaForward;
 import dev.layerwise.engine.LlamaWeights;
 import dev.layerwise.engine.StepRecorder;
 import dev.layerwise.engine.fault.FaultPlan;
 import dev.layerwise.engine.kernels.Precision;
 import dev.layerwise.numeric.DType;
+import dev.layerwise.trace.SketchSpec;
 import org.jocl.CLException;
 
 /**
@@ -50,14 +52,18 @@ public final class OpenClForward {
     }
 
     public static LlamaForward.Result run(LlamaWeights weights, int[] tokens, DType dtype, OpenClOptions options,
-            GpuFaults gpuFaults, FaultPlan plan, StepRecorder recorder, LlamaForward.Progress progress, int topK) {
+            SketchSpec sketch, GpuFaults gpuFaults, FaultPlan plan, StepRecorder recorder,
+            LlamaForward.Progress progress, int topK) {
         OpenClDevice device = OpenClDevices.select(options.device());
         synchronized (OpenClForward.class) {
             OpenClKernels kernels = null;
             try {
                 Session s = session(device, dtype, weights);
-                kernels = new OpenClKernels(s.ctx(), s.weights(), Precision.of(dtype), options.poison(), gpuFaults);
-                return new LlamaForward<>(weights, kernels, recorder, plan, progress).run(tokens, topK);
+                kernels = new OpenClKernels(s.ctx(), s.weights(), Precision.of(dtype), options.poison(), gpuFaults,
+                        sketch, options.hash());
+                Arithmetic<ClBuffer> ops = options.replay() == null ? kernels
+                        : new ReplayingKernels(kernels, options.replay());
+                return new LlamaForward<>(weights, ops, recorder, plan, progress).run(tokens, topK);
             } catch (CLException e) {
                 closeSession();
                 throw new LayerwiseException(LayerwiseException.BAD_INPUT, "OpenCL device " + device.name()

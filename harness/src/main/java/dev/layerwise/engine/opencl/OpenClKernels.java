@@ -11,20 +11,26 @@ import dev.layerwise.engine.kernels.RopeVariant;
 import dev.layerwise.engine.kernels.WeightMatrix;
 import dev.layerwise.model.Tensor;
 import dev.layerwise.numeric.DType;
+import dev.layerwise.trace.SketchSpec;
 import dev.layerwise.trace.TopK;
 import dev.layerwise.trace.TopLogit;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
+import org.jocl.cl_event;
 import org.jocl.cl_mem;
 
 /**
  * The operations of {@code LlamaForward} as OpenCL kernels (kernels/*.cl) on device buffers: float32
  * arithmetic rounded to the model dtype at the same points as {@code Float32Arithmetic}, weights read in
- * their stored dtype. Activations stay on the device; a recorded step is read back for its statistics
- * and hash. Also plants {@link GpuFaults} and, in poison mode, fills every step's output with
+ * their stored dtype. Activations stay on the device; a recorded step's statistics are reduced on the
+ * device ({@link DeviceStatistics}). Every launch goes through {@link Launch}, which orders it by events
+ * and plants the step's {@link GpuFaults}; in poison mode every step's output is filled with
  * {@link #POISON} before its kernel runs.
  */
 public final class OpenClKernels implements Arithmetic<ClBuffer> {
@@ -37,33 +43,41 @@ public final class OpenClKernels implements Arithmetic<ClBuffer> {
     private static final int NORM_GROUP = 64;
 
     private final OpenClContext ctx;
+    private final ClQueue queue;
     private final Precision precision;
     private final boolean poison;
     private final GpuFaults faults;
     private final DeviceWeights weights;
+    private final DeviceStatistics statistics;
     private final Map<RopeTable, cl_mem[]> ropeTables = new IdentityHashMap<>();
     private final Map<Integer, ClBuffer> pool = new HashMap<>();
-    private float[] staging = new float[0];
-    private GpuFaultKind stepFault;
-
     private final List<ClBuffer> allocated = new ArrayList<>();
+    private final List<cl_mem> runMemory = new ArrayList<>();
+    private final StepSite site = new StepSite();
+    /** The held-back producers of missing-wait consumers, by step, until the consumer has run. */
+    private final Map<String, cl_event> gates = new HashMap<>();
+    private float[] staging = new float[0];
 
-    /** Kernels with their own weight uploads (released with {@code ctx}). */
+    /** Kernels with their own weight uploads (released with {@code ctx}), hashing every recorded step. */
     public OpenClKernels(OpenClContext ctx, Precision precision, boolean poison, GpuFaults faults) {
-        this(ctx, new DeviceWeights(ctx), precision, poison, faults);
+        this(ctx, new DeviceWeights(ctx), precision, poison, faults, SketchSpec.DEFAULT, true);
     }
 
     /** Kernels of one run that share the weights already on the device. */
-    OpenClKernels(OpenClContext ctx, DeviceWeights weights, Precision precision, boolean poison, GpuFaults faults) {
+    OpenClKernels(OpenClContext ctx, DeviceWeights weights, Precision precision, boolean poison, GpuFaults faults,
+            SketchSpec sketch, boolean hash) {
         this.ctx = ctx;
+        this.queue = faults.needsOutOfOrderQueue() ? ctx.outOfOrderQueue() : ctx.inOrderQueue();
         this.precision = precision;
         this.poison = poison;
         this.faults = faults;
         this.weights = weights;
+        this.statistics = new DeviceStatistics(ctx, queue, sketch, hash);
     }
 
-    /** Releases the activation buffers and tables of this run (the weights stay). */
+    /** Waits for the run's commands and releases its activation buffers, tables and events (the weights stay). */
     void releaseBuffers() {
+        queue.finishAndRelease();
         for (ClBuffer b : allocated) {
             ctx.release(b.mem);
         }
@@ -77,6 +91,9 @@ public final class OpenClKernels implements Arithmetic<ClBuffer> {
             ctx.release(t[1]);
         }
         ropeTables.clear();
+        runMemory.forEach(ctx::release);
+        runMemory.clear();
+        statistics.release();
     }
 
     /** The build options that select the rounding of {@code dtype} in common.cl. */
@@ -99,91 +116,125 @@ public final class OpenClKernels implements Arithmetic<ClBuffer> {
     public ClBuffer allocate(int length) {
         ClBuffer b = ctx.allocate(length);
         allocated.add(b);
-        ctx.fill(b, length, 0f); // like a new float[]: a skipped op's first output reads as zeros
+        queue.fill(b, length, 0f); // like a new float[]: a skipped op's first output reads as zeros
         return b;
     }
 
     @Override
     public void beginStep(String name, ClBuffer out, int n) {
-        stepFault = faults.at(name);
+        site.begin(name);
         if (poison) {
-            ctx.fill(out, n, POISON);
+            // a held-back producer's poison waits too: its consumer then reads what the buffer held before
+            queue.fill(out, n, POISON, site.holdBack());
         }
-    }
-
-    private Launch launch(String kernel) {
-        return new Launch(ctx.queue(), ctx.kernel(kernel));
-    }
-
-    /** False when the step's fault is that its kernel is never enqueued. */
-    private boolean enqueues() {
-        return stepFault != GpuFaultKind.NOT_ENQUEUED;
     }
 
     /**
-     * Where the step's kernel writes: {@code out}, or under the stale-pooled-buffer fault another buffer
-     * from the pool (so {@code out}, which the consumers read, is never written).
+     * How the launches of the current step go wrong under its GPU fault: not enqueued, writing a pooled
+     * buffer instead of the step's own, not waiting for its producers, or held back until a consumer that
+     * does not wait for it has run (the producer side of missing-wait).
      */
-    private ClBuffer target(ClBuffer out) {
-        if (stepFault != GpuFaultKind.STALE_POOLED_BUFFER) {
-            return out;
+    private final class StepSite implements Launch.Site {
+        private GpuFaultKind fault;
+        private cl_event holdBack;
+        private String step;
+
+        void begin(String name) {
+            step = name;
+            fault = faults.at(name);
+            holdBack = faults.delaysProducer(name) ? gates.computeIfAbsent(name, n -> queue.gate(ctx.context())) : null;
         }
-        return pool.computeIfAbsent(out.length, ctx::allocate);
+
+        void end() {
+            step = null;
+            fault = null;
+            holdBack = null;
+        }
+
+        @Override
+        public boolean enqueues() {
+            return fault != GpuFaultKind.NOT_ENQUEUED;
+        }
+
+        @Override
+        public ClBuffer redirect(ClBuffer out) {
+            return fault != GpuFaultKind.STALE_POOLED_BUFFER ? out : pool.computeIfAbsent(out.length, ctx::allocate);
+        }
+
+        @Override
+        public boolean waitsForProducers() {
+            return fault != GpuFaultKind.MISSING_WAIT;
+        }
+
+        @Override
+        public cl_event holdBack() {
+            return holdBack;
+        }
+
+        /** The consumer that does not wait has run: only now may its delayed producers run. */
+        @Override
+        public void launched(cl_event event) {
+            if (fault == GpuFaultKind.MISSING_WAIT) {
+                ClQueue.await(event);
+                for (String producer : faults.producersOf(step)) {
+                    cl_event gate = gates.remove(producer);
+                    if (gate != null) {
+                        queue.open(gate);
+                    }
+                }
+            }
+        }
+    }
+
+    /** A launch of the current step's kernel (its GPU fault applies). */
+    private Launch launch(String kernel) {
+        return new Launch(queue, ctx.kernel(kernel), site);
+    }
+
+    /** A launch outside any step's op (fault injection after the op): no GPU fault applies. */
+    private Launch plain(String kernel) {
+        return new Launch(queue, ctx.kernel(kernel), Launch.Site.PLAIN);
     }
 
     @Override
     public void embed(WeightMatrix table, int[] tokens, ClBuffer out) {
-        if (!enqueues()) {
-            return;
-        }
         DeviceWeights.DeviceTensor w = weights.of(table.tensor());
         cl_mem ids = ctx.upload(tokens, "the token ids");
-        try {
-            launch("embed").mem(w.mem()).i(w.dtypeCode()).i(precision.roundsWeightsStoredAs(w.stored()))
-                    .i(table.cols()).mem(ids).buf(target(out)).run(table.cols(), tokens.length);
-            ctx.finish();
-        } finally {
-            ctx.release(ids);
-        }
+        runMemory.add(ids);
+        launch("embed").mem(w.mem()).i(w.dtypeCode()).i(precision.roundsWeightsStoredAs(w.stored()))
+                .i(table.cols()).mem(ids).out(out).run(table.cols(), tokens.length);
     }
 
     @Override
     public void rmsNorm(ClBuffer x, int rows, int cols, int meanOver, Tensor weight, double eps, ClBuffer out) {
-        if (!enqueues()) {
-            return;
-        }
         DeviceWeights.DeviceTensor w = weights.of(weight);
-        launch("rms_norm").buf(x).i(cols).mem(w.mem()).i(w.dtypeCode()).i(precision.roundsWeightsStoredAs(w.stored()))
-                .i(meanOver).f((float) eps).buf(target(out))
-                .runGroups(new long[] {(long) rows * NORM_GROUP}, new long[] {NORM_GROUP});
+        launch("rms_norm").in(x).i(cols).mem(w.mem()).i(w.dtypeCode()).i(precision.roundsWeightsStoredAs(w.stored()))
+                .i(meanOver).f((float) eps).out(out).runGroups(new long[] {(long) rows * NORM_GROUP}, new long[] {NORM_GROUP});
     }
 
     /** Dropped columns read as zero weights; half accumulation is the f16-accumulation GPU fault's kernel path. */
     @Override
     public void linear(ClBuffer x, int rows, WeightMatrix weight, LinearVariant variant, ClBuffer out) {
-        if (!enqueues()) {
-            return;
-        }
         DeviceWeights.DeviceTensor w = weights.of(weight.tensor());
         boolean roundW = precision.roundsWeightsStoredAs(w.stored());
-        ClBuffer dst = target(out);
-        if (stepFault == GpuFaultKind.ATOMIC_REDUCTION) {
+        if (site.fault == GpuFaultKind.ATOMIC_REDUCTION) {
             if (!variant.equals(LinearVariant.STANDARD)) {
                 throw LayerwiseException.badInput("--inject", null,
                         "atomic-reduction cannot be combined with drop-columns or half-accumulation on one step");
             }
             int n = rows * weight.rows();
-            ctx.fill(dst, n, 0f);
+            queue.fill(out, n, 0f, site.holdBack());
             int chunks = (weight.cols() + ATOMIC_CHUNK - 1) / ATOMIC_CHUNK;
-            launch("linear_atomic").buf(x).i(rows).i(weight.cols()).i(weight.rows()).i(ATOMIC_CHUNK)
+            launch("linear_atomic").in(x).i(rows).i(weight.cols()).i(weight.rows()).i(ATOMIC_CHUNK)
                     .i(java.util.concurrent.ThreadLocalRandom.current().nextInt(chunks)).mem(w.mem())
-                    .i(w.dtypeCode()).i(roundW).buf(dst).runGroups(new long[] {chunks, weight.rows(), rows}, new long[] {1, 1, 1});
-            launch("linear_atomic_round").buf(dst).run(n);
+                    .i(w.dtypeCode()).i(roundW).inOut(out)
+                    .runGroups(new long[] {chunks, weight.rows(), rows}, new long[] {1, 1, 1});
+            launch("linear_atomic_round").inOut(out).run(n);
             return;
         }
-        launch("linear").buf(x).i(rows).i(weight.cols()).i(weight.rows()).mem(w.mem()).i(w.dtypeCode()).i(roundW)
+        launch("linear").in(x).i(rows).i(weight.cols()).i(weight.rows()).mem(w.mem()).i(w.dtypeCode()).i(roundW)
                 .i(variant.columns(weight.cols()))
-                .i(stepFault == GpuFaultKind.F16_ACCUMULATION || variant.halfAccumulation()).buf(dst)
+                .i(site.fault == GpuFaultKind.F16_ACCUMULATION || variant.halfAccumulation()).out(out)
                 .runGroups(new long[] {weight.rows(), rows}, new long[] {MATMUL_TILE, MATMUL_TILE});
     }
 
@@ -194,97 +245,82 @@ public final class OpenClKernels implements Arithmetic<ClBuffer> {
 
     @Override
     public void rope(ClBuffer x, int rows, int heads, int headDim, RopeTable table, RopeVariant variant, ClBuffer out) {
-        if (!enqueues()) {
-            return;
-        }
         cl_mem[] cs = ropeTables.computeIfAbsent(table, t -> new cl_mem[] {
             ctx.upload(t.floatCos(), "the RoPE cos table"), ctx.upload(t.floatSin(), "the RoPE sin table")});
-        launch("rope").buf(x).i(heads).i(headDim).mem(cs[0]).mem(cs[1]).i(variant.interleaved())
-                .i(variant.positionOffset()).i(variant.firstShiftedToken()).buf(target(out)).run(headDim / 2, heads, rows);
+        launch("rope").in(x).i(heads).i(headDim).mem(cs[0]).mem(cs[1]).i(variant.interleaved())
+                .i(variant.positionOffset()).i(variant.firstShiftedToken()).out(out).run(headDim / 2, heads, rows);
     }
 
     @Override
     public void attentionProbabilities(ClBuffer q, ClBuffer k, int tokens, int heads, int kvHeads, int headDim,
             AttentionVariant variant, ClBuffer probs) {
-        if (!enqueues()) {
-            return;
-        }
         float scale = (float) (variant.scaled() ? 1.0 / Math.sqrt(headDim) : 1.0);
-        launch("attention_probs").buf(q).buf(k).i(tokens).i(heads).i(kvHeads).i(headDim).i(variant.causal())
-                .i(variant.maskLookahead()).f(scale).i(variant.kvHeadModulo()).buf(target(probs)).run(tokens, heads);
+        launch("attention_probs").in(q).in(k).i(tokens).i(heads).i(kvHeads).i(headDim).i(variant.causal())
+                .i(variant.maskLookahead()).f(scale).i(variant.kvHeadModulo()).out(probs).run(tokens, heads);
     }
 
     @Override
     public void attentionContext(ClBuffer probs, ClBuffer v, int tokens, int heads, int kvHeads, int headDim,
             AttentionVariant variant, ClBuffer ctxOut) {
-        if (!enqueues()) {
-            return;
-        }
-        launch("attention_context").buf(probs).buf(v).i(tokens).i(heads).i(kvHeads).i(headDim)
-                .i(variant.kvHeadModulo()).buf(target(ctxOut)).run(headDim, heads, tokens);
+        launch("attention_context").in(probs).in(v).i(tokens).i(heads).i(kvHeads).i(headDim)
+                .i(variant.kvHeadModulo()).out(ctxOut).run(headDim, heads, tokens);
     }
 
     @Override
     public void add(ClBuffer a, ClBuffer b, int n, ClBuffer out) {
-        if (enqueues()) {
-            launch("add").buf(a).buf(b).buf(target(out)).run(n);
-        }
+        launch("add").in(a).in(b).out(out).run(n);
     }
 
     @Override
     public void silu(ClBuffer x, int n, ClBuffer out) {
-        if (enqueues()) {
-            launch("silu").buf(x).buf(target(out)).run(n);
-        }
+        launch("silu").in(x).out(out).run(n);
     }
 
     @Override
     public void multiply(ClBuffer a, ClBuffer b, int n, ClBuffer out) {
-        if (enqueues()) {
-            launch("multiply").buf(a).buf(b).buf(target(out)).run(n);
-        }
+        launch("multiply").in(a).in(b).out(out).run(n);
     }
 
     @Override
     public void fill(ClBuffer buffer, int n, double value) {
-        ctx.fill(buffer, n, precision.round((float) value));
+        queue.fill(buffer, n, precision.round((float) value));
     }
 
     @Override
     public void scale(ClBuffer buffer, int from, int to, double factor) {
-        launch("scale").buf(buffer).i(from).d(factor).run(to - from);
+        plain("scale").inOut(buffer).i(from).d(factor).run(to - from);
     }
 
     @Override
     public void copy(ClBuffer from, ClBuffer to, int n) {
-        ctx.copy(from, to, n);
+        queue.copy(from, to, n);
     }
 
     @Override
     public void perturbUlp(ClBuffer buffer, int from, int to, int ulps) {
         for (int u = 0; u < ulps; u++) {
-            launch("perturb_ulp").buf(buffer).i(from).run(to - from);
+            plain("perturb_ulp").inOut(buffer).i(from).run(to - from);
         }
     }
 
     /**
-     * Reads the step back (waiting for its kernels) and hands it to the recorder on the host; with
-     * {@link StepRecorder#NONE} (timing the bare forward) nothing is read and the kernels run on.
+     * Reduces the step's statistics on the device and hands the recorder a summary that completes on
+     * the host when they (and, when hashing, the values) have been read back; nothing here waits for the
+     * device. With {@link StepRecorder#NONE} (timing the bare forward) nothing is enqueued.
      */
     @Override
     public void record(StepRecorder recorder, String name, long[] shape, ClBuffer buffer, int n) {
-        stepFault = null;
+        site.end();
         if (recorder == StepRecorder.NONE) {
             return;
         }
-        float[] host = read(buffer, 0, n);
-        recorder.record(name, shape, precision.dtype(), host, n);
+        recorder.record(statistics.summarize(name, shape, precision.dtype(), buffer, n));
     }
 
     @Override
     public List<TopLogit> topK(ClBuffer buffer, int offset, int length, int k) {
         float[] host = new float[length];
-        ctx.read(buffer, offset, length, host);
+        queue.read(buffer, offset, length, host);
         return TopK.of(host, 0, length, k);
     }
 
@@ -293,7 +329,24 @@ public final class OpenClKernels implements Arithmetic<ClBuffer> {
         if (staging.length < n) {
             staging = new float[n];
         }
-        ctx.read(buffer, offset, n, staging);
+        queue.read(buffer, offset, n, staging);
         return staging;
+    }
+
+    /** Starts reading {@code buffer[0 .. n)} after its producers, without waiting; {@code get()} waits. */
+    Supplier<float[]> readLater(ClBuffer buffer, int n) {
+        ByteBuffer dst = ByteBuffer.allocateDirect(4 * Math.max(1, n)).order(ByteOrder.nativeOrder());
+        cl_event read = ClQueue.retain(queue.readAsync(buffer.mem, 4L * n, dst));
+        return () -> {
+            ClQueue.awaitAndRelease(read);
+            float[] v = new float[n];
+            dst.asFloatBuffer().get(v);
+            return v;
+        };
+    }
+
+    /** Writes {@code values[0 .. n)} into {@code buffer} (tests, replay). */
+    void write(ClBuffer buffer, float[] values, int n) {
+        queue.write(buffer, values, n);
     }
 }

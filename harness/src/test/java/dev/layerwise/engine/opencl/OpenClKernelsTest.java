@@ -68,14 +68,12 @@ class OpenClKernelsTest {
 
         ClBuffer upload(float[] values) {
             ClBuffer b = gpu.allocate(values.length);
-            ctx.write(b, values, values.length);
+            gpu.write(b, values, values.length);
             return b;
         }
 
         float[] download(ClBuffer b, int n) {
-            float[] out = new float[n];
-            ctx.read(b, 0, n, out);
-            return out;
+            return java.util.Arrays.copyOf(gpu.read(b, 0, n), n);
         }
     }
 
@@ -295,7 +293,7 @@ class OpenClKernelsTest {
             float[] want = new float[16];
             k.cpu.linear(x, 2, w, want);
             OpenClKernels faulty = new OpenClKernels(k.ctx, k.p, false,
-                    new GpuFaults(java.util.Map.of("layers.0.q", GpuFaultKind.F16_ACCUMULATION), java.util.List.of()));
+                    new GpuFaults(java.util.Map.of("layers.0.q", GpuFaultKind.F16_ACCUMULATION), java.util.List.of(), 1));
             ClBuffer y = faulty.allocate(16);
             faulty.beginStep("layers.0.q", y, 16);
             faulty.linear(k.upload(x), 2, w, y);
@@ -305,6 +303,77 @@ class OpenClKernelsTest {
                 differing += Float.floatToRawIntBits(got[i]) != Float.floatToRawIntBits(want[i]) ? 1 : 0;
             }
             assertEquals(true, differing > 0, "a half accumulator over 300 inputs must change some of 16 outputs");
+        }
+    }
+
+    /**
+     * The statistics reduced on the device against StepAccumulator on the same values, with NaN, both
+     * infinities, -0 before +0 and rows that are not multiples of 8: the hash, counts, extrema (a zero
+     * extremum with the first zero's sign) and row sums exactly, whole-tensor sums and the finite sketch
+     * entries within the rounding bound of two summation orders, (2n + 16) 2^-53 sum|x|, non-finite sketch
+     * entries equal.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"FLOAT32", "FLOAT16", "BFLOAT16"})
+    void deviceStatisticsMatchTheHostAccumulator(DType dtype) {
+        Pair k = pair(dtype);
+        Random r = new Random(7);
+        long[][] shapes = {{3, 13}, {1, 1}, {5, 200}, {2, 3, 7}};
+        for (long[] shape : shapes) {
+            int n = (int) java.util.Arrays.stream(shape).reduce(1, (a, b) -> a * b);
+            for (int variant = 0; variant < 4; variant++) {
+                float[] v = values(r, n, k.p, variant == 1);
+                if (variant == 2) {
+                    java.util.Arrays.fill(v, 0f);
+                    v[n - 1] = -0f;
+                    v[0] = -0f;
+                } else if (variant == 3 && n >= 4) {
+                    v[1] = Float.POSITIVE_INFINITY;
+                    v[3] = Float.POSITIVE_INFINITY;
+                }
+                dev.layerwise.trace.Step want = dev.layerwise.trace.StepAccumulator.of("s", shape, dtype, v);
+                dev.layerwise.trace.Step got;
+                try (dev.layerwise.engine.TraceRecorder rec = new dev.layerwise.engine.TraceRecorder(
+                        dev.layerwise.trace.SketchSpec.DEFAULT)) {
+                    k.gpu.record(rec, "s", shape, k.upload(v), n);
+                    got = rec.steps().get(0);
+                }
+                String what = dtype + " " + java.util.Arrays.toString(shape) + " variant " + variant;
+                assertEquals(want.sha256(), got.sha256(), what);
+                assertEquals(want.stats().count(), got.stats().count(), what);
+                assertEquals(want.stats().nan(), got.stats().nan(), what);
+                assertEquals(want.stats().posInf(), got.stats().posInf(), what);
+                assertEquals(want.stats().negInf(), got.stats().negInf(), what);
+                assertEquals(want.stats().zeros(), got.stats().zeros(), what);
+                assertEquals(want.stats().min(), got.stats().min(), what + " min");
+                assertEquals(want.stats().max(), got.stats().max(), what + " max");
+                assertEquals(java.util.Arrays.toString(want.rowSums()), java.util.Arrays.toString(got.rowSums()), what);
+                assertEquals(java.util.Arrays.toString(want.rowSumSq()), java.util.Arrays.toString(got.rowSumSq()),
+                        what);
+                double bound = (2.0 * n + 16) * Math.ulp(1.0) / 2 * finiteAbsSum(v);
+                close(want.stats().sum(), got.stats().sum(), bound, what + " sum");
+                close(want.stats().absSum(), got.stats().absSum(), bound, what + " abs_sum");
+                for (int j = 0; j < want.sketch().length; j++) {
+                    close(want.sketch()[j], got.sketch()[j], 3 * bound, what + " sketch " + j);
+                }
+            }
+        }
+    }
+
+    private static double finiteAbsSum(float[] v) {
+        double s = 0;
+        for (float x : v) {
+            s += Float.isFinite(x) ? Math.abs(x) : 0;
+        }
+        return s;
+    }
+
+    /** Equal when not finite (NaN, the same infinity), else within {@code bound}. */
+    private static void close(double want, double got, double bound, String what) {
+        if (!Double.isFinite(want) || !Double.isFinite(got)) {
+            assertEquals(want, got, what);
+        } else {
+            assertEquals(want, got, bound, what);
         }
     }
 }

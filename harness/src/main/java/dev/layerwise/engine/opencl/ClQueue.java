@@ -1,0 +1,184 @@
+package dev.layerwise.engine.opencl;
+
+import static org.jocl.CL.CL_COMPLETE;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.jocl.CL;
+import org.jocl.Pointer;
+import org.jocl.Sizeof;
+import org.jocl.cl_command_queue;
+import org.jocl.cl_event;
+import org.jocl.cl_mem;
+
+/**
+ * The command queue of one run and the events that order its commands. Every command names the
+ * activation buffers it reads and writes; it waits for the last write of each buffer it reads (its
+ * producers) and, before writing a buffer, for that write and every read since (so an out-of-order
+ * queue runs the pass exactly as an in-order one). The events of a run are released with it.
+ */
+final class ClQueue {
+    private final cl_command_queue queue;
+    private final boolean outOfOrder;
+    private final Map<cl_mem, cl_event> lastWrite = new IdentityHashMap<>();
+    private final Map<cl_mem, List<cl_event>> readsSinceWrite = new IdentityHashMap<>();
+    private final List<cl_event> events = new ArrayList<>();
+    private final List<cl_event> gates = new ArrayList<>();
+
+    ClQueue(cl_command_queue queue, boolean outOfOrder) {
+        this.queue = queue;
+        this.outOfOrder = outOfOrder;
+    }
+
+    boolean outOfOrder() {
+        return outOfOrder;
+    }
+
+    cl_command_queue queue() {
+        return queue;
+    }
+
+    /**
+     * The events a command must wait for: the producers of what it reads (unless {@code skipProducers},
+     * the missing-wait fault) and the last write and the reads since of what it writes, plus {@code extra}.
+     */
+    cl_event[] waitList(List<cl_mem> reads, List<cl_mem> writes, boolean skipProducers, cl_event extra) {
+        Set<cl_event> waits = new LinkedHashSet<>();
+        if (!skipProducers) {
+            for (cl_mem m : reads) {
+                addIfPresent(waits, lastWrite.get(m));
+            }
+        }
+        for (cl_mem m : writes) {
+            addIfPresent(waits, lastWrite.get(m));
+            waits.addAll(readsSinceWrite.getOrDefault(m, List.of()));
+        }
+        addIfPresent(waits, extra);
+        return waits.isEmpty() ? null : waits.toArray(new cl_event[0]);
+    }
+
+    private static void addIfPresent(Set<cl_event> set, cl_event e) {
+        if (e != null) {
+            set.add(e);
+        }
+    }
+
+    /** Records that the command of {@code event} reads {@code reads} and writes {@code writes}. */
+    void enqueued(cl_event event, List<cl_mem> reads, List<cl_mem> writes) {
+        events.add(event);
+        for (cl_mem m : reads) {
+            if (!writes.contains(m)) {
+                readsSinceWrite.computeIfAbsent(m, k -> new ArrayList<>()).add(event);
+            }
+        }
+        for (cl_mem m : writes) {
+            lastWrite.put(m, event);
+            readsSinceWrite.remove(m);
+        }
+    }
+
+    static int count(cl_event[] waits) {
+        return waits == null ? 0 : waits.length;
+    }
+
+    /** Blocking read of {@code n} floats from {@code offset} (in elements), after the buffer's last write. */
+    void read(ClBuffer b, int offset, int n, float[] dst) {
+        cl_event[] waits = waitList(List.of(b.mem), List.of(), false, null);
+        cl_event e = new cl_event();
+        CL.clEnqueueReadBuffer(queue, b.mem, true, 4L * offset, 4L * n, Pointer.to(dst), count(waits), waits, e);
+        enqueued(e, List.of(b.mem), List.of());
+    }
+
+    /** Blocking write of {@code src[0 .. n)}, after every earlier use of the buffer. */
+    void write(ClBuffer b, float[] src, int n) {
+        cl_event[] waits = waitList(List.of(), List.of(b.mem), false, null);
+        cl_event e = new cl_event();
+        CL.clEnqueueWriteBuffer(queue, b.mem, true, 0, 4L * n, Pointer.to(src), count(waits), waits, e);
+        enqueued(e, List.of(), List.of(b.mem));
+    }
+
+    /** Starts reading {@code bytes} bytes of {@code m} into {@code dst} (a direct buffer); returns its event. */
+    cl_event readAsync(cl_mem m, long bytes, ByteBuffer dst) {
+        cl_event[] waits = waitList(List.of(m), List.of(), false, null);
+        cl_event e = new cl_event();
+        CL.clEnqueueReadBuffer(queue, m, false, 0, bytes, Pointer.to(dst), count(waits), waits, e);
+        enqueued(e, List.of(m), List.of());
+        return e;
+    }
+
+    void fill(ClBuffer b, int n, float value) {
+        fill(b, n, value, null);
+    }
+
+    /** Fills {@code b[0 .. n)} with {@code value}, also after {@code holdBack} when not null. */
+    void fill(ClBuffer b, int n, float value, cl_event holdBack) {
+        if (n > 0) {
+            cl_event[] waits = waitList(List.of(), List.of(b.mem), false, holdBack);
+            cl_event e = new cl_event();
+            CL.clEnqueueFillBuffer(queue, b.mem, Pointer.to(new float[] {value}), Sizeof.cl_float, 0, 4L * n,
+                    count(waits), waits, e);
+            enqueued(e, List.of(), List.of(b.mem));
+        }
+    }
+
+    void copy(ClBuffer from, ClBuffer to, int n) {
+        if (n > 0) {
+            cl_event[] waits = waitList(List.of(from.mem), List.of(to.mem), false, null);
+            cl_event e = new cl_event();
+            CL.clEnqueueCopyBuffer(queue, from.mem, to.mem, 0, 0, 4L * n, count(waits), waits, e);
+            enqueued(e, List.of(from.mem), List.of(to.mem));
+        }
+    }
+
+    /** Blocks until the command of {@code event} has run. */
+    static void await(cl_event event) {
+        CL.clWaitForEvents(1, new cl_event[] {event});
+    }
+
+    /** {@code event} with one more reference, for a thread that awaits it after the run released its own. */
+    static cl_event retain(cl_event event) {
+        CL.clRetainEvent(event);
+        return event;
+    }
+
+    static void awaitAndRelease(cl_event event) {
+        try {
+            await(event);
+        } finally {
+            CL.clReleaseEvent(event);
+        }
+    }
+
+    /** A user event that holds back the commands waiting on it until {@link #open} (the missing-wait fault). */
+    cl_event gate(org.jocl.cl_context context) {
+        cl_event gate = CL.clCreateUserEvent(context, null);
+        events.add(gate);
+        gates.add(gate);
+        return gate;
+    }
+
+    void open(cl_event gate) {
+        if (gates.remove(gate)) {
+            CL.clSetUserEventStatus(gate, CL_COMPLETE);
+        }
+    }
+
+    /** Opens any gate still closed (a run that failed), waits for every command, releases the run's events. */
+    void finishAndRelease() {
+        for (cl_event gate : List.copyOf(gates)) {
+            open(gate);
+        }
+        CL.clFinish(queue);
+        for (cl_event e : events) {
+            CL.clReleaseEvent(e);
+        }
+        events.clear();
+        lastWrite.clear();
+        readsSinceWrite.clear();
+    }
+}
