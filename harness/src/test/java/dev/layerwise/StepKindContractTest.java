@@ -66,7 +66,8 @@ class StepKindContractTest {
         assertArrayEquals(new long[] {5, 40}, DIMS.shapeOf("layers.0.gated", 5));
         assertArrayEquals(new long[] {5, 50}, DIMS.shapeOf("logits", 5));
         assertArrayEquals(new long[] {1, 50}, DIMS.shapeOf("logits.last_row", 5));
-        assertEquals(20, DIMS.reductionLength(StepKind.ATTN_CTX, 5), "T * D");
+        assertEquals(5, DIMS.reductionLength(StepKind.ATTN_CTX, 5), "the context sums over T tokens");
+        assertEquals(4, DIMS.reductionLength(StepKind.ATTN_PROBS, 5), "a score is a dot product over D");
         assertEquals(40, DIMS.reductionLength(StepKind.OUT, 5));
         for (StepKind k : StepKind.values()) {
             assertTrue(DIMS.reductionLength(k, 5) > 0, k.id());

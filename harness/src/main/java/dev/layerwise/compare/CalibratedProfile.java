@@ -64,7 +64,7 @@ public final class CalibratedProfile implements ToleranceProfile {
     }
 
     @Override
-    public Tolerance forStep(String step, DType stepDtype, long[] shape) {
+    public Tolerance forStep(String step, StepPrecision precision, long[] shape) {
         Tolerance t = steps.get(step);
         if (t != null) {
             return t;
@@ -72,7 +72,7 @@ public final class CalibratedProfile implements ToleranceProfile {
         if (fallback == null) {
             throw new IllegalStateException("profile " + origin + " has no step " + step + " and no fallback");
         }
-        return fallback.forStep(step, stepDtype, shape);
+        return fallback.forStep(step, precision, shape);
     }
 
     @Override

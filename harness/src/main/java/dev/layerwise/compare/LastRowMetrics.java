@@ -42,7 +42,7 @@ public final class LastRowMetrics {
             double f = Math.sqrt(full.rowSumSq()[row]);
             normRatio = partial == cand ? MetricCalculator.ratio(p, f) : MetricCalculator.ratio(f, p);
         }
-        return new StepMetrics(null, null, sumDev, sumOnlyDev, normRatio, refNonFinite, candNonFinite, null, null,
+        return new StepMetrics(null, null, null, sumDev, sumOnlyDev, normRatio, refNonFinite, candNonFinite, null, null,
                 null, null, 0, ref.stats().nonFinite() != null && cand.stats().nonFinite() != null, row);
     }
 

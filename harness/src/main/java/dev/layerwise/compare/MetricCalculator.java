@@ -55,9 +55,37 @@ public final class MetricCalculator {
         if (finite && ref.rowSums() != null && cand.rowSums() != null && ref.rowSumSq() != null) {
             rowSum = rowSumDeviations(ref, cand);
         }
-        return new StepMetrics(identical, relL2, sumDev, sumOnlyDev, normRatio, refNonFinite, candNonFinite,
+        Double bound = finite && r.sumSq() != null ? relL2LowerBound(ref, cand) : null;
+        return new StepMetrics(identical, relL2, bound, sumDev, sumOnlyDev, normRatio, refNonFinite, candNonFinite,
                 StepFacts.zeroFraction(ref), StepFacts.zeroFraction(cand), rowNorm, rowSum, k,
                 r.nonFinite() != null && c.nonFinite() != null, null);
+    }
+
+    /**
+     * An exact lower bound on ||cand - ref|| / ||ref|| from what the rows record: for each row r with difference d_r,
+     * ||d_r|| >= | ||cand_r|| - ||ref_r|| | (triangle inequality) and ||d_r|| >= |sum(d_r)| / sqrt(n_row)
+     * (Cauchy-Schwarz), so ||d||^2 >= sum_r max of the two squared. Unlike the sketch estimate it has no noise: a
+     * bound above tolerance is proof. Null when the rows are not recorded on both sides.
+     */
+    public static Double relL2LowerBound(Step ref, Step cand) {
+        double[] ra = ref.rowSumSq();
+        double[] ca = cand.rowSumSq();
+        double[] rs = ref.rowSums();
+        double[] cs = cand.rowSums();
+        boolean norms = ra != null && ca != null;
+        boolean sums = rs != null && cs != null;
+        if (!norms && !sums) {
+            return null;
+        }
+        int rows = norms ? ra.length : rs.length;
+        double rowLength = (double) ref.elementCount() / Math.max(1, ref.shape()[0]);
+        double sq = 0;
+        for (int i = 0; i < rows; i++) {
+            double byNorm = norms ? Math.sqrt(ca[i]) - Math.sqrt(ra[i]) : 0;
+            double bySum = sums ? (cs[i] - rs[i]) / Math.sqrt(rowLength) : 0;
+            sq += Math.max(byNorm * byNorm, bySum * bySum);
+        }
+        return relative(Math.sqrt(sq), Math.sqrt(ref.stats().sumSq()));
     }
 
     /** sqrt(mean_j (a_j - b_j)^2): estimates ||a - b||_2. */

@@ -5,6 +5,9 @@ import java.util.List;
 
 /** Holds one step's metrics against its tolerance and gives the verdict before localization. */
 public final class StepJudge {
+    /** The metrics that compare sums alone. */
+    static final java.util.Set<String> SUM_METRICS = java.util.Set.of("sum_dev", "sum_only_dev");
+
     private StepJudge() {
     }
 
@@ -45,7 +48,7 @@ public final class StepJudge {
         List<Check> checks = checks(m, tol);
         double noise = m.sketchK() > 0 ? SketchNoise.acceptFactor(m.sketchK()) : 1;
         // A sum alone (either form) cannot see errors that cancel, e.g. a permutation: never a confident pass.
-        boolean sumOnly = !checks.isEmpty() && checks.stream().allMatch(c -> c.metric().startsWith("sum"));
+        boolean sumOnly = !checks.isEmpty() && checks.stream().allMatch(c -> SUM_METRICS.contains(c.metric()));
         if (checks.isEmpty()) {
             if (rn != null && rn > 0) {
                 return new Judgement(Verdict.LOW_CONFIDENCE, null,
@@ -83,6 +86,10 @@ public final class StepJudge {
         List<Check> checks = new ArrayList<>();
         if (m.relL2() != null) {
             checks.add(new Check("rel_l2", m.relL2(), tol.relL2(), true));
+        }
+        if (m.relL2Bound() != null) {
+            // exact, so held to the tolerance itself, without the sketch's noise band
+            checks.add(new Check("rel_l2_bound", m.relL2Bound(), tol.relL2(), false));
         }
         if (m.sumDev() != null) {
             checks.add(new Check("sum_dev", m.sumDev(), tol.sum(), false));

@@ -6,6 +6,8 @@ package dev.layerwise.compare;
  *
  * @param bitIdentical sha256 equal (null when either hash is missing)
  * @param relL2 ||cand - ref|| / ||ref||, estimated from the sketches (relative noise 1/sqrt(2k))
+ * @param relL2Bound an exact lower bound on ||cand - ref|| / ||ref|| from the per-row norms and sums
+ *     ({@link MetricCalculator#relL2LowerBound}); null without row data
  * @param sumDev |Δsum| / abs_sum(ref), or / abs_sum(cand) when only the candidate records abs_sum
  * @param sumOnlyDev |Δsum| / max(|ref sum|, tiny), when no abs_sum is known (low confidence)
  * @param normRatio cand L2 / ref L2
@@ -19,6 +21,7 @@ package dev.layerwise.compare;
 public record StepMetrics(
         Boolean bitIdentical,
         Double relL2,
+        Double relL2Bound,
         Double sumDev,
         Double sumOnlyDev,
         Double normRatio,
@@ -66,8 +69,8 @@ public record StepMetrics(
 
     /** True when only sums could be compared (low confidence). */
     public boolean sumOnly() {
-        return (sumOnlyDev != null || sumDev != null) && relL2 == null && normRatio == null && bitIdentical == null
-                && !hasRows();
+        return (sumOnlyDev != null || sumDev != null) && relL2 == null && relL2Bound == null && normRatio == null
+                && bitIdentical == null && !hasRows();
     }
 
     /** True when the metrics cannot show agreement: sums alone, or one row of a last-row pair. */

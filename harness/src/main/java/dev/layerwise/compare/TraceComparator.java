@@ -71,6 +71,7 @@ public final class TraceComparator {
         ToleranceProfile profile = profileFor.apply(reference);
         boolean sketches = reference.sketch() != null && reference.sketch().equals(candidate.sketch());
         List<StepResult> results = new ArrayList<>();
+        StepPrecision upstream = null;
         for (StepPair p : StepPairs.of(reference, candidate)) {
             Step r = p.reference();
             Step c = p.candidate();
@@ -78,9 +79,11 @@ public final class TraceComparator {
                 results.add(StepResult.onlyIn(p.name(), r, c));
                 continue;
             }
-            DType coarser = DType.coarsest(r.dtype(), c.dtype(), reference.dtype(), candidate.dtype());
+            // a value computed after a coarser storage or accumulation carries its error: precision only coarsens
+            StepPrecision here = StepPrecision.of(r, c, reference, candidate);
+            upstream = upstream == null ? here : upstream.coarsest(here);
             // a last-row pair is held to the limits of one row: the element count of the last-row step
-            Tolerance tol = profile.forStep(p.name(), coarser, p.lastRowOnly() ? p.partial().shape() : r.shape());
+            Tolerance tol = profile.forStep(p.name(), upstream, p.lastRowOnly() ? p.partial().shape() : r.shape());
             StepMetrics m = p.lastRowOnly() ? LastRowMetrics.compare(p) : MetricCalculator.compare(r, c, sketches);
             StepJudge.Judgement j = StepJudge.judge(p, m, tol);
             results.add(new StepResult(p.name(), r, c, m, tol, j.verdict(), j.worst(), j.reason()));
@@ -96,6 +99,11 @@ public final class TraceComparator {
                 profile.describe(), notes(reference, candidate, sketches, loc.steps()), coverage, minCoverage);
     }
 
+    private static boolean declaresReduced(Step s) {
+        return s.accumulation() != null && s.accumulation().unitRoundoff()
+                > StepPrecision.defaultAccumulation(s.dtype()).unitRoundoff();
+    }
+
     private static List<String> notes(Trace ref, Trace cand, boolean sketches, List<StepResult> steps) {
         List<String> notes = new ArrayList<>();
         if (ref.dtype() != cand.dtype()) {
@@ -109,6 +117,12 @@ public final class TraceComparator {
             notes.add("rel_l2 is estimated from k=" + k + " sketch entries (relative noise ~"
                     + Numbers.format(Math.round(SketchNoise.relativeNoise(k) * 1000) / 1000.0) + "); a step fails only "
                     + "above tolerance x " + Numbers.format(Math.round(SketchNoise.acceptFactor(k) * 100) / 100.0));
+        }
+        List<String> declared = steps.stream().filter(s -> s.inBoth() && (declaresReduced(s.reference())
+                || declaresReduced(s.candidate()))).map(StepResult::name).toList();
+        if (!declared.isEmpty()) {
+            notes.add("reduced-precision accumulation declared at " + declared.size() + " step(s), first "
+                    + declared.get(0) + ": their tolerances, and those of every later step, use that precision");
         }
         long low = steps.stream().filter(s -> s.verdict() == Verdict.LOW_CONFIDENCE).count();
         if (low > 0) {

@@ -76,13 +76,17 @@ public record ModelDims(int hidden, int intermediate, int layers, int heads, int
         return shapeOf(kind, tokens);
     }
 
-    /** The length of the longest reduction (dot product, norm) that produced a value of a step of this kind. */
+    /**
+     * The length of the longest reduction (dot product, norm) behind a value of a step of this kind: attention
+     * scores reduce over the head dim, the context over the tokens.
+     */
     public long reductionLength(StepKind kind, long tokens) {
         return switch (kind.reduction()) {
             case ONE -> 1;
             case HIDDEN -> hidden;
             case INTERMEDIATE -> intermediate;
-            case TOKENS_X_HEAD_DIM -> tokens * headDim;
+            case HEAD_DIM -> headDim;
+            case TOKENS -> tokens;
         };
     }
 

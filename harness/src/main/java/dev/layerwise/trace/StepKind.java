@@ -23,9 +23,9 @@ public enum StepKind {
     V("v", Scope.LAYER, Width.KV, Reduction.HIDDEN, Op.LINEAR, "attn_norm"),
     Q_ROPE("q_rope", Scope.LAYER, Width.Q, Reduction.HIDDEN, Op.ROPE, "q"),
     K_ROPE("k_rope", Scope.LAYER, Width.KV, Reduction.HIDDEN, Op.ROPE, "k"),
-    ATTN_PROBS("attn_probs", Scope.LAYER, Width.PROBS, Reduction.TOKENS_X_HEAD_DIM, Op.ATTENTION_PROBS,
+    ATTN_PROBS("attn_probs", Scope.LAYER, Width.PROBS, Reduction.HEAD_DIM, Op.ATTENTION_PROBS,
             "q_rope", "k_rope"),
-    ATTN_CTX("attn_ctx", Scope.LAYER, Width.Q, Reduction.TOKENS_X_HEAD_DIM, Op.ATTENTION_CONTEXT,
+    ATTN_CTX("attn_ctx", Scope.LAYER, Width.Q, Reduction.TOKENS, Op.ATTENTION_CONTEXT,
             "attn_probs", "v"),
     ATTN_OUT("attn_out", Scope.LAYER, Width.HIDDEN, Reduction.HIDDEN, Op.LINEAR, "attn_ctx"),
     RESID_MID("resid_mid", Scope.LAYER, Width.HIDDEN, Reduction.HIDDEN, Op.RESIDUAL_ADD, StepKind.STREAM, "attn_out"),
@@ -52,7 +52,7 @@ public enum StepKind {
     public enum Width { HIDDEN, Q, KV, INTERMEDIATE, VOCAB, PROBS }
 
     /** The length of the longest reduction (dot product, norm) that produced a value, which sets tolerances. */
-    public enum Reduction { ONE, HIDDEN, INTERMEDIATE, TOKENS_X_HEAD_DIM }
+    public enum Reduction { ONE, HIDDEN, INTERMEDIATE, HEAD_DIM, TOKENS }
 
     /** The operation that computes a step, which decides the faults that change how it is computed. */
     public enum Op { EMBEDDING, RMS_NORM, LINEAR, ROPE, ATTENTION_PROBS, ATTENTION_CONTEXT, RESIDUAL_ADD, SILU, MULTIPLY }

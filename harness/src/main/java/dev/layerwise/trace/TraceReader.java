@@ -175,8 +175,10 @@ public final class TraceReader {
         if (sha != null && !sha.matches("[0-9a-fA-F]{64}")) {
             throw error(at + ".sha256", "expected 64 hex digits, got \"" + sha + "\"");
         }
+        String accumulationName = optionalText(node, "accumulation");
+        DType accumulation = accumulationName == null ? null : dtype(accumulationName, at + ".accumulation");
         Step step = new Step(name, shape, dtype, stats, rowSums, rowSumSq, sketchValues,
-                sha == null ? null : sha.toLowerCase(java.util.Locale.ROOT));
+                sha == null ? null : sha.toLowerCase(java.util.Locale.ROOT), accumulation);
         String field = at;
         StatsConsistency.check(step, elements).ifPresent(v -> {
             throw error(field + "." + v.field(), v.cause());

@@ -94,6 +94,9 @@ public final class TraceWriter {
         g.writeFieldName("shape");
         g.writeArray(s.shape(), 0, s.shape().length);
         g.writeStringField("dtype", s.dtype().traceName());
+        if (s.accumulation() != null) {
+            g.writeStringField("accumulation", s.accumulation().traceName());
+        }
         Stats st = s.stats();
         g.writeObjectFieldStart("stats");
         writeCount(g, "count", st.count());

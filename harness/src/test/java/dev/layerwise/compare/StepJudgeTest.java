@@ -10,12 +10,27 @@ class StepJudgeTest {
 
     static StepMetrics metrics(Boolean identical, Double relL2, Double sumDev, Double sumOnlyDev, Double normRatio,
             long refNonFinite, long candNonFinite) {
-        return new StepMetrics(identical, relL2, sumDev, sumOnlyDev, normRatio, refNonFinite, candNonFinite, null, null,
+        return new StepMetrics(identical, relL2, null, sumDev, sumOnlyDev, normRatio, refNonFinite, candNonFinite, null, null,
                 null, null, relL2 == null ? 0 : 16, true, null);
     }
 
     static Verdict judge(StepMetrics m) {
         return StepJudge.judge(m, TOL).verdict();
+    }
+
+    static StepMetrics withBound(double relL2, double bound) {
+        return new StepMetrics(false, relL2, bound, 0.0, null, 1.0, 0L, 0L, null, null, null, null, 16, true, null);
+    }
+
+    @Test
+    void aMarginalSketchIsOverruledByTheRowsExactBound() {
+        double marginal = 1.3e-3;
+        assertEquals(Verdict.MARGINAL, judge(withBound(marginal, 0.9e-3)));
+        StepJudge.Judgement j = StepJudge.judge(withBound(marginal, 1.1e-3), TOL);
+        assertEquals(Verdict.FAIL, j.verdict());
+        assertEquals("rel_l2_bound", j.worst().metric());
+        // an exact bound above tolerance fails even when the sketch reads low
+        assertEquals(Verdict.FAIL, judge(withBound(0.5e-3, 1.1e-3)));
     }
 
     @Test

@@ -60,7 +60,8 @@ public final class ScaleFactorDiagnoser implements PatternDiagnoser {
                 return Optional.empty();
             }
         }
-        if (Math.abs(c) <= tol.relL2() || Math.abs(c - 1) <= tol.relL2()) {
+        // the norm is exact and its tolerance the tightest: a factor whose norm ratio is within it is no factor
+        if (Math.abs(c) <= tol.relL2() || Math.abs(normRatio - 1) <= tol.norm()) {
             return Optional.empty();
         }
         if (ref.stats().absSum() != null && ref.stats().absSum() > 0) {
