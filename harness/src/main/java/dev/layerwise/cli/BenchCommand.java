@@ -5,6 +5,7 @@ import dev.layerwise.engine.LlamaEngine;
 import dev.layerwise.engine.RunOptions;
 import dev.layerwise.engine.StepRecorder;
 import dev.layerwise.engine.Tokens;
+import dev.layerwise.engine.kernels.MatMulTile;
 import dev.layerwise.model.HfCheckpoint;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -13,13 +14,15 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.stream.Stream;
+import jdk.incubator.vector.FloatVector;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
  * {@code layerwise bench} (hidden; used by scripts/bench_cpu.sh): warm-JVM timings of the cpu engine's
- * forward pass with every step recorded and without recording, and the process's peak RSS.
+ * forward pass with every step recorded and without recording, per round (wall, own CPU, and the cores other
+ * processes used meanwhile), the vector species and matmul tile the JVM used, and the process's peak RSS.
  */
 @Command(name = "bench", hidden = true,
         description = "Times the cpu engine's forward pass (warm JVM), with and without recording every step.")
@@ -46,6 +49,8 @@ public final class BenchCommand extends LayerwiseCommand {
         double[] bare = new double[iterations];
         double[] recordedCpu = new double[iterations];
         double[] bareCpu = new double[iterations];
+        double[] recordedOthers = new double[iterations];
+        double[] bareOthers = new double[iterations];
         long checkpointBytes;
         int tokenCount;
         try (HfCheckpoint cp = HfCheckpoint.open(model.model())) {
@@ -61,42 +66,46 @@ public final class BenchCommand extends LayerwiseCommand {
             }
             // alternate the two kinds so that load changes on the machine hit both alike
             for (int i = 0; i < iterations; i++) {
-                long c0 = processCpuNanos();
-                long t0 = System.nanoTime();
+                OtherProcessesCpu.Sample s0 = OtherProcessesCpu.sample();
                 engine.run(tokens, options);
-                long c1 = processCpuNanos();
-                long t1 = System.nanoTime();
+                OtherProcessesCpu.Sample s1 = OtherProcessesCpu.sample();
                 engine.run(tokens, options, StepRecorder.NONE);
-                long c2 = processCpuNanos();
-                long t2 = System.nanoTime();
-                recorded[i] = (t1 - t0) / 1e9;
-                bare[i] = (t2 - t1) / 1e9;
-                recordedCpu[i] = (c1 - c0) / 1e9;
-                bareCpu[i] = (c2 - c1) / 1e9;
+                OtherProcessesCpu.Sample s2 = OtherProcessesCpu.sample();
+                recorded[i] = (s1.wallNanos() - s0.wallNanos()) / 1e9;
+                bare[i] = (s2.wallNanos() - s1.wallNanos()) / 1e9;
+                recordedCpu[i] = (s1.ownCpuNanos() - s0.ownCpuNanos()) / 1e9;
+                bareCpu[i] = (s2.ownCpuNanos() - s1.ownCpuNanos()) / 1e9;
+                recordedOthers[i] = OtherProcessesCpu.coresBetween(s0, s1);
+                bareOthers[i] = OtherProcessesCpu.coresBetween(s1, s2);
             }
         }
         long peakRss = peakRssBytes();
         PrintWriter out = out();
         out.printf(Locale.ROOT, "{\"tokens\": %d, \"threads\": %d, \"iterations\": %d, "
-                + "\"recorded_median_s\": %.4f, \"recorded_min_s\": %.4f, \"bare_median_s\": %.4f, \"bare_min_s\": %.4f, "
-                + "\"recorded_cpu_median_s\": %.4f, \"bare_cpu_median_s\": %.4f, "
-                + "\"recording_overhead\": %.4f, \"peak_rss_bytes\": %d, \"checkpoint_bytes\": %d, "
-                + "\"rss_over_checkpoint\": %.3f}%n",
-                tokenCount, model.engine.threads(), iterations, median(recorded), min(recorded), median(bare), min(bare),
-                median(recordedCpu), median(bareCpu),
-                median(recorded) / median(bare) - 1, peakRss, checkpointBytes, (double) peakRss / checkpointBytes);
+                + "\"vector_species\": \"%s\", \"use_avx\": \"%s\", \"matmul_tile\": \"%s\", "
+                + "\"recorded_s\": %s, \"bare_s\": %s, \"recorded_cpu_s\": %s, \"bare_cpu_s\": %s, "
+                + "\"recorded_others_cores\": %s, \"bare_others_cores\": %s, "
+                + "\"peak_rss_bytes\": %d, \"checkpoint_bytes\": %d, \"rss_over_checkpoint\": %.3f}%n",
+                tokenCount, model.engine.threads(), iterations, FloatVector.SPECIES_PREFERRED, vmOption("UseAVX"),
+                MatMulTile.CHOSEN.describe(), json(recorded), json(bare), json(recordedCpu), json(bareCpu),
+                json(recordedOthers), json(bareOthers), peakRss, checkpointBytes, (double) peakRss / checkpointBytes);
         out.flush();
         return 0;
     }
 
-    private static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    private static String json(double[] v) {
+        return Arrays.stream(v).mapToObj(x -> Double.isNaN(x) ? "null" : String.format(Locale.ROOT, "%.4f", x))
+                .collect(java.util.stream.Collectors.joining(", ", "[", "]"));
     }
 
-    private static double min(double[] v) {
-        return Arrays.stream(v).min().orElse(Double.NaN);
+    /** A HotSpot flag's value (e.g. UseAVX on x86), or "n/a" where the VM has none. */
+    private static String vmOption(String name) {
+        try {
+            return java.lang.management.ManagementFactory
+                    .getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class).getVMOption(name).getValue();
+        } catch (RuntimeException e) {
+            return "n/a";
+        }
     }
 
     private static long directorySize(Path dir) {
@@ -105,15 +114,6 @@ public final class BenchCommand extends LayerwiseCommand {
         } catch (IOException e) {
             return -1;
         }
-    }
-
-    /** CPU time of the whole process (all threads: workers, recorder, JIT, GC), or 0 when unknown. */
-    private static long processCpuNanos() {
-        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
-                instanceof com.sun.management.OperatingSystemMXBean os) {
-            return os.getProcessCpuTime();
-        }
-        return 0;
     }
 
     /** VmHWM from /proc/self/status (Linux), or -1. */

@@ -93,13 +93,13 @@ public final class Float32Arithmetic implements Arithmetic<float[]> {
     @Override
     public void attentionProbabilities(float[] q, float[] k, int tokens, int heads, int kvHeads, int headDim,
             AttentionVariant variant, float[] probs) {
-        Attention.probabilities(q, k, tokens, heads, kvHeads, headDim, variant, probs, precision, pool);
+        Attention.probabilities(q, k, tokens, heads, kvHeads, headDim, variant, probs, precision, pool, scratch);
     }
 
     @Override
     public void attentionContext(float[] probs, float[] v, int tokens, int heads, int kvHeads, int headDim,
             AttentionVariant variant, float[] ctx) {
-        Attention.context(probs, v, tokens, heads, kvHeads, headDim, variant, ctx, precision, pool);
+        Attention.context(probs, v, tokens, heads, kvHeads, headDim, variant, ctx, precision, pool, scratch);
     }
 
     @Override

@@ -2,28 +2,22 @@ package dev.layerwise.engine.kernels;
 
 import dev.layerwise.numeric.DType;
 import jdk.incubator.vector.DoubleVector;
-import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * {@code out[t, o] = sum_i x[t, i] * W[o, i]} (a Linear layer without bias) for all tokens at once.
  *
  * <p>The float32 path vectorizes over tokens: x is transposed once per call into blocks of
- * {@value #BLOCK_TOKENS} tokens (zero-padded), and work is split over tiles of {@value #ROWS} output rows.
- * A tile decodes its weight rows once (from the stored dtype) and, for every token block, runs 4 x 5
- * vector accumulators where lane t of accumulator (r, v) computes output (token, row) as the plain
- * sequential chain {@code s = fma(W[o, i], x[t, i], s)} for i = 0, 1, ..., in-1 starting from 0. No
- * horizontal reductions: every output's arithmetic is fixed whatever thread or tile computes it, so the
- * results are bit-identical for every thread count and every run.
+ * {@link MatMulTile#blockTokens()} tokens, and work is split over tiles of {@link MatMulTile#rows()} output rows.
+ * A tile decodes its weight rows once (from the stored dtype, before any arithmetic, so the bf16/f16 decode is
+ * not in the inner loop) and, for every token block, runs {@link MatMulKernels}: lane t of each accumulator
+ * computes output (token, row) as the plain sequential chain {@code s = fma(W[o, i], x[t, i], s)} for
+ * i = 0, 1, ..., in-1 starting from 0. No horizontal reductions: every output's arithmetic is fixed whatever
+ * thread, tile or block computes it, so the results are bit-identical for every thread count, every run and
+ * every tile shape (AVX2 and AVX-512 give the same bits).
  */
 public final class MatMul {
-    static final VectorSpecies<Float> F = WeightMatrix.FLOATS;
-    /** Token lanes: 8 floats; a 5-vector block covers 40 tokens (the 38-token prompt with little padding). */
-    static final VectorSpecies<Float> TOKEN_LANES = FloatVector.SPECIES_256;
     static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
-    public static final int ROWS = 4;
-    static final int TOKEN_VECTORS = 5;
-    public static final int BLOCK_TOKENS = TOKEN_VECTORS * 8;
 
     private MatMul() {
     }
@@ -45,19 +39,36 @@ public final class MatMul {
             linearHalfAccumulation(x, tokens, w, variant.columns(w.cols()), out, p, pool, scratch);
             return;
         }
+        linear(x, tokens, w, variant.columns(w.cols()), out, p, pool, scratch, MatMulTile.CHOSEN);
+    }
+
+    /** The standard product with a given tile (tests run every kernel shape whatever this JVM prefers). */
+    static void linear(float[] x, int tokens, WeightMatrix w, float[] out, Precision p, WorkerPool pool,
+            Scratch scratch, MatMulTile tile) {
+        linear(x, tokens, w, w.cols(), out, p, pool, scratch, tile);
+    }
+
+    /** The product over the first {@code kept} input columns (the others read as zero weights). */
+    private static void linear(float[] x, int tokens, WeightMatrix w, int kept, float[] out, Precision p,
+            WorkerPool pool, Scratch scratch, MatMulTile tile) {
+        if (tile.lanes() != MatMulKernels.LANES.length()) {
+            throw new IllegalArgumentException(tile.describe() + ": this JVM's kernels use "
+                    + MatMulKernels.LANES.length() + " lanes");
+        }
         int in = w.cols();
-        int kept = variant.columns(in);
         int outFeatures = w.rows();
-        int blocks = (tokens + BLOCK_TOKENS - 1) / BLOCK_TOKENS;
-        float[] xt = transposeIntoBlocks(x, tokens, in, scratch.shared(blocks * in * BLOCK_TOKENS));
-        int tiles = (outFeatures + ROWS - 1) / ROWS;
+        int rowsPerTile = tile.rows();
+        int blockTokens = tile.blockTokens();
+        int lanes = tile.lanes();
+        float[] xt = transposeIntoBlocks(x, tokens, in, tile, scratch.shared(tile.transposedLength(tokens, in)));
+        int tiles = (outFeatures + rowsPerTile - 1) / rowsPerTile;
         boolean roundWeights = p.roundsWeightsStoredAs(w.storedDtype());
-        pool.forEach(tiles, (worker, tile) -> {
-            float[] wbuf = scratch.floats(worker, ROWS * in);
+        pool.forEach(tiles, (worker, task) -> {
+            float[] wbuf = scratch.floats(worker, rowsPerTile * in);
             float[] result = scratch.lanes(worker);
-            int o0 = tile * ROWS;
-            int rows = Math.min(ROWS, outFeatures - o0);
-            for (int r = 0; r < ROWS; r++) {
+            int o0 = task * rowsPerTile;
+            int rows = Math.min(rowsPerTile, outFeatures - o0);
+            for (int r = 0; r < rowsPerTile; r++) {
                 if (r < rows) {
                     w.decodeRow(o0 + r, wbuf, r * in);
                     if (roundWeights) {
@@ -68,14 +79,15 @@ public final class MatMul {
                     java.util.Arrays.fill(wbuf, r * in, r * in + in, 0f);
                 }
             }
-            for (int b = 0; b < blocks; b++) {
-                block(wbuf, in, xt, b * in * BLOCK_TOKENS, result);
-                int t0 = b * BLOCK_TOKENS;
-                int count = Math.min(BLOCK_TOKENS, tokens - t0);
+            for (int t0 = 0; t0 < tokens; t0 += blockTokens) {
+                int count = Math.min(blockTokens, tokens - t0);
+                int vectors = tile.vectorsFor(count);
+                MatMulKernels.run(rowsPerTile, vectors, wbuf, in, xt, t0 * in, result);
+                int width = vectors * lanes;
                 for (int j = 0; j < count; j++) {
                     int base = (t0 + j) * outFeatures + o0;
                     for (int r = 0; r < rows; r++) {
-                        out[base + r] = p.round(result[r * BLOCK_TOKENS + j]);
+                        out[base + r] = p.round(result[r * width + j]);
                     }
                 }
             }
@@ -110,87 +122,27 @@ public final class MatMul {
         });
     }
 
-    /** {@code xt[(b * in + i) * BLOCK + j] = x[(b * BLOCK + j) * in + i]}, padding tokens are 0. */
-    static float[] transposeIntoBlocks(float[] x, int tokens, int in, float[] xt) {
-        int blocks = (tokens + BLOCK_TOKENS - 1) / BLOCK_TOKENS;
-        java.util.Arrays.fill(xt, 0, blocks * in * BLOCK_TOKENS, 0f);
-        for (int t = 0; t < tokens; t++) {
-            int b = t / BLOCK_TOKENS;
-            int j = t % BLOCK_TOKENS;
-            int src = t * in;
-            int dst = b * in * BLOCK_TOKENS + j;
-            for (int i = 0; i < in; i++) {
-                xt[dst + i * BLOCK_TOKENS] = x[src + i];
+    /**
+     * The block starting at token t0 holds {@code width} tokens (a whole block, or the last tokens rounded up to
+     * whole vectors, padding 0): {@code xt[t0 * in + i * width + j] = x[(t0 + j) * in + i]}.
+     */
+    static float[] transposeIntoBlocks(float[] x, int tokens, int in, MatMulTile tile, float[] xt) {
+        int blockTokens = tile.blockTokens();
+        for (int t0 = 0; t0 < tokens; t0 += blockTokens) {
+            int count = Math.min(blockTokens, tokens - t0);
+            int width = tile.vectorsFor(count) * tile.lanes();
+            if (count < width) {
+                java.util.Arrays.fill(xt, t0 * in, t0 * in + width * in, 0f);
+            }
+            for (int j = 0; j < count; j++) {
+                int src = (t0 + j) * in;
+                int dst = t0 * in + j;
+                for (int i = 0; i < in; i++) {
+                    xt[dst + i * width] = x[src + i];
+                }
             }
         }
         return xt;
-    }
-
-    /**
-     * Four weight rows times one block of 40 tokens: {@code result[r * 40 + j]} = the fma chain of row r
-     * and token j of the block.
-     */
-    private static void block(float[] w, int in, float[] xt, int xtOff, float[] result) {
-        VectorSpecies<Float> s = TOKEN_LANES;
-        FloatVector a00 = FloatVector.zero(s), a01 = a00, a02 = a00, a03 = a00, a04 = a00;
-        FloatVector a10 = a00, a11 = a00, a12 = a00, a13 = a00, a14 = a00;
-        FloatVector a20 = a00, a21 = a00, a22 = a00, a23 = a00, a24 = a00;
-        FloatVector a30 = a00, a31 = a00, a32 = a00, a33 = a00, a34 = a00;
-        int w1 = in;
-        int w2 = 2 * in;
-        int w3 = 3 * in;
-        for (int i = 0; i < in; i++) {
-            int xo = xtOff + i * BLOCK_TOKENS;
-            FloatVector x0 = FloatVector.fromArray(s, xt, xo);
-            FloatVector x1 = FloatVector.fromArray(s, xt, xo + 8);
-            FloatVector x2 = FloatVector.fromArray(s, xt, xo + 16);
-            FloatVector x3 = FloatVector.fromArray(s, xt, xo + 24);
-            FloatVector x4 = FloatVector.fromArray(s, xt, xo + 32);
-            FloatVector r = FloatVector.broadcast(s, w[i]);
-            a00 = r.fma(x0, a00);
-            a01 = r.fma(x1, a01);
-            a02 = r.fma(x2, a02);
-            a03 = r.fma(x3, a03);
-            a04 = r.fma(x4, a04);
-            r = FloatVector.broadcast(s, w[w1 + i]);
-            a10 = r.fma(x0, a10);
-            a11 = r.fma(x1, a11);
-            a12 = r.fma(x2, a12);
-            a13 = r.fma(x3, a13);
-            a14 = r.fma(x4, a14);
-            r = FloatVector.broadcast(s, w[w2 + i]);
-            a20 = r.fma(x0, a20);
-            a21 = r.fma(x1, a21);
-            a22 = r.fma(x2, a22);
-            a23 = r.fma(x3, a23);
-            a24 = r.fma(x4, a24);
-            r = FloatVector.broadcast(s, w[w3 + i]);
-            a30 = r.fma(x0, a30);
-            a31 = r.fma(x1, a31);
-            a32 = r.fma(x2, a32);
-            a33 = r.fma(x3, a33);
-            a34 = r.fma(x4, a34);
-        }
-        a00.intoArray(result, 0);
-        a01.intoArray(result, 8);
-        a02.intoArray(result, 16);
-        a03.intoArray(result, 24);
-        a04.intoArray(result, 32);
-        a10.intoArray(result, 40);
-        a11.intoArray(result, 48);
-        a12.intoArray(result, 56);
-        a13.intoArray(result, 64);
-        a14.intoArray(result, 72);
-        a20.intoArray(result, 80);
-        a21.intoArray(result, 88);
-        a22.intoArray(result, 96);
-        a23.intoArray(result, 104);
-        a24.intoArray(result, 112);
-        a30.intoArray(result, 120);
-        a31.intoArray(result, 128);
-        a32.intoArray(result, 136);
-        a33.intoArray(result, 144);
-        a34.intoArray(result, 152);
     }
 
     /** Float64 (oracle): weights widened exactly, products accumulated in float64, nothing rounded. */

@@ -9,6 +9,7 @@ public final class Scratch {
     private final double[][] doubles;
     private final float[][] lanes;
     private final double[][] doubleLanes;
+    private final float[][] rows;
     private float[] shared = new float[0];
 
     public Scratch(int workers) {
@@ -16,8 +17,9 @@ public final class Scratch {
         doubles = new double[workers][0];
         lanes = new float[workers][];
         doubleLanes = new double[workers][];
+        rows = new float[workers][0];
         for (int w = 0; w < workers; w++) {
-            lanes[w] = new float[MatMul.ROWS * MatMul.BLOCK_TOKENS];
+            lanes[w] = new float[MatMulTile.MAX_RESULT];
             doubleLanes[w] = new double[MatMul.D.length()];
         }
     }
@@ -42,6 +44,14 @@ public final class Scratch {
             doubles[worker] = new double[length];
         }
         return doubles[worker];
+    }
+
+    /** A second per-worker array (attention: one row of scores or of context sums). */
+    float[] row(int worker, int length) {
+        if (rows[worker].length < length) {
+            rows[worker] = new float[length];
+        }
+        return rows[worker];
     }
 
     float[] lanes(int worker) {

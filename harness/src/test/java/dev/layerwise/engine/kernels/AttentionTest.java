@@ -111,4 +111,105 @@ class AttentionTest {
             assertEquals(ref[1][i], ctx[0][i], 32 * u, "ctx " + i);
         }
     }
+
+    /** The documented per-element arithmetic, one score / one context element at a time. */
+    private static float[][] scalarFloat32(float[] q, float[] k, float[] v, int t, int nh, int nkv, int d,
+            Precision p) {
+        float scale = (float) (1 / Math.sqrt(d));
+        float[] probs = new float[nh * t * t];
+        float[] ctx = new float[t * nh * d];
+        for (int h = 0; h < nh; h++) {
+            int kvh = h / (nh / nkv);
+            for (int i = 0; i < t; i++) {
+                int row = (h * t + i) * t;
+                float max = Float.NEGATIVE_INFINITY;
+                for (int j = 0; j <= i; j++) {
+                    float dot = 0;
+                    for (int e = 0; e < d; e++) {
+                        dot = Math.fma(q[i * nh * d + h * d + e], k[j * nkv * d + kvh * d + e], dot);
+                    }
+                    probs[row + j] = p.round(p.round(dot) * scale);
+                    max = Math.max(max, probs[row + j]);
+                }
+                float sum = 0;
+                for (int j = 0; j <= i; j++) {
+                    probs[row + j] = (float) Math.exp(probs[row + j] - max);
+                    sum += probs[row + j];
+                }
+                float inv = 1f / sum;
+                for (int j = 0; j <= i; j++) {
+                    probs[row + j] = p.round(probs[row + j] * inv);
+                }
+            }
+        }
+        scalarContext(probs, v, t, nh, nkv, d, p, ctx);
+        return new float[][] {probs, ctx};
+    }
+
+    private static void scalarContext(float[] probs, float[] v, int t, int nh, int nkv, int d, Precision p,
+            float[] ctx) {
+        for (int h = 0; h < nh; h++) {
+            int kvh = h / (nh / nkv);
+            for (int i = 0; i < t; i++) {
+                for (int e = 0; e < d; e++) {
+                    float acc = 0;
+                    for (int j = 0; j < t; j++) {
+                        acc = Math.fma(probs[(h * t + i) * t + j], v[j * nkv * d + kvh * d + e], acc);
+                    }
+                    ctx[i * nh * d + h * d + e] = p.round(acc);
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource({"1, 2, 1, 8, BFLOAT16", "9, 4, 2, 12, FLOAT16", "37, 4, 1, 64, BFLOAT16", "70, 2, 2, 40, FLOAT32",
+        "17, 6, 3, 3, FLOAT32"})
+    void vectorizedScoresAndContextAreBitIdenticalToOneElementAtATime(int t, int nh, int nkv, int d, DType dtype) {
+        float[] q = KernelFixtures.random(7, t * nh * d, 2, dtype);
+        float[] k = KernelFixtures.random(8, t * nkv * d, 2, dtype);
+        float[] v = KernelFixtures.random(9, t * nkv * d, 1, dtype);
+        Precision p = Precision.of(dtype);
+        float[][] expected = scalarFloat32(q, k, v, t, nh, nkv, d, p);
+        float[] probs = new float[nh * t * t];
+        float[] ctx = new float[t * nh * d];
+        try (WorkerPool pool = new WorkerPool(2)) {
+            Attention.probabilities(q, k, t, nh, nkv, d, probs, p, pool);
+            Attention.context(probs, v, t, nh, nkv, d, ctx, p, pool);
+        }
+        assertArrayEquals(expected[0], probs);
+        assertArrayEquals(expected[1], ctx);
+    }
+
+    @org.junit.jupiter.api.Test
+    void contextStillSumsMaskedKeysWhenTheyCanChangeTheResult() {
+        int t = 11;
+        int nh = 2;
+        int nkv = 1;
+        int d = 16;
+        Precision p = Precision.of(DType.FLOAT32);
+        float[] probs = KernelFixtures.random(10, nh * t * t, 1, DType.FLOAT32);
+        for (int h = 0; h < nh; h++) {
+            for (int i = 0; i < t; i++) {
+                for (int j = i + 1; j < t; j++) {
+                    // masked: +0 or -0, except one tiny nonzero (as a perturbed step would leave it)
+                    probs[(h * t + i) * t + j] = i == 3 && j == 9 ? Float.MIN_VALUE : (j % 2 == 0 ? 0f : -0f);
+                }
+            }
+        }
+        float[] v = KernelFixtures.random(11, t * nkv * d, 1, DType.FLOAT32);
+        float[] expected = new float[t * nh * d];
+        float[] ctx = new float[t * nh * d];
+        try (WorkerPool pool = new WorkerPool(2)) {
+            scalarContext(probs, v, t, nh, nkv, d, p, expected);
+            Attention.context(probs, v, t, nh, nkv, d, ctx, p, pool);
+            assertArrayEquals(expected, ctx);
+            // an infinite value behind the mask: 0 * inf is NaN in every later row, as in the plain matmul
+            v[10 * d + 5] = Float.POSITIVE_INFINITY;
+            scalarContext(probs, v, t, nh, nkv, d, p, expected);
+            Attention.context(probs, v, t, nh, nkv, d, ctx, p, pool);
+        }
+        assertTrue(Float.isNaN(ctx[0 * nh * d + 5]));
+        assertArrayEquals(expected, ctx);
+    }
 }

@@ -82,6 +82,44 @@ class MatMulTest {
         }
     }
 
+    @ParameterizedTest
+    @CsvSource({"6, 2", "8, 3"})
+    void everyTileShapeComputesTheSameFmaChainsForEveryTokenCount(int rows, int vectors) {
+        int lanes = MatMulTile.CHOSEN.lanes();
+        MatMulTile tile = new MatMulTile(rows, vectors, lanes);
+        int in = 29;
+        int out = 2 * rows + 3;
+        // short prompts (one narrowed vector), exact blocks, and blocks plus a ragged tail
+        int[] tokenCounts = {1, lanes - 1, lanes, lanes + 1, tile.blockTokens(), tile.blockTokens() + 1,
+            2 * tile.blockTokens() + lanes + 3};
+        for (int tokens : tokenCounts) {
+            float[] x = KernelFixtures.random(11, tokens * in, 1, DType.FLOAT32);
+            float[] w = KernelFixtures.random(12, out * in, 1, DType.BFLOAT16);
+            WeightMatrix m = new WeightMatrix(KernelFixtures.tensor("w", DType.BFLOAT16, w, out, in));
+            float[] y = new float[tokens * out];
+            try (WorkerPool pool = new WorkerPool(2)) {
+                MatMul.linear(x, tokens, m, y, Precision.of(DType.FLOAT32), pool, new Scratch(2), tile);
+            }
+            for (int t = 0; t < tokens; t++) {
+                for (int o = 0; o < out; o++) {
+                    float expected = fmaChain(w, o * in, x, t * in, in);
+                    assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(y[t * out + o]),
+                            tile.describe() + " tokens=" + tokens + " t=" + t + " o=" + o);
+                }
+            }
+        }
+    }
+
+    @Test
+    void theTileFitsTheVectorRegistersOfTheJvmsVectorWidth() {
+        // AVX2 (256-bit): 16 registers hold 6 x 2 accumulators + 2 token vectors + 1 weight
+        assertEquals(new MatMulTile(6, 2, 8), MatMulTile.forLanes(8));
+        assertEquals(new MatMulTile(6, 2, 4), MatMulTile.forLanes(4));
+        // AVX-512: 32 registers hold 8 x 3 accumulators + 3 token vectors + 1 weight
+        assertEquals(new MatMulTile(8, 3, 16), MatMulTile.forLanes(16));
+        assertEquals(MatMulTile.forLanes(MatMulKernels.LANES.length()), MatMulTile.CHOSEN);
+    }
+
     @Test
     void halfPrecisionRoundsEachOutputOnceAndCastsNarrowedWeights() {
         int tokens = 6;
