@@ -1,13 +1,14 @@
 // out[t, o] = sum_i x[t, i] * W[o, i] (a Linear without bias), W in its stored dtype.
 // Each output is the sequential chain acc = fma(W[o, i], x[t, i], acc), i = 0 .. in-1, from 0, then
 // rounded once to the model dtype: the same arithmetic as MatMul.linear, whatever the tiling.
+// half_accumulate: 0 = float32 accumulator; 1 (f16) or 2 (bf16) = the planted half-accumulation bug.
 // Work-group: TILE x TILE (outputs o, tokens t); global size rounded up to multiples of TILE. Weights of
 // inputs i >= columns read as 0 (columns < in under the drop-columns fault: an fma with a zero weight leaves
 // the chain unchanged).
 #define TILE 16
 
 __kernel void linear(__global const float* x, int tokens, int in, int out_features,
-        __global const uchar* w, int wdtype, int round_w, int columns, int f16_accumulate, __global float* out) {
+        __global const uchar* w, int wdtype, int round_w, int columns, int half_accumulate, __global float* out) {
     __local float ws[TILE][TILE + 1];
     __local float xs[TILE][TILE + 1];
     int lo = get_local_id(0);
@@ -27,10 +28,14 @@ __kernel void linear(__global const float* x, int tokens, int in, int out_featur
         xs[lt][lo] = (xt < tokens && wi < in) ? x[(size_t) xt * in + wi] : 0.0f;
         barrier(CLK_LOCAL_MEM_FENCE);
         int n = min(TILE, in - i0);
-        if (f16_accumulate) {
-            // planted bug class: the accumulator is a half
+        if (half_accumulate == WEIGHT_F16) {
+            // planted bug class: the accumulator is a half (f16, or bf16 below)
             for (int j = 0; j < n; j++) {
                 acc = round_f16(fma(ws[j][lo], xs[lt][j], acc));
+            }
+        } else if (half_accumulate == WEIGHT_BF16) {
+            for (int j = 0; j < n; j++) {
+                acc = round_bf16(fma(ws[j][lo], xs[lt][j], acc));
             }
         } else {
             for (int j = 0; j < n; j++) {

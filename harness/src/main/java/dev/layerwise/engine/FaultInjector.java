@@ -6,6 +6,7 @@ import dev.layerwise.engine.fault.FaultPlan;
 import dev.layerwise.engine.kernels.AttentionVariant;
 import dev.layerwise.engine.kernels.LinearVariant;
 import dev.layerwise.engine.kernels.RopeVariant;
+import dev.layerwise.numeric.DType;
 import dev.layerwise.numeric.Shapes;
 import dev.layerwise.trace.ModelDims;
 import dev.layerwise.trace.StepKind;
@@ -56,14 +57,19 @@ final class FaultInjector<B> {
                 f.lastTokenOnly() ? tokens - 1 : 0);
     }
 
-    /** How the projection {@code step} reduces: all its columns in float32 unless a fault says otherwise. */
+    /**
+     * How the projection {@code step} reduces: all its columns in float32 unless a fault says otherwise. A half
+     * accumulator is the model's own 16-bit dtype (bfloat16 for a bfloat16 model, as PyTorch's reduced-precision
+     * reduction does), float16 otherwise.
+     */
     LinearVariant linear(String step) {
         Fault f = plan.faultFor(step);
         if (f == null || (f.kind() != FaultKind.DROP_COLUMNS && f.kind() != FaultKind.HALF_ACCUMULATION)) {
             return LinearVariant.STANDARD;
         }
+        DType accumulator = kernels.stepDtype() == DType.BFLOAT16 ? DType.BFLOAT16 : DType.FLOAT16;
         return new LinearVariant(f.kind() == FaultKind.DROP_COLUMNS ? f.count() : 0,
-                f.kind() == FaultKind.HALF_ACCUMULATION);
+                f.kind() == FaultKind.HALF_ACCUMULATION ? accumulator : null);
     }
 
     /** What the RMSNorm {@code step} over {@code cols} divides its sum of squares by. */

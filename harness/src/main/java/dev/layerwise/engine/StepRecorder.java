@@ -33,6 +33,14 @@ public interface StepRecorder {
     void record(String name, long[] shape, DType dtype, double[] values, int length);
 
     /**
+     * True when this recorder needs every step's values (a test capturing tensors): an engine that summarizes
+     * steps elsewhere (on a device) then reads the values back and calls the value methods instead.
+     */
+    default boolean needsValues() {
+        return false;
+    }
+
+    /**
      * A step summarized elsewhere (the opencl engine reduces statistics on the device): {@code summarized}
      * waits until the summary is complete and returns it. Steps keep the order of the calls. A recorder
      * that needs the values themselves refuses it.

@@ -24,6 +24,11 @@ class FaultInjectionTest {
         final Map<String, float[]> values = new HashMap<>();
 
         @Override
+        public boolean needsValues() {
+            return true;
+        }
+
+        @Override
         public void record(String name, long[] shape, DType dtype, float[] v, int n) {
             values.put(name, java.util.Arrays.copyOf(v, n));
         }

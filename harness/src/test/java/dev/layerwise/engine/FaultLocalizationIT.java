@@ -51,18 +51,34 @@ class FaultLocalizationIT {
 
     @TestFactory
     Stream<DynamicNode> everyPlantedFaultIsLocalizedAndDiagnosed() {
-        return DTYPES.stream().flatMap(dtype -> PlantedFault.CATALOG.stream().map(f -> DynamicTest.dynamicTest(
-                f.inject() + " " + dtype, () -> {
+        return DTYPES.stream().flatMap(dtype -> PlantedFault.CATALOG.stream().filter(f -> f.localizedIn(dtype))
+                .map(f -> DynamicTest.dynamicTest(f.inject() + " " + dtype, () -> {
                     Trace reference = reference(dtype);
-                    Comparison c = TraceComparator.create().compare(reference, run(reference, List.of(f.inject())));
-                    assertEquals(f.firstDivergence(), c.firstDivergence(), () -> "diagnoses " + c.diagnoses());
-                    if (f.diagnosis() == null) {
-                        return; // no diagnosis names this fault yet: its step is what is asserted
-                    }
-                    List<DiagnosisCode> codes = c.diagnosesFor(f.firstDivergence()).stream().map(Diagnosis::code)
-                            .toList();
-                    assertTrue(codes.contains(f.diagnosis()), () -> "expected " + f.diagnosis() + " at "
-                            + f.firstDivergence() + ", got " + c.diagnosesFor(f.firstDivergence()));
+                    assertLocalizedAndDiagnosed(f, reference);
                 })));
+    }
+
+    /** The long-reduction faults on the wide-i11008 shape (reference: HF CPU eager of reference-dumps/clean-spread). */
+    @TestFactory
+    Stream<DynamicNode> longReductionFaultsAreLocalizedOnTheWideShape() {
+        return DTYPES.stream().flatMap(dtype -> PlantedFault.LONG_REDUCTION.stream().map(f -> DynamicTest.dynamicTest(
+                f.inject() + " wide-i11008 " + dtype, () -> {
+                    Trace reference = TraceReader.read(Components.repoRoot().resolve(
+                            "reference-dumps/clean-spread/wide-i11008-" + dtype + ".cpu-eager.json.gz"));
+                    Comparison clean = TraceComparator.create().compare(reference, run(reference, List.of()));
+                    assertTrue(clean.passed(), () -> "clean run diverges at " + clean.firstDivergence());
+                    assertLocalizedAndDiagnosed(f, reference);
+                })));
+    }
+
+    private static void assertLocalizedAndDiagnosed(PlantedFault f, Trace reference) {
+        Comparison c = TraceComparator.create().compare(reference, run(reference, List.of(f.inject())));
+        assertEquals(f.firstDivergence(), c.firstDivergence(), () -> "diagnoses " + c.diagnoses());
+        if (f.diagnosis() == null) {
+            return; // no diagnosis names this fault yet: its step is what is asserted
+        }
+        List<DiagnosisCode> codes = c.diagnosesFor(f.firstDivergence()).stream().map(Diagnosis::code).toList();
+        assertTrue(codes.contains(f.diagnosis()), () -> "expected " + f.diagnosis() + " at " + f.firstDivergence()
+                + ", got " + c.diagnosesFor(f.firstDivergence()));
     }
 }

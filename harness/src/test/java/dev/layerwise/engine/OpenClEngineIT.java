@@ -196,7 +196,8 @@ class OpenClEngineIT {
 
     @TestFactory
     Stream<DynamicNode> everyPlantedFaultIsLocalizedOnThisEngineToo() {
-        return PlantedFault.CATALOG.stream().map(f -> DynamicTest.dynamicTest(f.inject(), () -> {
+        return PlantedFault.CATALOG.stream().filter(f -> f.localizedIn("f16")).map(f -> DynamicTest.dynamicTest(
+                f.inject(), () -> {
             Trace reference = reference("f16");
             Comparison c = TraceComparator.create().compare(reference, run(reference, List.of(f.inject()), false));
             assertEquals(f.firstDivergence(), c.firstDivergence(), () -> "diagnoses " + c.diagnoses());

@@ -24,7 +24,10 @@ final class SyntheticCheckpoints {
     private SyntheticCheckpoints() {
     }
 
-    /** The checkpoint behind a reference trace: its model.source names preset and seed, config the dtype. */
+    /**
+     * The checkpoint behind a reference trace: its model.source names preset and seed, its config the dtype and the
+     * dimensions (a preset's, or overridden as scripts/sensitivity/shapes.sh does).
+     */
     static Path behind(Trace reference) {
         Matcher m = SOURCE.matcher(String.valueOf(reference.model().source()));
         if (!m.matches()) {
@@ -32,7 +35,16 @@ final class SyntheticCheckpoints {
         }
         DType stored = DType.parse(reference.model().config().path("torch_dtype").asText(reference.dtype().traceName()));
         Preset preset = Preset.parse(m.group(1));
-        return of(SyntheticModel.of(preset, Long.parseLong(m.group(2)), stored));
+        com.fasterxml.jackson.databind.JsonNode c = reference.model().config();
+        Dimensions p = preset.dimensions();
+        Dimensions d = new Dimensions(c.path("hidden_size").asInt(p.dims().hidden()),
+                c.path("intermediate_size").asInt(p.dims().intermediate()),
+                c.path("num_hidden_layers").asInt(p.dims().layers()), c.path("num_attention_heads").asInt(p.dims().heads()),
+                c.path("num_key_value_heads").asInt(p.dims().kvHeads()), c.path("head_dim").asInt(p.dims().headDim()),
+                c.path("vocab_size").asInt(p.dims().vocab()), c.path("rms_norm_eps").asDouble(p.rmsNormEps()),
+                c.path("rope_theta").asDouble(p.ropeTheta()),
+                c.path("max_position_embeddings").asInt(p.maxPositionEmbeddings()));
+        return of(new SyntheticModel(preset, d, Long.parseLong(m.group(2)), stored));
     }
 
     static Path of(SyntheticModel model) {

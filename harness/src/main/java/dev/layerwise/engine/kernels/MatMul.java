@@ -1,6 +1,5 @@
 package dev.layerwise.engine.kernels;
 
-import dev.layerwise.numeric.DType;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -36,7 +35,7 @@ public final class MatMul {
     public static void linear(float[] x, int tokens, WeightMatrix w, LinearVariant variant, float[] out, Precision p,
             WorkerPool pool, Scratch scratch) {
         if (variant.halfAccumulation()) {
-            linearHalfAccumulation(x, tokens, w, variant.columns(w.cols()), out, p, pool, scratch);
+            linearHalfAccumulation(x, tokens, w, variant, out, p, pool, scratch);
             return;
         }
         linear(x, tokens, w, variant.columns(w.cols()), out, p, pool, scratch, MatMulTile.CHOSEN);
@@ -95,16 +94,17 @@ public final class MatMul {
     }
 
     /**
-     * A projection whose running sum {@code s = round_f16(fma(W[o, i], x[t, i], s))} is rounded to float16 after
-     * every term over the first {@code columns} inputs (as the opencl engine's f16-accumulation path); the output is
-     * then rounded to the model dtype. Scalar: it is a planted fault, not a fast path.
+     * A projection whose running sum {@code s = round_half(fma(W[o, i], x[t, i], s))} is rounded to the variant's
+     * half dtype after every term over the first {@code columns} inputs (as the opencl engine's half-accumulation
+     * path); the output is then rounded to the model dtype. Scalar: it is a planted fault, not a fast path.
      */
-    static void linearHalfAccumulation(float[] x, int tokens, WeightMatrix w, int columns, float[] out, Precision p,
-            WorkerPool pool, Scratch scratch) {
+    static void linearHalfAccumulation(float[] x, int tokens, WeightMatrix w, LinearVariant variant, float[] out,
+            Precision p, WorkerPool pool, Scratch scratch) {
         int in = w.cols();
+        int columns = variant.columns(in);
         int outFeatures = w.rows();
         boolean roundWeights = p.roundsWeightsStoredAs(w.storedDtype());
-        Precision half = Precision.of(DType.FLOAT16);
+        Precision half = Precision.of(variant.halfAccumulator());
         pool.forEach(outFeatures, (worker, o) -> {
             float[] row = scratch.floats(worker, in);
             w.decodeRow(o, row, 0);
@@ -152,7 +152,7 @@ public final class MatMul {
 
     /**
      * The float64 projection as {@code variant} says: dropped columns read as zero weights; half-precision
-     * accumulation rounds the running sum to float16 after every term (the oracle has no half dtype of its own).
+     * accumulation rounds the running sum to the variant's half dtype after every term.
      */
     public static void linear(double[] x, int tokens, WeightMatrix w, LinearVariant variant, double[] out,
             WorkerPool pool, Scratch scratch) {
@@ -165,16 +165,17 @@ public final class MatMul {
             w.decodeRow(o, row, 0);
             java.util.Arrays.fill(row, kept, in, 0);
             for (int t = 0; t < tokens; t++) {
-                out[t * outFeatures + o] = variant.halfAccumulation() ? halfAccumulatedDot(row, x, t * in, kept)
+                out[t * outFeatures + o] = variant.halfAccumulation()
+                        ? halfAccumulatedDot(row, x, t * in, kept, Precision.of(variant.halfAccumulator()))
                         : dot(row, x, t * in, in, lanes);
             }
         });
     }
 
-    private static double halfAccumulatedDot(double[] w, double[] x, int xo, int columns) {
+    private static double halfAccumulatedDot(double[] w, double[] x, int xo, int columns, Precision half) {
         double s = 0;
         for (int i = 0; i < columns; i++) {
-            s = Float.float16ToFloat(Float.floatToFloat16((float) Math.fma(w[i], x[xo + i], s)));
+            s = half.round((float) Math.fma(w[i], x[xo + i], s));
         }
         return s;
     }

@@ -32,12 +32,20 @@ final class DeviceWeights {
     }
 
     private static int code(Tensor t) {
-        return switch (t.dtype()) {
+        if (t.dtype() == DType.FLOAT32 || t.dtype() == DType.FLOAT16 || t.dtype() == DType.BFLOAT16) {
+            return dtypeCode(t.dtype());
+        }
+        throw LayerwiseException.badInput(t.name(), "dtype", "the opencl engine reads float32, float16 "
+                + "and bfloat16 weights, not " + t.dtype().traceName());
+    }
+
+    /** The kernels' code for a float dtype (common.cl's WEIGHT_F32, WEIGHT_F16, WEIGHT_BF16). */
+    static int dtypeCode(DType dtype) {
+        return switch (dtype) {
             case FLOAT32 -> 0;
             case FLOAT16 -> 1;
             case BFLOAT16 -> 2;
-            default -> throw LayerwiseException.badInput(t.name(), "dtype", "the opencl engine reads float32, float16 "
-                    + "and bfloat16 weights, not " + t.dtype().traceName());
+            default -> throw new IllegalArgumentException("no kernel code for " + dtype);
         };
     }
 

@@ -234,8 +234,16 @@ public final class OpenClKernels implements Arithmetic<ClBuffer> {
         }
         launch("linear").in(x).i(rows).i(weight.cols()).i(weight.rows()).mem(w.mem()).i(w.dtypeCode()).i(roundW)
                 .i(variant.columns(weight.cols()))
-                .i(site.fault == GpuFaultKind.F16_ACCUMULATION || variant.halfAccumulation()).out(out)
+                .i(halfAccumulatorCode(variant)).out(out)
                 .runGroups(new long[] {weight.rows(), rows}, new long[] {MATMUL_TILE, MATMUL_TILE});
+    }
+
+    /** The kernel's half_accumulate argument: the GPU fault's f16, the semantic fault's accumulator, or none (0). */
+    private int halfAccumulatorCode(LinearVariant variant) {
+        if (site.fault == GpuFaultKind.F16_ACCUMULATION) {
+            return DeviceWeights.dtypeCode(DType.FLOAT16);
+        }
+        return variant.halfAccumulation() ? DeviceWeights.dtypeCode(variant.halfAccumulator()) : 0;
     }
 
     @Override
@@ -312,6 +320,10 @@ public final class OpenClKernels implements Arithmetic<ClBuffer> {
     public void record(StepRecorder recorder, String name, long[] shape, ClBuffer buffer, int n) {
         site.end();
         if (recorder == StepRecorder.NONE) {
+            return;
+        }
+        if (recorder.needsValues()) {
+            recorder.record(name, shape, precision.dtype(), read(buffer, 0, n), n);
             return;
         }
         recorder.record(statistics.summarize(name, shape, precision.dtype(), buffer, n));
