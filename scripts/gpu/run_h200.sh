@@ -4,7 +4,7 @@
 #   scripts/gpu/run_h200.sh [all|check|rerun|faults|replay|bench]   (each phase fits in a 10-minute command)
 # check:  `layerwise check --engine opencl` against every committed reference (f32, f16, bf16)
 # rerun:  5 reruns per dtype must be bit-identical
-# faults: the GPU fault kinds caught on the device (missing-wait included: an out-of-order queue)
+# faults: the GPU fault kinds caught on the device (missing-wait included: a side queue holds the producers back)
 # replay: `layerwise replay` of a clean pass (names no kernel) and of each GPU fault kind (names the kernel)
 # bench:  tinyllama-1.1b, 38 and 512 tokens: the recorded and bare OpenCL forward, PyTorch CUDA eager
 #         (scripts/gpu/bench_torch_cuda.py) and scripts/dump_hf_reference.py --device cuda, same GPU, one run

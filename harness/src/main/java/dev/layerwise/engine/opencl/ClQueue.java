@@ -19,27 +19,44 @@ import org.jocl.cl_mem;
 /**
  * The command queue of one run and the events that order its commands. Every command names the
  * activation buffers it reads and writes; it waits for the last write of each buffer it reads (its
- * producers) and, before writing a buffer, for that write and every read since (so an out-of-order
- * queue runs the pass exactly as an in-order one). The events of a run are released with it.
+ * producers) and, before writing a buffer, for that write and every read since, so the events alone
+ * order the pass. The events of a run are released with it.
+ *
+ * <p>With a side queue (the missing-wait fault), commands held back by a {@link #gate} and every command
+ * that waits for one of them go to the side queue, so that the main queue runs on past them: a consumer
+ * enqueued later that does not wait for its producer then runs first. Two in-order queues do this on every
+ * device; one out-of-order queue would not where the driver dispatches it in submission order (NVIDIA's),
+ * and a held-back command would block the consumer behind it.
  */
 final class ClQueue {
     private final cl_command_queue queue;
-    private final boolean outOfOrder;
+    private final cl_command_queue side;
     private final Map<cl_mem, cl_event> lastWrite = new IdentityHashMap<>();
     private final Map<cl_mem, List<cl_event>> readsSinceWrite = new IdentityHashMap<>();
     private final List<cl_event> events = new ArrayList<>();
     private final List<cl_event> gates = new ArrayList<>();
+    private final Set<cl_event> held = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
 
-    ClQueue(cl_command_queue queue, boolean outOfOrder) {
+    /** One queue; {@code side} (or null) takes the held-back commands. */
+    ClQueue(cl_command_queue queue, cl_command_queue side) {
         this.queue = queue;
-        this.outOfOrder = outOfOrder;
+        this.side = side;
     }
 
-    boolean outOfOrder() {
-        return outOfOrder;
+    /** True when commands can be held back (a side queue): a step may then wait for a later one. */
+    boolean holdsBack() {
+        return side != null;
     }
 
-    cl_command_queue queue() {
+    /** The queue for a command with these waits: the side queue when it waits for a held-back command. */
+    cl_command_queue queueFor(cl_event[] waits) {
+        if (side != null && waits != null) {
+            for (cl_event w : waits) {
+                if (held.contains(w)) {
+                    return side;
+                }
+            }
+        }
         return queue;
     }
 
@@ -68,9 +85,12 @@ final class ClQueue {
         }
     }
 
-    /** Records that the command of {@code event} reads {@code reads} and writes {@code writes}. */
-    void enqueued(cl_event event, List<cl_mem> reads, List<cl_mem> writes) {
+    /** Records that the command of {@code event}, enqueued on {@code on}, reads {@code reads} and writes {@code writes}. */
+    void enqueued(cl_event event, cl_command_queue on, List<cl_mem> reads, List<cl_mem> writes) {
         events.add(event);
+        if (on == side) {
+            held.add(event);
+        }
         for (cl_mem m : reads) {
             if (!writes.contains(m)) {
                 readsSinceWrite.computeIfAbsent(m, k -> new ArrayList<>()).add(event);
@@ -90,24 +110,27 @@ final class ClQueue {
     void read(ClBuffer b, int offset, int n, float[] dst) {
         cl_event[] waits = waitList(List.of(b.mem), List.of(), false, null);
         cl_event e = new cl_event();
-        CL.clEnqueueReadBuffer(queue, b.mem, true, 4L * offset, 4L * n, Pointer.to(dst), count(waits), waits, e);
-        enqueued(e, List.of(b.mem), List.of());
+        cl_command_queue q = queueFor(waits);
+        CL.clEnqueueReadBuffer(q, b.mem, true, 4L * offset, 4L * n, Pointer.to(dst), count(waits), waits, e);
+        enqueued(e, q, List.of(b.mem), List.of());
     }
 
     /** Blocking write of {@code src[0 .. n)}, after every earlier use of the buffer. */
     void write(ClBuffer b, float[] src, int n) {
         cl_event[] waits = waitList(List.of(), List.of(b.mem), false, null);
         cl_event e = new cl_event();
-        CL.clEnqueueWriteBuffer(queue, b.mem, true, 0, 4L * n, Pointer.to(src), count(waits), waits, e);
-        enqueued(e, List.of(), List.of(b.mem));
+        cl_command_queue q = queueFor(waits);
+        CL.clEnqueueWriteBuffer(q, b.mem, true, 0, 4L * n, Pointer.to(src), count(waits), waits, e);
+        enqueued(e, q, List.of(), List.of(b.mem));
     }
 
     /** Starts reading {@code bytes} bytes of {@code m} into {@code dst} (a direct buffer); returns its event. */
     cl_event readAsync(cl_mem m, long bytes, ByteBuffer dst) {
         cl_event[] waits = waitList(List.of(m), List.of(), false, null);
         cl_event e = new cl_event();
-        CL.clEnqueueReadBuffer(queue, m, false, 0, bytes, Pointer.to(dst), count(waits), waits, e);
-        enqueued(e, List.of(m), List.of());
+        cl_command_queue q = queueFor(waits);
+        CL.clEnqueueReadBuffer(q, m, false, 0, bytes, Pointer.to(dst), count(waits), waits, e);
+        enqueued(e, q, List.of(m), List.of());
         return e;
     }
 
@@ -120,9 +143,10 @@ final class ClQueue {
         if (n > 0) {
             cl_event[] waits = waitList(List.of(), List.of(b.mem), false, holdBack);
             cl_event e = new cl_event();
-            CL.clEnqueueFillBuffer(queue, b.mem, Pointer.to(new float[] {value}), Sizeof.cl_float, 0, 4L * n,
+            cl_command_queue q = queueFor(waits);
+            CL.clEnqueueFillBuffer(q, b.mem, Pointer.to(new float[] {value}), Sizeof.cl_float, 0, 4L * n,
                     count(waits), waits, e);
-            enqueued(e, List.of(), List.of(b.mem));
+            enqueued(e, q, List.of(), List.of(b.mem));
         }
     }
 
@@ -130,8 +154,9 @@ final class ClQueue {
         if (n > 0) {
             cl_event[] waits = waitList(List.of(from.mem), List.of(to.mem), false, null);
             cl_event e = new cl_event();
-            CL.clEnqueueCopyBuffer(queue, from.mem, to.mem, 0, 0, 4L * n, count(waits), waits, e);
-            enqueued(e, List.of(from.mem), List.of(to.mem));
+            cl_command_queue q = queueFor(waits);
+            CL.clEnqueueCopyBuffer(q, from.mem, to.mem, 0, 0, 4L * n, count(waits), waits, e);
+            enqueued(e, q, List.of(from.mem), List.of(to.mem));
         }
     }
 
@@ -156,15 +181,20 @@ final class ClQueue {
 
     /** A user event that holds back the commands waiting on it until {@link #open} (the missing-wait fault). */
     cl_event gate(org.jocl.cl_context context) {
+        if (side == null) {
+            throw new IllegalStateException("a gate needs a queue with a side queue");
+        }
         cl_event gate = CL.clCreateUserEvent(context, null);
         events.add(gate);
         gates.add(gate);
+        held.add(gate);
         return gate;
     }
 
     void open(cl_event gate) {
         if (gates.remove(gate)) {
             CL.clSetUserEventStatus(gate, CL_COMPLETE);
+            CL.clFlush(side);
         }
     }
 
@@ -174,6 +204,10 @@ final class ClQueue {
             open(gate);
         }
         CL.clFinish(queue);
+        if (side != null) {
+            CL.clFinish(side);
+        }
+        held.clear();
         for (cl_event e : events) {
             CL.clReleaseEvent(e);
         }

@@ -138,14 +138,14 @@ final class DeviceStatistics {
     }
 
     /**
-     * A free host buffer of at least {@code bytes}, waiting while all are in flight. On an out-of-order
-     * queue the steps being hashed may wait for a producer held back until a later step is enqueued (the
-     * missing-wait fault): there another buffer is allocated instead of waiting.
+     * A free host buffer of at least {@code bytes}, waiting while all are in flight. On a queue that holds
+     * commands back the steps being hashed may wait for a producer held back until a later step is enqueued
+     * (the missing-wait fault): there another buffer is allocated instead of waiting.
      */
     private ByteBuffer hostBuffer(long bytes) {
         ByteBuffer b;
         try {
-            b = queue.outOfOrder() ? hostBuffers.poll() : hostBuffers.take();
+            b = queue.holdsBack() ? hostBuffers.poll() : hostBuffers.take();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while recording", e);

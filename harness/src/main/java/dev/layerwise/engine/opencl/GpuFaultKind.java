@@ -18,8 +18,8 @@ public enum GpuFaultKind {
      */
     STALE_POOLED_BUFFER("stale-pooled-buffer"),
     /**
-     * The step's kernel does not wait for its producers' events on an out-of-order queue; the producers are
-     * held back until it has run, so it reads what their output buffers held before (reproducibly). Every
+     * The step's kernel does not wait for its producers' events; the producers are held back (on a side queue,
+     * {@link ClQueue}) until it has run, so it reads what their output buffers held before (reproducibly). Every
      * step but embed, which reads no activation.
      */
     MISSING_WAIT("missing-wait", "attn_norm", "q", "k", "v", "q_rope", "k_rope", "attn_probs", "attn_ctx", "attn_out",

@@ -59,8 +59,8 @@ public record GpuFaults(Map<String, GpuFaultKind> byStep, List<String> otherSpec
         return byStep.get(step);
     }
 
-    /** Whether a fault needs an out-of-order queue (missing-wait). */
-    boolean needsOutOfOrderQueue() {
+    /** Whether a fault holds commands back on a side queue (missing-wait). */
+    boolean needsSideQueue() {
         return byStep.containsValue(GpuFaultKind.MISSING_WAIT);
     }
 

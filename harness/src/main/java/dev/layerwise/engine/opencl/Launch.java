@@ -134,9 +134,9 @@ final class Launch {
         }
         cl_event[] waits = queue.waitList(reads, writes, !site.waitsForProducers(), site.holdBack());
         cl_event event = new cl_event();
-        CL.clEnqueueNDRangeKernel(queue.queue(), kernel, global.length, null, global, local, ClQueue.count(waits),
-                waits, event);
-        queue.enqueued(event, reads, writes);
+        org.jocl.cl_command_queue on = queue.queueFor(waits);
+        CL.clEnqueueNDRangeKernel(on, kernel, global.length, null, global, local, ClQueue.count(waits), waits, event);
+        queue.enqueued(event, on, reads, writes);
         site.launched(event);
     }
 }

@@ -26,7 +26,7 @@ import org.jocl.cl_mem;
 import org.jocl.cl_program;
 
 /**
- * A context, its queues (in-order; out-of-order on demand) and the built kernel program on one device. Everything that can fail
+ * A context, its queues (in-order; a main and a side queue on demand) and the built kernel program on one device. Everything that can fail
  * on the device (build, allocation) fails as one line with exit status 2, never as a JOCL stack trace.
  */
 public final class OpenClContext implements AutoCloseable {
@@ -34,7 +34,8 @@ public final class OpenClContext implements AutoCloseable {
     private final cl_context context;
     private final cl_command_queue queue;
     private final ClQueue inOrder;
-    private ClQueue outOfOrder;
+    private ClQueue withSide;
+    private List<cl_command_queue> sideQueues = List.of();
     private final cl_program program;
     private final Map<String, cl_kernel> kernels = new HashMap<>();
     private final List<cl_mem> allocated = new ArrayList<>();
@@ -50,7 +51,7 @@ public final class OpenClContext implements AutoCloseable {
         this.context = call("create a context", () -> CL.clCreateContext(props, 1, new cl_device_id[] {device.id()},
                 null, null, null));
         this.queue = call("create a command queue", () -> CL.clCreateCommandQueue(context, device.id(), 0, null));
-        this.inOrder = new ClQueue(queue, false);
+        this.inOrder = new ClQueue(queue, null);
         this.program = build(buildOptions);
     }
 
@@ -142,27 +143,25 @@ public final class OpenClContext implements AutoCloseable {
         }
     }
 
-    /** The in-order queue every run uses unless a fault needs the out-of-order one. */
+    /** The in-order queue every run uses unless a fault needs a side queue. */
     ClQueue inOrderQueue() {
         return inOrder;
     }
 
     /**
-     * An out-of-order queue on the same context (created on first use), for the missing-wait fault; one
-     * line and exit 2 when the device cannot run one.
+     * Two more in-order queues on the same context (created on first use), a main one and a side one for held-back
+     * commands (the missing-wait fault, {@link ClQueue}).
      */
-    ClQueue outOfOrderQueue() {
-        if (outOfOrder == null) {
-            long[] props = new long[1];
-            CL.clGetDeviceInfo(device.id(), CL.CL_DEVICE_QUEUE_PROPERTIES, Sizeof.cl_long, Pointer.to(props), null);
-            if ((props[0] & CL.CL_QUEUE_OUT_OF_ORDER_EXEC_MODE_ENABLE) == 0) {
-                throw new LayerwiseException(LayerwiseException.BAD_INPUT, "OpenCL device " + device.name()
-                        + " has no out-of-order queues, which the missing-wait fault needs");
-            }
-            outOfOrder = new ClQueue(call("create an out-of-order command queue", () -> CL.clCreateCommandQueue(
-                    context, device.id(), CL.CL_QUEUE_OUT_OF_ORDER_EXEC_MODE_ENABLE, null)), true);
+    ClQueue queueWithSide() {
+        if (withSide == null) {
+            cl_command_queue main = call("create a command queue", () -> CL.clCreateCommandQueue(context, device.id(),
+                    0, null));
+            cl_command_queue side = call("create a command queue", () -> CL.clCreateCommandQueue(context, device.id(),
+                    0, null));
+            withSide = new ClQueue(main, side);
+            sideQueues = List.of(main, side);
         }
-        return outOfOrder;
+        return withSide;
     }
 
     cl_context context() {
@@ -171,7 +170,7 @@ public final class OpenClContext implements AutoCloseable {
 
     @Override
     public void close() {
-        for (ClQueue q : outOfOrder == null ? List.of(inOrder) : List.of(inOrder, outOfOrder)) {
+        for (ClQueue q : withSide == null ? List.of(inOrder) : List.of(inOrder, withSide)) {
             try {
                 q.finishAndRelease();
             } catch (CLException e) {
@@ -186,8 +185,8 @@ public final class OpenClContext implements AutoCloseable {
             CL.clReleaseKernel(k);
         }
         CL.clReleaseProgram(program);
-        if (outOfOrder != null) {
-            CL.clReleaseCommandQueue(outOfOrder.queue());
+        for (cl_command_queue q : sideQueues) {
+            CL.clReleaseCommandQueue(q);
         }
         CL.clReleaseCommandQueue(queue);
         CL.clReleaseContext(context);

@@ -67,7 +67,7 @@ public final class OpenClKernels implements Arithmetic<ClBuffer> {
     OpenClKernels(OpenClContext ctx, DeviceWeights weights, Precision precision, boolean poison, GpuFaults faults,
             SketchSpec sketch, boolean hash) {
         this.ctx = ctx;
-        this.queue = faults.needsOutOfOrderQueue() ? ctx.outOfOrderQueue() : ctx.inOrderQueue();
+        this.queue = faults.needsSideQueue() ? ctx.queueWithSide() : ctx.inOrderQueue();
         this.precision = precision;
         this.poison = poison;
         this.faults = faults;
