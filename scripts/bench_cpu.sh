@@ -31,7 +31,7 @@ fi
 token_args=()
 if [ -n "${TOKENS:-}" ]; then
   ids="$(python3 -c 'import sys; p = open(sys.argv[1]).read().split(); n = int(sys.argv[2]); print(" ".join((p * (n // len(p) + 1))[:n]))' \
-    "$root/harness/src/main/resources/dev/layerwise/engine/default-prompt.txt" "$TOKENS")"
+    "$root/harness/src/main/resources/dev/layerwise/trace/default-prompt.txt" "$TOKENS")"
   token_args=(--tokens "$ids")
 fi
 
