@@ -6,7 +6,10 @@
 # TOKENS (default: the 38-token chat prompt; a number N runs that prompt repeated to N tokens),
 # BENCH_DIR (where the checkpoint is generated and kept; default a temp dir removed at the end),
 # LAYERWISE_PYTHON (Python with torch + transformers; default .venv/bin/python), JAVA_HEAP (1g),
-# QUIET_CORES (0.25: a round counts only if other processes used at most this many cores meanwhile).
+# QUIET_CORES (0.25: a round counts only if other processes used at most this many cores meanwhile),
+# ISA (avx2: both sides limited to AVX2, the JVM by -XX:UseAVX=2 and PyTorch by ATEN_CPU_CAPABILITY,
+# ONEDNN_MAX_CPU_ISA and MKL_ENABLE_INSTRUCTIONS, to measure an AVX2-only CPU on an AVX-512 one;
+# default: what each side picks, the launcher asking the JVM for AVX-512 where the CPU has it).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 preset="${PRESET:-tinyllama-1.1b}"
@@ -35,11 +38,19 @@ if [ -n "${TOKENS:-}" ]; then
   token_args=(--tokens "$ids")
 fi
 
+torch_env=()
+if [ "${ISA:-}" = avx2 ]; then
+  LAYERWISE_JAVA_OPTS="${LAYERWISE_JAVA_OPTS:-} -XX:UseAVX=2"
+  torch_env=(ATEN_CPU_CAPABILITY=avx2 ONEDNN_MAX_CPU_ISA=AVX2 MKL_ENABLE_INSTRUCTIONS=AVX2)
+elif [ -n "${ISA:-}" ]; then
+  echo "bench_cpu.sh: ISA must be avx2 or unset, not ${ISA}" >&2; exit 2
+fi
+
 echo "bench: layerwise cpu engine ($threads threads, $iterations timed runs after $warmup warm-up) ..." >&2
 java_json="$(LAYERWISE_JAVA_OPTS="-Xmx${JAVA_HEAP:-1g} ${LAYERWISE_JAVA_OPTS:-}" "$root/scripts/layerwise" bench \
   --model "$model" --threads "$threads" --iterations "$iterations" --warmup "$warmup" "${token_args[@]}" 2>/dev/null)"
 echo "bench: PyTorch float32 ($python) ..." >&2
-torch_json="$("$python" "$root/scripts/bench_torch.py" --model "$model" --threads "$threads" \
+torch_json="$(env "${torch_env[@]}" "$python" "$root/scripts/bench_torch.py" --model "$model" --threads "$threads" \
   --iterations "$iterations" --warmup "$warmup" "${token_args[@]}" 2>/dev/null | tail -1)"
 
 cpu="$(lscpu | sed -n 's/^Model name: *//p' | head -1)"
@@ -70,6 +81,7 @@ tor_all, tor_q = rounds(t["times_s"], t["cpu_s"], t["others_cores"])
 
 print(f"machine: {cpu}, {cores} cores, {ram} RAM; CPU flags: {flags.strip() or 'none of avx2/avx512f/asimd/sve'}; load average at the end: {load}")
 print(f"JVM vectors: {j['vector_species']} (UseAVX={j['use_avx']}); matmul tile {j['matmul_tile']}")
+print(f"PyTorch CPU capability: {t.get('cpu_capability', 'not reported')}")
 print(f"model: synthetic {preset} ({dtype} weights, {j['checkpoint_bytes']/1e9:.2f} GB), {j['tokens']} tokens, {j['threads']} threads")
 def others(rs):
     vals = [r[2] for r in rs if r[2] is not None]

@@ -42,7 +42,8 @@ def main():
             times.append(time.perf_counter() - t0)
             cpu.append(time.process_time() - c0)
             others.append(others_cores(b0, busy_seconds(), cpu[-1], times[-1]))
-    print(json.dumps({"torch": torch.__version__, "threads": a.threads, "attn": a.attn, "tokens": ids.shape[1],
+    print(json.dumps({"torch": torch.__version__, "cpu_capability": torch.backends.cpu.get_cpu_capability(),
+                      "threads": a.threads, "attn": a.attn, "tokens": ids.shape[1],
                       "iterations": a.iterations, "median_s": round(statistics.median(times), 4),
                       "min_s": round(min(times), 4), "cpu_median_s": round(statistics.median(cpu), 4),
                       "times_s": [round(t, 4) for t in times], "cpu_s": [round(c, 4) for c in cpu],

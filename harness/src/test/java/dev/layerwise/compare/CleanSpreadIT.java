@@ -135,8 +135,8 @@ class CleanSpreadIT {
 
     @Test
     void theCommittedSecondOpinionsAreAllRead() {
-        assertTrue(OPINIONS.size() >= 27, "expected the committed clean-spread traces, found " + OPINIONS.size());
-        assertTrue(pairs >= 54, "pairs compared: " + pairs);
+        assertTrue(OPINIONS.size() >= 93, "expected the committed clean-spread traces, found " + OPINIONS.size());
+        assertTrue(pairs >= 1400, "pairs compared: " + pairs);
     }
 
     @Test
