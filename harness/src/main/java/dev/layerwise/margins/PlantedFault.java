@@ -48,7 +48,7 @@ public record PlantedFault(String inject, String firstDivergence, DiagnosisCode 
             // that truncate to bf16 need (docs/tolerances.md); f32 and f16 see it.
             new PlantedFault("layers.0.attn_norm=norm-h-minus-1", "layers.0.attn_norm", DiagnosisCode.SCALE_FACTOR,
                     List.of("f32", "f16")),
-            new PlantedFault("layers.1.up=scale:2@last", "layers.1.up", null),
+            new PlantedFault("layers.1.up=scale:2@last", "layers.1.up", DiagnosisCode.ROWS_LOCALIZED),
             new PlantedFault("layers.0.ffn_out=drop-columns:16", "layers.0.ffn_out", null));
 
     /**

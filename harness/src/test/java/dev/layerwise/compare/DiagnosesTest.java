@@ -88,6 +88,23 @@ class DiagnosesTest {
     }
 
     @Test
+    void oneScaledLastRowIsLocalizedNotAPositionError() {
+        Comparison c = faulty(DType.FLOAT16, "layers.1.up=scale:1.5@last");
+        assertEquals("layers.1.up", c.firstDivergence());
+        Diagnosis d = only(c, DiagnosisCode.ROWS_LOCALIZED);
+        assertEquals(List.of(EngineTraces.T - 1), d.evidence().get("rows_off"));
+        assertEquals(1.5, (Double) d.evidence().get("row_norm_ratio"), 0.01);
+        assertTrue(c.diagnosesFor("layers.1.up").stream().noneMatch(x -> x.code() == DiagnosisCode.POSITION_OFFSET));
+    }
+
+    @Test
+    void aRopeOffsetOfTheLastTokenIsStillAPositionError() {
+        Comparison c = faulty(DType.FLOAT32, "layers.1.q_rope=rope-offset:1@last");
+        assertEquals("layers.1.q_rope", c.firstDivergence());
+        only(c, DiagnosisCode.POSITION_OFFSET);
+    }
+
+    @Test
     void wrongRopeFrequenciesLeaveRowZeroClean() {
         Comparison c = faulty(DType.FLOAT32, "layers.0.q_rope=rope-interleaved", "layers.0.k_rope=rope-interleaved");
         assertEquals("layers.0.q_rope", c.firstDivergence());

@@ -23,7 +23,8 @@ public final class Diagnosers {
                 List.of(new NonFiniteDiagnoser(), new ZeroOutputDiagnoser(), new ZeroFromNonZeroInputDiagnoser(),
                         new FfnIneffectiveDiagnoser()),
                 List.of(new MissingResidualDiagnoser(), new StaleBufferDiagnoser(), new SwappedInputsDiagnoser(),
-                        new CausalMaskDiagnoser(), new AttentionScaleDiagnoser(), new PositionOffsetDiagnoser(), new ScaleFactorDiagnoser(),
+                        new CausalMaskDiagnoser(), new AttentionScaleDiagnoser(), new LocalizedRowsDiagnoser(), new PositionOffsetDiagnoser(),
+                        new ScaleFactorDiagnoser(),
                         new HalfPrecisionAccumulationDiagnoser(), new LayoutPermutationDiagnoser()));
     }
 
