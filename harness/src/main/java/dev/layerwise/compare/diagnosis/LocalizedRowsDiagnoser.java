@@ -14,12 +14,16 @@ import java.util.Optional;
 /**
  * A few token rows diverge and every other row agrees: the bug touches only those tokens' path (the newest token's
  * decode step, a KV-cache write or read at one position, a last-token special case), not the computation as a
- * whole. At most {@code max(1, T / 8)} rows off. A RoPE step whose rows all keep their norms is left to
+ * whole. At most {@code max(1, T / 8)} rows off, each at least {@link #SEPARATION} times further off than any other
+ * row (an error spread over every row, such as rounding noise, leaves some rows just over the limit and the rest
+ * just under it: that is not localized). A RoPE step whose rows all keep their norms is left to
  * {@link PositionOffsetDiagnoser} (a rotation by the wrong angle, which that names).
  */
 public final class LocalizedRowsDiagnoser implements PatternDiagnoser {
     /** At most this share of the rows may be off for the error to count as localized. */
     static final int ROW_SHARE = 8;
+    /** How much further off than every other row the off rows must be. */
+    static final double SEPARATION = 2.0;
 
     @Override
     public Optional<Diagnosis> match(StepResult div, DiagnosisContext ctx) {
@@ -41,6 +45,18 @@ public final class LocalizedRowsDiagnoser implements PatternDiagnoser {
         }
         int allowed = Math.max(1, rows.deviation().length / ROW_SHARE);
         if (off.isEmpty() || off.size() > allowed) {
+            return Optional.empty();
+        }
+        double leastOff = Double.POSITIVE_INFINITY;
+        double mostOther = 0;
+        for (int r = 0; r < rows.deviation().length; r++) {
+            if (off.contains(r)) {
+                leastOff = Math.min(leastOff, rows.deviation()[r]);
+            } else {
+                mostOther = Math.max(mostOther, rows.deviation()[r]);
+            }
+        }
+        if (!(leastOff >= SEPARATION * mostOther)) {
             return Optional.empty();
         }
         Map<String, Object> ev = new LinkedHashMap<>();
