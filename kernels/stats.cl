@@ -7,7 +7,9 @@
 // the result is bit-identical from run to run on one device.
 
 #define LANES 8
-#define SKETCH_BLOCK 16
+#ifndef SKETCH_BLOCK  // set by the host (DeviceStatistics.SKETCH_BLOCK)
+#define SKETCH_BLOCK 2
+#endif
 // Fields of a (row, lane) partial and of a lane total; the sketch's 3 fields per row follow.
 #define F_SUM 0
 #define F_ABS 1

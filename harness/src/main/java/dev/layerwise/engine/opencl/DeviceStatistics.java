@@ -29,7 +29,12 @@ final class DeviceStatistics {
     /** Values read back for hashing that may be in flight at once (each a host buffer of one step). */
     private static final int IN_FLIGHT = 3;
     private static final int LANES = 8;
-    private static final int SKETCH_BLOCK = 16;
+    /**
+     * Sketch rows per work-item of stats_partial (passed to the kernels as -DSKETCH_BLOCK). Each sketch sum stays one
+     * work-item's sequential sum, so any block size gives the same bits; small blocks give a device 8 x rows x
+     * (k / SKETCH_BLOCK) work-items instead of 8 x rows, which the statistics' latency needs at few tokens.
+     */
+    static final int SKETCH_BLOCK = 2;
     private static final int F_SKETCH = 12;
     /** sum, abs_sum, sum_sq, min, max, nan, pos_inf, neg_inf, zeros; then the sketch. */
     private static final int RESULTS = 9;

@@ -104,7 +104,8 @@ public final class OpenClKernels implements Arithmetic<ClBuffer> {
             case BFLOAT16 -> 2;
             default -> throw new IllegalArgumentException("no float32-compute precision for " + dtype);
         };
-        return "-DMODEL_DTYPE=" + code + " -cl-fp32-correctly-rounded-divide-sqrt";
+        return "-DMODEL_DTYPE=" + code + " -DSKETCH_BLOCK=" + DeviceStatistics.SKETCH_BLOCK
+                + " -cl-fp32-correctly-rounded-divide-sqrt";
     }
 
     @Override
