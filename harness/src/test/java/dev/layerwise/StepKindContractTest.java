@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.layerwise.compare.StepOrder;
-import dev.layerwise.compare.diagnosis.StepGraph;
+import dev.layerwise.trace.StepGraph;
 import dev.layerwise.engine.fault.FaultKind;
 import dev.layerwise.trace.CanonicalSteps;
 import dev.layerwise.trace.ModelDims;

@@ -4,7 +4,7 @@ import dev.layerwise.compare.Comparison;
 import dev.layerwise.compare.StepResult;
 import dev.layerwise.compare.TraceComparator;
 import dev.layerwise.compare.Verdict;
-import dev.layerwise.compare.diagnosis.StepGraph;
+import dev.layerwise.trace.StepGraph;
 import dev.layerwise.engine.EngineKind;
 import dev.layerwise.engine.LlamaEngine;
 import dev.layerwise.engine.RunOptions;

@@ -2,6 +2,7 @@ package dev.layerwise.compare.diagnosis;
 
 import dev.layerwise.compare.StepResult;
 import dev.layerwise.trace.Step;
+import dev.layerwise.trace.StepGraph;
 import dev.layerwise.trace.Trace;
 import java.util.LinkedHashMap;
 import java.util.List;

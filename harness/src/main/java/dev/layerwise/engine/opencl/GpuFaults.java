@@ -1,7 +1,7 @@
 package dev.layerwise.engine.opencl;
 
 import dev.layerwise.LayerwiseException;
-import dev.layerwise.compare.diagnosis.StepGraph;
+import dev.layerwise.trace.StepGraph;
 import dev.layerwise.trace.CanonicalSteps;
 import java.util.ArrayList;
 import java.util.Collection;

@@ -1,7 +1,5 @@
-package dev.layerwise.compare.diagnosis;
+package dev.layerwise.trace;
 
-import dev.layerwise.trace.CanonicalSteps;
-import dev.layerwise.trace.StepKind;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
