@@ -5,6 +5,7 @@ import dev.layerwise.model.synth.Preset;
 import dev.layerwise.model.synth.SyntheticCheckpointWriter;
 import dev.layerwise.model.synth.SyntheticModel;
 import dev.layerwise.numeric.DType;
+import dev.layerwise.trace.ModelDims;
 import dev.layerwise.trace.Trace;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -37,12 +38,8 @@ final class SyntheticCheckpoints {
         Preset preset = Preset.parse(m.group(1));
         com.fasterxml.jackson.databind.JsonNode c = reference.model().config();
         Dimensions p = preset.dimensions();
-        Dimensions d = new Dimensions(c.path("hidden_size").asInt(p.dims().hidden()),
-                c.path("intermediate_size").asInt(p.dims().intermediate()),
-                c.path("num_hidden_layers").asInt(p.dims().layers()), c.path("num_attention_heads").asInt(p.dims().heads()),
-                c.path("num_key_value_heads").asInt(p.dims().kvHeads()), c.path("head_dim").asInt(p.dims().headDim()),
-                c.path("vocab_size").asInt(p.dims().vocab()), c.path("rms_norm_eps").asDouble(p.rmsNormEps()),
-                c.path("rope_theta").asDouble(p.ropeTheta()),
+        Dimensions d = new Dimensions(ModelDims.fromConfig(c, reference.model().source()),
+                c.path("rms_norm_eps").asDouble(p.rmsNormEps()), c.path("rope_theta").asDouble(p.ropeTheta()),
                 c.path("max_position_embeddings").asInt(p.maxPositionEmbeddings()));
         return of(new SyntheticModel(preset, d, Long.parseLong(m.group(2)), stored));
     }

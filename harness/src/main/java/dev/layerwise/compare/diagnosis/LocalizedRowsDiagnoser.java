@@ -33,30 +33,22 @@ public final class LocalizedRowsDiagnoser implements PatternDiagnoser {
         }
         StepKind kind = StepKind.of(div.name()).orElse(null);
         StepMetrics m = div.metrics();
-        if (kind != null && kind.op() == StepKind.Op.ROPE && m.rowNormDev() != null && allWithin(m.rowNormDev(),
-                rows.limit())) {
+        if (kind != null && kind.op() == StepKind.Op.ROPE && rows.keepsNorms(m)) {
             return Optional.empty();
         }
         List<Integer> off = new ArrayList<>();
-        for (int r = 0; r < rows.deviation().length; r++) {
-            if (!rows.clean(r)) {
-                off.add(r);
-            }
-        }
-        int allowed = Math.max(1, rows.deviation().length / ROW_SHARE);
-        if (off.isEmpty() || off.size() > allowed) {
-            return Optional.empty();
-        }
         double leastOff = Double.POSITIVE_INFINITY;
         double mostOther = 0;
         for (int r = 0; r < rows.deviation().length; r++) {
-            if (off.contains(r)) {
-                leastOff = Math.min(leastOff, rows.deviation()[r]);
-            } else {
+            if (rows.clean(r)) {
                 mostOther = Math.max(mostOther, rows.deviation()[r]);
+            } else {
+                off.add(r);
+                leastOff = Math.min(leastOff, rows.deviation()[r]);
             }
         }
-        if (!(leastOff >= SEPARATION * mostOther)) {
+        int allowed = Math.max(1, rows.deviation().length / ROW_SHARE);
+        if (off.isEmpty() || off.size() > allowed || !(leastOff >= SEPARATION * mostOther)) {
             return Optional.empty();
         }
         Map<String, Object> ev = new LinkedHashMap<>();
@@ -78,15 +70,6 @@ public final class LocalizedRowsDiagnoser implements PatternDiagnoser {
                 : "only rows " + off + " of " + rows.deviation().length + " diverge" + scale + "; the others agree")
                 + ": a bug on those tokens' path alone (the newest token's decode step, a KV-cache write or read at "
                 + "that position, a last-token special case)", ev));
-    }
-
-    private static boolean allWithin(double[] devs, double limit) {
-        for (double d : devs) {
-            if (!(d <= limit)) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private static Double rowNormRatio(Step ref, Step cand, int row) {

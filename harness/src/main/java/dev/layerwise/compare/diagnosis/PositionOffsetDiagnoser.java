@@ -54,14 +54,9 @@ public final class PositionOffsetDiagnoser implements PatternDiagnoser {
     private static Optional<Diagnosis> wrongRotation(StepResult div, DiagnosisContext ctx) {
         RowPattern rows = RowPattern.of(div, ctx);
         StepMetrics m = div.metrics();
-        if (rows == null || m.relL2() == null || m.rowNormDev() == null
+        if (rows == null || m.relL2() == null || !rows.keepsNorms(m)
                 || !(m.relL2() > div.tolerance().relL2() * SketchNoise.acceptFactor(m.sketchK()))) {
             return Optional.empty();
-        }
-        for (double d : m.rowNormDev()) {
-            if (!(d <= rows.limit())) {
-                return Optional.empty();
-            }
         }
         boolean row0 = rows.clean(0);
         Map<String, Object> ev = new LinkedHashMap<>();

@@ -1,5 +1,6 @@
 package dev.layerwise.compare.diagnosis;
 
+import dev.layerwise.compare.StepMetrics;
 import dev.layerwise.compare.StepResult;
 import dev.layerwise.trace.Step;
 
@@ -22,6 +23,19 @@ record RowPattern(double[] deviation, double limit) {
 
     boolean clean(int row) {
         return deviation[row] <= limit;
+    }
+
+    /** True when the step records row norms and every row keeps its norm within the row limit (a rotation does). */
+    boolean keepsNorms(StepMetrics m) {
+        if (m.rowNormDev() == null) {
+            return false;
+        }
+        for (double d : m.rowNormDev()) {
+            if (!(d <= limit)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     int last() {

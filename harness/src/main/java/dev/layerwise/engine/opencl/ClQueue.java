@@ -49,7 +49,7 @@ final class ClQueue {
     }
 
     /** The queue for a command with these waits: the side queue when it waits for a held-back command. */
-    cl_command_queue queueFor(cl_event[] waits) {
+    private cl_command_queue queueFor(cl_event[] waits) {
         if (side != null && waits != null) {
             for (cl_event w : waits) {
                 if (held.contains(w)) {
@@ -64,7 +64,7 @@ final class ClQueue {
      * The events a command must wait for: the producers of what it reads (unless {@code skipProducers},
      * the missing-wait fault) and the last write and the reads since of what it writes, plus {@code extra}.
      */
-    cl_event[] waitList(List<cl_mem> reads, List<cl_mem> writes, boolean skipProducers, cl_event extra) {
+    private cl_event[] waitList(List<cl_mem> reads, List<cl_mem> writes, boolean skipProducers, cl_event extra) {
         Set<cl_event> waits = new LinkedHashSet<>();
         if (!skipProducers) {
             for (cl_mem m : reads) {
@@ -86,7 +86,7 @@ final class ClQueue {
     }
 
     /** Records that the command of {@code event}, enqueued on {@code on}, reads {@code reads} and writes {@code writes}. */
-    void enqueued(cl_event event, cl_command_queue on, List<cl_mem> reads, List<cl_mem> writes) {
+    private void enqueued(cl_event event, cl_command_queue on, List<cl_mem> reads, List<cl_mem> writes) {
         events.add(event);
         if (on == side) {
             held.add(event);
@@ -102,36 +102,45 @@ final class ClQueue {
         }
     }
 
-    static int count(cl_event[] waits) {
+    private static int count(cl_event[] waits) {
         return waits == null ? 0 : waits.length;
+    }
+
+    /** One OpenCL enqueue call, given the queue, the wait list and the event to fill. */
+    @FunctionalInterface
+    interface Command {
+        void enqueue(cl_command_queue on, int waitCount, cl_event[] waits, cl_event event);
+    }
+
+    /**
+     * Enqueues {@code command} after the events its buffers need ({@link #waitList}) on the queue those events call
+     * for ({@link #queueFor}), records what it reads and writes, and returns its event.
+     */
+    cl_event submit(List<cl_mem> reads, List<cl_mem> writes, boolean skipProducers, cl_event extra, Command command) {
+        cl_event[] waits = waitList(reads, writes, skipProducers, extra);
+        cl_event e = new cl_event();
+        cl_command_queue on = queueFor(waits);
+        command.enqueue(on, count(waits), waits, e);
+        enqueued(e, on, reads, writes);
+        return e;
     }
 
     /** Blocking read of {@code n} floats from {@code offset} (in elements), after the buffer's last write. */
     void read(ClBuffer b, int offset, int n, float[] dst) {
-        cl_event[] waits = waitList(List.of(b.mem), List.of(), false, null);
-        cl_event e = new cl_event();
-        cl_command_queue q = queueFor(waits);
-        CL.clEnqueueReadBuffer(q, b.mem, true, 4L * offset, 4L * n, Pointer.to(dst), count(waits), waits, e);
-        enqueued(e, q, List.of(b.mem), List.of());
+        submit(List.of(b.mem), List.of(), false, null, (q, c, w, e) ->
+                CL.clEnqueueReadBuffer(q, b.mem, true, 4L * offset, 4L * n, Pointer.to(dst), c, w, e));
     }
 
     /** Blocking write of {@code src[0 .. n)}, after every earlier use of the buffer. */
     void write(ClBuffer b, float[] src, int n) {
-        cl_event[] waits = waitList(List.of(), List.of(b.mem), false, null);
-        cl_event e = new cl_event();
-        cl_command_queue q = queueFor(waits);
-        CL.clEnqueueWriteBuffer(q, b.mem, true, 0, 4L * n, Pointer.to(src), count(waits), waits, e);
-        enqueued(e, q, List.of(), List.of(b.mem));
+        submit(List.of(), List.of(b.mem), false, null, (q, c, w, e) ->
+                CL.clEnqueueWriteBuffer(q, b.mem, true, 0, 4L * n, Pointer.to(src), c, w, e));
     }
 
     /** Starts reading {@code bytes} bytes of {@code m} into {@code dst} (a direct buffer); returns its event. */
     cl_event readAsync(cl_mem m, long bytes, ByteBuffer dst) {
-        cl_event[] waits = waitList(List.of(m), List.of(), false, null);
-        cl_event e = new cl_event();
-        cl_command_queue q = queueFor(waits);
-        CL.clEnqueueReadBuffer(q, m, false, 0, bytes, Pointer.to(dst), count(waits), waits, e);
-        enqueued(e, q, List.of(m), List.of());
-        return e;
+        return submit(List.of(m), List.of(), false, null, (q, c, w, e) ->
+                CL.clEnqueueReadBuffer(q, m, false, 0, bytes, Pointer.to(dst), c, w, e));
     }
 
     void fill(ClBuffer b, int n, float value) {
@@ -141,22 +150,15 @@ final class ClQueue {
     /** Fills {@code b[0 .. n)} with {@code value}, also after {@code holdBack} when not null. */
     void fill(ClBuffer b, int n, float value, cl_event holdBack) {
         if (n > 0) {
-            cl_event[] waits = waitList(List.of(), List.of(b.mem), false, holdBack);
-            cl_event e = new cl_event();
-            cl_command_queue q = queueFor(waits);
-            CL.clEnqueueFillBuffer(q, b.mem, Pointer.to(new float[] {value}), Sizeof.cl_float, 0, 4L * n,
-                    count(waits), waits, e);
-            enqueued(e, q, List.of(), List.of(b.mem));
+            submit(List.of(), List.of(b.mem), false, holdBack, (q, c, w, e) -> CL.clEnqueueFillBuffer(q, b.mem,
+                    Pointer.to(new float[] {value}), Sizeof.cl_float, 0, 4L * n, c, w, e));
         }
     }
 
     void copy(ClBuffer from, ClBuffer to, int n) {
         if (n > 0) {
-            cl_event[] waits = waitList(List.of(from.mem), List.of(to.mem), false, null);
-            cl_event e = new cl_event();
-            cl_command_queue q = queueFor(waits);
-            CL.clEnqueueCopyBuffer(q, from.mem, to.mem, 0, 0, 4L * n, count(waits), waits, e);
-            enqueued(e, q, List.of(from.mem), List.of(to.mem));
+            submit(List.of(from.mem), List.of(to.mem), false, null, (q, c, w, e) ->
+                    CL.clEnqueueCopyBuffer(q, from.mem, to.mem, 0, 0, 4L * n, c, w, e));
         }
     }
 

@@ -132,11 +132,8 @@ final class Launch {
         if (!site.enqueues()) {
             return;
         }
-        cl_event[] waits = queue.waitList(reads, writes, !site.waitsForProducers(), site.holdBack());
-        cl_event event = new cl_event();
-        org.jocl.cl_command_queue on = queue.queueFor(waits);
-        CL.clEnqueueNDRangeKernel(on, kernel, global.length, null, global, local, ClQueue.count(waits), waits, event);
-        queue.enqueued(event, on, reads, writes);
+        cl_event event = queue.submit(reads, writes, !site.waitsForProducers(), site.holdBack(), (q, c, w, e) ->
+                CL.clEnqueueNDRangeKernel(q, kernel, global.length, null, global, local, c, w, e));
         site.launched(event);
     }
 }
