@@ -1,6 +1,7 @@
 package dev.layerwise.engine;
 
 import dev.layerwise.numeric.DType;
+import dev.layerwise.trace.BatchedStepHashes;
 import dev.layerwise.trace.SketchSpec;
 import dev.layerwise.trace.Step;
 import dev.layerwise.trace.StepAccumulator;
@@ -19,12 +20,18 @@ import java.util.concurrent.Future;
  *
  * <p>In background mode a step's values are copied into one of a few reusable buffers and summarized
  * on a separate thread while the forward pass goes on, so that hashing and statistics overlap with the
- * next matrix products. Steps are still summarized one at a time, in order, by one accumulator: the
- * results are the same as in the foreground.
+ * next matrix products. Steps are still summarized one at a time, in order, by one accumulator, and their
+ * SHA-256 is computed several steps at once ({@link BatchedStepHashes}): the results are the same as in the
+ * foreground. The launcher turns the batching off ({@value #SINGLE_STREAM_HASH}) where the JVM runs without C2,
+ * the only compiler that turns the batch hasher's vector code into vector instructions.
  */
 public final class TraceRecorder implements StepRecorder, AutoCloseable {
     private static final int IN_FLIGHT = 3;
+    /** System property: {@code true} hashes each step on its own with {@code MessageDigest}. */
+    static final String SINGLE_STREAM_HASH = "layerwise.singleStreamHash";
 
+    /** Set in background mode when steps are hashed in batches; used on the recorder's thread only. */
+    private final BatchedStepHashes hashes;
     private final StepAccumulator accumulator;
     private final List<Step> steps = new ArrayList<>();
     private final ExecutorService background;
@@ -37,7 +44,8 @@ public final class TraceRecorder implements StepRecorder, AutoCloseable {
     }
 
     public TraceRecorder(SketchSpec sketch, boolean inBackground) {
-        this.accumulator = new StepAccumulator(sketch);
+        this.hashes = inBackground && !Boolean.getBoolean(SINGLE_STREAM_HASH) ? new BatchedStepHashes() : null;
+        this.accumulator = hashes != null ? StepAccumulator.withoutHash(sketch) : new StepAccumulator(sketch);
         if (inBackground) {
             this.background = Executors.newSingleThreadExecutor(r -> {
                 Thread t = new Thread(r, "layerwise-recorder");
@@ -61,7 +69,11 @@ public final class TraceRecorder implements StepRecorder, AutoCloseable {
         float[] copy = (float[]) take(values, length);
         System.arraycopy(values, 0, copy, 0, length);
         submit(() -> {
+            int index = steps.size();
             steps.add(accumulator.begin(name, shape, dtype).add(copy, 0, length).finish());
+            if (hashes != null) {
+                hashes.add(dtype, copy, length, hash -> steps.set(index, steps.get(index).withSha256(hash)));
+            }
             freeBuffers.add(copy);
         });
     }
@@ -75,7 +87,11 @@ public final class TraceRecorder implements StepRecorder, AutoCloseable {
         double[] copy = (double[]) take(values, length);
         System.arraycopy(values, 0, copy, 0, length);
         submit(() -> {
+            int index = steps.size();
             steps.add(accumulator.begin(name, shape, dtype).add(copy, 0, length).finish());
+            if (hashes != null) {
+                hashes.add(dtype, copy, length, hash -> steps.set(index, steps.get(index).withSha256(hash)));
+            }
             freeBuffers.add(copy);
         });
     }
@@ -121,6 +137,9 @@ public final class TraceRecorder implements StepRecorder, AutoCloseable {
 
     /** The steps recorded so far, in order (waits for background work). */
     public List<Step> steps() {
+        if (hashes != null) {
+            submit(hashes::flush);
+        }
         for (Future<?> f : pending) {
             try {
                 f.get();

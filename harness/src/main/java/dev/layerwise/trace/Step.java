@@ -51,6 +51,11 @@ public record Step(
         return Arrays.toString(shape);
     }
 
+    /** The same step with the given {@code sha256}. */
+    public Step withSha256(String hash) {
+        return new Step(name, shape, dtype, stats, rowSums, rowSumSq, sketch, hash, accumulation);
+    }
+
     public Step withName(String newName) {
         return new Step(newName, shape, dtype, stats, rowSums, rowSumSq, sketch, sha256, accumulation);
     }

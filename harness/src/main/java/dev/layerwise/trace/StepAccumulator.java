@@ -25,6 +25,7 @@ public final class StepAccumulator {
     private final double[] block = new double[BLOCK];
     private final double[] rowResult = new double[2];
     private final LaneAccumulator lanes;
+    private final boolean hashes;
 
     private String name;
     private long[] shape;
@@ -43,6 +44,11 @@ public final class StepAccumulator {
 
     /** With the given vector width (all give the same results; tests compare them). */
     StepAccumulator(SketchSpec sketchSpec, LaneAccumulator.VectorWidth width) {
+        this(sketchSpec, width, true);
+    }
+
+    private StepAccumulator(SketchSpec sketchSpec, LaneAccumulator.VectorWidth width, boolean hashes) {
+        this.hashes = hashes;
         this.sketchSpec = sketchSpec;
         this.signs = RademacherSigns.of(sketchSpec);
         this.lanes = new LaneAccumulator(sketchSpec.k(), width);
@@ -50,6 +56,14 @@ public final class StepAccumulator {
 
     public StepAccumulator() {
         this(SketchSpec.DEFAULT);
+    }
+
+    /**
+     * An accumulator whose steps have no {@code sha256} (null): for a producer that hashes the values elsewhere,
+     * e.g. many steps at once with {@link BatchedStepHashes}.
+     */
+    public static StepAccumulator withoutHash(SketchSpec sketchSpec) {
+        return new StepAccumulator(sketchSpec, LaneAccumulator.VectorWidth.forThisCpu(), false);
     }
 
     public SketchSpec sketchSpec() {
@@ -85,7 +99,9 @@ public final class StepAccumulator {
         while (done < length) {
             int at = (int) (index - blockStart);
             int n = Math.min(BLOCK - at, length - done);
-            sha.add(values, offset + done, n);
+            if (hashes) {
+                sha.add(values, offset + done, n);
+            }
             double[] b = block;
             for (int p = 0; p < n; p++) {
                 b[at + p] = values[offset + done + p];
@@ -107,7 +123,9 @@ public final class StepAccumulator {
         while (done < length) {
             int at = (int) (index - blockStart);
             int n = Math.min(BLOCK - at, length - done);
-            sha.add(values, offset + done, n);
+            if (hashes) {
+                sha.add(values, offset + done, n);
+            }
             System.arraycopy(values, offset + done, block, at, n);
             accepted(n);
             done += n;
@@ -163,7 +181,7 @@ public final class StepAccumulator {
                     + java.util.Arrays.toString(shape) + " holds " + expected);
         }
         summarizeBlock();
-        String hash = sha.finish();
+        String hash = hashes ? sha.finish() : null;
         double min = lanes.min();
         double max = lanes.max();
         boolean anyFinite = min <= max;

@@ -1,0 +1,122 @@
+package dev.layerwise.trace;
+
+import dev.layerwise.numeric.DType;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * The {@code sha256} of many steps, computed a batch at a time with {@link MultiBufferSha256} (one step per vector
+ * lane) instead of one {@code MessageDigest} stream per step: the same digests, several times less CPU where the
+ * CPU has no SHA instructions (docs/performance.md).
+ *
+ * <p>{@code add} encodes the values at once (the caller may reuse its array) and keeps the bytes until a batch is
+ * hashed: when twice as many steps as lanes are waiting or their bytes reach {@link #PENDING_BYTES}, and at
+ * {@link #flush}. Each digest is handed to the step's consumer on the thread that calls {@code add} or
+ * {@code flush}. A step too large to keep ({@link #PENDING_BYTES} or more) is hashed on its own at once. Not
+ * thread-safe.
+ */
+public final class BatchedStepHashes {
+    /** The most bytes kept waiting for a batch (it bounds the memory; batches are hashed before it is passed). */
+    static final long PENDING_BYTES = 64L << 20;
+
+    private final MultiBufferSha256 sha = new MultiBufferSha256();
+    private final StepDigest encoder = new StepDigest();
+    private final List<byte[]> pendingBytes = new ArrayList<>();
+    private final List<Integer> pendingLengths = new ArrayList<>();
+    private final List<Consumer<String>> pendingConsumers = new ArrayList<>();
+    private final List<byte[]> freeBuffers = new ArrayList<>();
+    private final long pendingLimit;
+    private long pendingTotal;
+
+    public BatchedStepHashes() {
+        this(PENDING_BYTES);
+    }
+
+    /** With another bound on the bytes kept waiting (tests). */
+    BatchedStepHashes(long pendingLimit) {
+        this.pendingLimit = pendingLimit;
+    }
+
+    /** Queues the hash of a step of {@code dtype} whose values are {@code values[0 .. count)}. */
+    public void add(DType dtype, float[] values, int count, Consumer<String> digest) {
+        long bytes = (long) count * dtype.byteSize();
+        if (bytes >= pendingLimit) {
+            digest.accept(encoder.begin(dtype).addAll(values, 0, count).finish());
+            return;
+        }
+        byte[] buffer = buffer((int) bytes);
+        encoder.encode(dtype, values, 0, count, buffer, 0);
+        queue(buffer, (int) bytes, digest);
+    }
+
+    /** {@link #add(DType, float[], int, Consumer)} for float64 values. */
+    public void add(DType dtype, double[] values, int count, Consumer<String> digest) {
+        long bytes = (long) count * dtype.byteSize();
+        if (bytes >= pendingLimit) {
+            encoder.begin(dtype);
+            for (int done = 0; done < count; done += StepDigest.CHUNK) {
+                encoder.add(values, done, Math.min(StepDigest.CHUNK, count - done));
+            }
+            digest.accept(encoder.finish());
+            return;
+        }
+        byte[] buffer = buffer((int) bytes);
+        encoder.encode(dtype, values, 0, count, buffer, 0);
+        queue(buffer, (int) bytes, digest);
+    }
+
+    /** Hashes every step still waiting and hands out their digests. */
+    public void flush() {
+        if (pendingBytes.isEmpty()) {
+            return;
+        }
+        int n = pendingBytes.size();
+        byte[][] messages = pendingBytes.toArray(new byte[n][]);
+        int[] lengths = new int[n];
+        for (int i = 0; i < n; i++) {
+            lengths[i] = pendingLengths.get(i);
+        }
+        byte[][] digests = sha.digest(messages, lengths);
+        List<Consumer<String>> consumers = List.copyOf(pendingConsumers);
+        freeBuffers.addAll(pendingBytes);
+        pendingBytes.clear();
+        pendingLengths.clear();
+        pendingConsumers.clear();
+        pendingTotal = 0;
+        HexFormat hex = HexFormat.of();
+        for (int i = 0; i < n; i++) {
+            consumers.get(i).accept(hex.formatHex(digests[i]));
+        }
+    }
+
+    private void queue(byte[] buffer, int length, Consumer<String> digest) {
+        pendingBytes.add(buffer);
+        pendingLengths.add(length);
+        pendingConsumers.add(digest);
+        pendingTotal += length;
+        if (pendingBytes.size() >= 2 * sha.lanes() || pendingTotal >= pendingLimit) {
+            flush();
+        }
+    }
+
+    /** A free buffer of at least {@code bytes} (the smallest that fits), or a new one. */
+    private byte[] buffer(int bytes) {
+        int best = -1;
+        for (int i = 0; i < freeBuffers.size(); i++) {
+            int size = freeBuffers.get(i).length;
+            if (size >= bytes && (best < 0 || size < freeBuffers.get(best).length)) {
+                best = i;
+            }
+        }
+        if (best >= 0) {
+            return freeBuffers.remove(best);
+        }
+        // free buffers too small for what comes now are dropped, so the pool does not grow without bound
+        if (freeBuffers.size() >= 4 * sha.lanes()) {
+            freeBuffers.clear();
+        }
+        return new byte[bytes];
+    }
+}
