@@ -18,7 +18,10 @@ import java.util.function.Consumer;
  * thread-safe.
  */
 public final class BatchedStepHashes {
-    /** The most bytes kept waiting for a batch (it bounds the memory; batches are hashed before it is passed). */
+    /**
+     * The most bytes kept waiting for a batch; the pool of free buffers keeps at most as many. Batches are hashed
+     * when it is reached, so the hashing holds at most twice this much memory.
+     */
     static final long PENDING_BYTES = 64L << 20;
 
     private final MultiBufferSha256 sha = new MultiBufferSha256();
@@ -29,6 +32,7 @@ public final class BatchedStepHashes {
     private final List<byte[]> freeBuffers = new ArrayList<>();
     private final long pendingLimit;
     private long pendingTotal;
+    private long freeTotal;
 
     public BatchedStepHashes() {
         this(PENDING_BYTES);
@@ -80,7 +84,13 @@ public final class BatchedStepHashes {
         }
         byte[][] digests = sha.digest(messages, lengths);
         List<Consumer<String>> consumers = List.copyOf(pendingConsumers);
-        freeBuffers.addAll(pendingBytes);
+        for (byte[] buffer : pendingBytes) {
+            // the pool keeps at most as many bytes as may wait for a batch, so hashing holds at most twice that
+            if (freeTotal + buffer.length <= pendingLimit) {
+                freeBuffers.add(buffer);
+                freeTotal += buffer.length;
+            }
+        }
         pendingBytes.clear();
         pendingLengths.clear();
         pendingConsumers.clear();
@@ -110,13 +120,11 @@ public final class BatchedStepHashes {
                 best = i;
             }
         }
-        if (best >= 0) {
-            return freeBuffers.remove(best);
+        if (best < 0) {
+            return new byte[bytes];
         }
-        // free buffers too small for what comes now are dropped, so the pool does not grow without bound
-        if (freeBuffers.size() >= 4 * sha.lanes()) {
-            freeBuffers.clear();
-        }
-        return new byte[bytes];
+        byte[] buffer = freeBuffers.remove(best);
+        freeTotal -= buffer.length;
+        return buffer;
     }
 }

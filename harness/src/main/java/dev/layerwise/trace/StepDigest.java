@@ -30,7 +30,8 @@ public final class StepDigest {
      * where only narrower vectors are: then the scalar conversion is faster than the Vector API's fallback.
      */
     private static final VectorSpecies<Float> HALF_VECTORS = FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 256
-            ? VectorSpecies.of(float.class, VectorShape.forBitSize(Math.min(512, FloatVector.SPECIES_PREFERRED.vectorBitSize())))
+            ? VectorSpecies.of(float.class,
+                    VectorShape.forBitSize(Math.min(512, FloatVector.SPECIES_PREFERRED.vectorBitSize())))
             : null;
     private static final VectorSpecies<Short> HALF_SHORTS = HALF_VECTORS == null ? null
             : VectorSpecies.of(short.class, VectorShape.forBitSize(HALF_VECTORS.vectorBitSize() / 2));
@@ -133,7 +134,7 @@ public final class StepDigest {
         return p;
     }
 
-    /** Writes the float16 bytes of {@code v[off ..]} (a loop the JIT vectorizes, then a vector copy); returns how many. */
+    /** Writes the float16 bytes of {@code v[off ..]} (a JIT-vectorized loop, then a vector copy); returns how many. */
     private int float16Bytes(float[] v, int off, int n, byte[] out, int pos) {
         short[] h = halves;
         int done = 0;

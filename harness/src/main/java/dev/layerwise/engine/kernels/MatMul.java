@@ -17,6 +17,10 @@ import jdk.incubator.vector.VectorSpecies;
  */
 public final class MatMul {
     static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
+    /** Input columns per chunk: a panel's chunk of decoded weights (64 rows: 128 KiB) stays in the L2 cache. */
+    static final int CHUNK_COLUMNS = 512;
+    /** Tiles per panel: the tiles that reuse one chunk of activations from cache. */
+    static final int PANEL_TILES = 8;
 
     private MatMul() {
     }
@@ -38,18 +42,32 @@ public final class MatMul {
             linearHalfAccumulation(x, tokens, w, variant, out, p, pool, scratch);
             return;
         }
-        linear(x, tokens, w, variant.columns(w.cols()), out, p, pool, scratch, MatMulTile.CHOSEN);
+        linear(x, tokens, w, variant.columns(w.cols()), out, p, pool, scratch, MatMulTile.CHOSEN, CHUNK_COLUMNS);
     }
 
     /** The standard product with a given tile (tests run every kernel shape whatever this JVM prefers). */
     static void linear(float[] x, int tokens, WeightMatrix w, float[] out, Precision p, WorkerPool pool,
             Scratch scratch, MatMulTile tile) {
-        linear(x, tokens, w, w.cols(), out, p, pool, scratch, tile);
+        linear(x, tokens, w, w.cols(), out, p, pool, scratch, tile, CHUNK_COLUMNS);
     }
 
-    /** The product over the first {@code kept} input columns (the others read as zero weights). */
+    /** ... with a given number of input columns per chunk (tests use a few, so that every chain spans chunks). */
+    static void linear(float[] x, int tokens, WeightMatrix w, float[] out, Precision p, WorkerPool pool,
+            Scratch scratch, MatMulTile tile, int chunkColumns) {
+        linear(x, tokens, w, w.cols(), out, p, pool, scratch, tile, chunkColumns);
+    }
+
+    /**
+     * The product over the first {@code kept} input columns (the others read as zero weights).
+     *
+     * <p>Work is split into panels of up to {@link #PANEL_TILES} tiles of output rows. A panel decodes its rows
+     * {@code chunkColumns} input columns at a time and runs every token block through every tile on that chunk
+     * before the next: the chunk of weights and a block's chunk of activations stay in cache while a panel's tiles
+     * reuse them, so the activations are read from memory once per panel instead of once per tile (at 512 tokens of
+     * a 1B model they are megabytes). The accumulators are stored between chunks and continue the same chain.
+     */
     private static void linear(float[] x, int tokens, WeightMatrix w, int kept, float[] out, Precision p,
-            WorkerPool pool, Scratch scratch, MatMulTile tile) {
+            WorkerPool pool, Scratch scratch, MatMulTile tile, int chunkColumns) {
         if (tile.lanes() != MatMulKernels.LANES.length()) {
             throw new IllegalArgumentException(tile.describe() + ": this JVM's kernels use "
                     + MatMulKernels.LANES.length() + " lanes");
@@ -61,36 +79,71 @@ public final class MatMul {
         int lanes = tile.lanes();
         float[] xt = transposeIntoBlocks(x, tokens, in, tile, scratch.shared(tile.transposedLength(tokens, in)));
         int tiles = (outFeatures + rowsPerTile - 1) / rowsPerTile;
+        // at least 4 panels per thread, so that the threads finish together
+        int panelTiles = Math.max(1, Math.min(PANEL_TILES, tiles / (4 * pool.threads())));
+        int panels = (tiles + panelTiles - 1) / panelTiles;
+        int blocks = (tokens + blockTokens - 1) / blockTokens;
+        int tileAccumulators = rowsPerTile * blockTokens;
+        int chunk = Math.max(1, Math.min(chunkColumns, in));
         boolean roundWeights = p.roundsWeightsStoredAs(w.storedDtype());
-        pool.forEach(tiles, (worker, task) -> {
-            float[] wbuf = scratch.floats(worker, rowsPerTile * in);
-            float[] result = scratch.lanes(worker);
-            int o0 = task * rowsPerTile;
-            int rows = Math.min(rowsPerTile, outFeatures - o0);
-            for (int r = 0; r < rowsPerTile; r++) {
-                if (r < rows) {
-                    w.decodeRow(o0 + r, wbuf, r * in);
-                    if (roundWeights) {
-                        p.round(wbuf, r * in, r * in + in);
+        pool.forEach(panels, (worker, panel) -> {
+            int firstTile = panel * panelTiles;
+            int panelTileCount = Math.min(panelTiles, tiles - firstTile);
+            int o0 = firstTile * rowsPerTile;
+            int panelRows = panelTileCount * rowsPerTile;
+            float[] wbuf = scratch.floats(worker, panelRows * chunk);
+            float[] acc = scratch.accumulators(worker, panelTileCount * blocks * tileAccumulators);
+            for (int k0 = 0; k0 < in; k0 += chunk) {
+                int count = Math.min(chunk, in - k0);
+                decodeChunk(w, o0, panelRows, k0, count, kept, wbuf, chunk, roundWeights, p);
+                for (int b = 0; b < blocks; b++) {
+                    int t0 = b * blockTokens;
+                    int vectors = tile.vectorsFor(Math.min(blockTokens, tokens - t0));
+                    int xtOff = t0 * in + k0 * vectors * lanes;
+                    for (int t = 0; t < panelTileCount; t++) {
+                        MatMulKernels.run(rowsPerTile, vectors, wbuf, t * rowsPerTile * chunk, chunk, xt, xtOff, count,
+                                acc, (t * blocks + b) * tileAccumulators, k0 > 0);
                     }
-                    java.util.Arrays.fill(wbuf, r * in + kept, r * in + in, 0f);
-                } else {
-                    java.util.Arrays.fill(wbuf, r * in, r * in + in, 0f);
                 }
             }
-            for (int t0 = 0; t0 < tokens; t0 += blockTokens) {
-                int count = Math.min(blockTokens, tokens - t0);
-                int vectors = tile.vectorsFor(count);
-                MatMulKernels.run(rowsPerTile, vectors, wbuf, in, xt, t0 * in, result);
-                int width = vectors * lanes;
-                for (int j = 0; j < count; j++) {
-                    int base = (t0 + j) * outFeatures + o0;
-                    for (int r = 0; r < rows; r++) {
-                        out[base + r] = p.round(result[r * width + j]);
+            for (int t = 0; t < panelTileCount; t++) {
+                int tileRow0 = o0 + t * rowsPerTile;
+                int rows = Math.min(rowsPerTile, outFeatures - tileRow0);
+                for (int b = 0; b < blocks; b++) {
+                    int t0 = b * blockTokens;
+                    int blockCount = Math.min(blockTokens, tokens - t0);
+                    int width = tile.vectorsFor(blockCount) * lanes;
+                    int accOff = (t * blocks + b) * tileAccumulators;
+                    for (int j = 0; j < blockCount; j++) {
+                        int base = (t0 + j) * outFeatures + tileRow0;
+                        for (int r = 0; r < rows; r++) {
+                            out[base + r] = p.round(acc[accOff + r * width + j]);
+                        }
                     }
                 }
             }
         });
+    }
+
+    /**
+     * Decodes input columns {@code [k0, k0 + count)} of rows {@code o0 ..} into {@code wbuf[r * stride ..]}: rows past
+     * the matrix and columns from {@code kept} on are zeros, weights are rounded to the compute dtype where it says so.
+     */
+    private static void decodeChunk(WeightMatrix w, int o0, int rows, int k0, int count, int kept, float[] wbuf,
+            int stride, boolean roundWeights, Precision p) {
+        int decoded = Math.max(0, Math.min(count, kept - k0));
+        for (int r = 0; r < rows; r++) {
+            int at = r * stride;
+            if (o0 + r < w.rows() && decoded > 0) {
+                w.decodeRow(o0 + r, k0, decoded, wbuf, at);
+                if (roundWeights) {
+                    p.round(wbuf, at, at + decoded);
+                }
+                java.util.Arrays.fill(wbuf, at + decoded, at + count, 0f);
+            } else {
+                java.util.Arrays.fill(wbuf, at, at + count, 0f);
+            }
+        }
     }
 
     /**

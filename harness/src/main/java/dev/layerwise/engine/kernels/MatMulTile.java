@@ -17,8 +17,6 @@ public record MatMulTile(int rows, int vectors, int lanes) {
     /** 8 x 3 for 512-bit vectors (28 of AVX-512's 32 vector registers). */
     static final int WIDE_ROWS = 8;
     static final int WIDE_VECTORS = 3;
-    /** Floats a per-worker result buffer needs for any tile. */
-    static final int MAX_RESULT = WIDE_ROWS * WIDE_VECTORS * 16;
 
     /** The tile for this JVM's vector species. */
     public static final MatMulTile CHOSEN = forLanes(MatMulKernels.LANES.length());

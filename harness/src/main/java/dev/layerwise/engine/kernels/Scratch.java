@@ -7,7 +7,7 @@ package dev.layerwise.engine.kernels;
 public final class Scratch {
     private final float[][] floats;
     private final double[][] doubles;
-    private final float[][] lanes;
+    private final float[][] accumulators;
     private final double[][] doubleLanes;
     private final float[][] rows;
     private float[] shared = new float[0];
@@ -15,11 +15,10 @@ public final class Scratch {
     public Scratch(int workers) {
         floats = new float[workers][0];
         doubles = new double[workers][0];
-        lanes = new float[workers][];
         doubleLanes = new double[workers][];
         rows = new float[workers][0];
+        accumulators = new float[workers][0];
         for (int w = 0; w < workers; w++) {
-            lanes[w] = new float[MatMulTile.MAX_RESULT];
             doubleLanes[w] = new double[MatMul.D.length()];
         }
     }
@@ -54,8 +53,12 @@ public final class Scratch {
         return rows[worker];
     }
 
-    float[] lanes(int worker) {
-        return lanes[worker];
+    /** A third per-worker array (the matrix product's stored accumulators). */
+    float[] accumulators(int worker, int length) {
+        if (accumulators[worker].length < length) {
+            accumulators[worker] = new float[length];
+        }
+        return accumulators[worker];
     }
 
     double[] doubleLanes(int worker) {

@@ -63,11 +63,16 @@ public final class WeightMatrix {
 
     /** Decodes row {@code row} into {@code dst[off .. off+cols)} as float (exact widening). */
     public void decodeRow(int row, float[] dst, int off) {
-        long first = (long) row * cols;
+        decodeRow(row, 0, cols, dst, off);
+    }
+
+    /** Decodes columns {@code [from, from + count)} of row {@code row} into {@code dst[off ..]} as float. */
+    public void decodeRow(int row, int from, int count, float[] dst, int off) {
+        long first = (long) row * cols + from;
         int i = 0;
         if (vectorReadable && stored != DType.FLOAT64) {
             int lanes = FLOATS.length();
-            int upper = cols - cols % lanes;
+            int upper = count - count % lanes;
             long byteBase = first * stored.byteSize();
             switch (stored) {
                 case FLOAT32 -> {
@@ -90,7 +95,7 @@ public final class WeightMatrix {
                 default -> throw new IllegalStateException(stored.toString());
             }
         }
-        for (; i < cols; i++) {
+        for (; i < count; i++) {
             dst[off + i] = tensor.getFloat(first + i);
         }
     }

@@ -110,6 +110,36 @@ class MatMulTest {
         }
     }
 
+    /**
+     * Panels of several tiles (a last one short, rows past the matrix) and chains split over column chunks of every
+     * size, down to one column: the outputs are still the plain chains.
+     */
+    @ParameterizedTest
+    @CsvSource({"6, 2, 1", "6, 2, 7", "8, 3, 1", "8, 3, 5", "8, 3, 29", "6, 1, 4", "8, 2, 13"})
+    void chainsSplitOverColumnChunksAndPanelsAreTheSameChains(int rows, int vectors, int chunkColumns) {
+        int lanes = MatMulTile.CHOSEN.lanes();
+        MatMulTile tile = new MatMulTile(rows, vectors, lanes);
+        int in = 31;
+        int out = 20 * rows + 5;
+        int[] tokenCounts = {1, lanes + 1, 2 * tile.blockTokens() + 3};
+        for (int tokens : tokenCounts) {
+            float[] x = KernelFixtures.random(21, tokens * in, 1, DType.FLOAT32);
+            float[] w = KernelFixtures.random(22, out * in, 1, DType.BFLOAT16);
+            WeightMatrix m = new WeightMatrix(KernelFixtures.tensor("w", DType.BFLOAT16, w, out, in));
+            float[] y = new float[tokens * out];
+            try (WorkerPool pool = new WorkerPool(2)) {
+                MatMul.linear(x, tokens, m, y, Precision.of(DType.FLOAT32), pool, new Scratch(2), tile, chunkColumns);
+            }
+            for (int t = 0; t < tokens; t++) {
+                for (int o = 0; o < out; o++) {
+                    float expected = fmaChain(w, o * in, x, t * in, in);
+                    assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(y[t * out + o]),
+                            tile.describe() + " chunk " + chunkColumns + " tokens=" + tokens + " t=" + t + " o=" + o);
+                }
+            }
+        }
+    }
+
     @Test
     void theTileFitsTheVectorRegistersOfTheJvmsVectorWidth() {
         // AVX2 (256-bit): 16 registers hold 6 x 2 accumulators + 2 token vectors + 1 weight
