@@ -14,15 +14,21 @@ import java.util.function.Consumer;
  * <p>{@code add} encodes the values at once (the caller may reuse its array) and keeps the bytes until a batch is
  * hashed: when twice as many steps as lanes are waiting or their bytes reach {@link #PENDING_BYTES}, and at
  * {@link #flush}. Each digest is handed to the step's consumer on the thread that calls {@code add} or
- * {@code flush}. A step too large to keep ({@link #PENDING_BYTES} or more) is hashed on its own at once. Not
- * thread-safe.
+ * {@code flush}. A large step ({@link #DIRECT_BYTES} or more) is hashed on its own at once. Not thread-safe.
  */
 public final class BatchedStepHashes {
     /**
-     * The most bytes kept waiting for a batch; the pool of free buffers keeps at most as many. Batches are hashed
-     * when it is reached, so the hashing holds at most twice this much memory.
+     * Steps of at least this many bytes are hashed at once with {@code MessageDigest}, streamed through a buffer that
+     * stays in cache: kept for a batch they would be read back from memory, competing with the forward pass for
+     * bandwidth (measured: it made recording at 512 tokens slower), and a large step left alone in a batch at the end
+     * would cost a whole batch.
      */
-    static final long PENDING_BYTES = 64L << 20;
+    static final long DIRECT_BYTES = 512L << 10;
+    /**
+     * The most bytes kept waiting for a batch (so that a batch is read back from the caches); the pool of free
+     * buffers keeps at most as many.
+     */
+    static final long PENDING_BYTES = 8L << 20;
 
     private final MultiBufferSha256 sha = new MultiBufferSha256();
     private final StepDigest encoder = new StepDigest();
@@ -30,23 +36,25 @@ public final class BatchedStepHashes {
     private final List<Integer> pendingLengths = new ArrayList<>();
     private final List<Consumer<String>> pendingConsumers = new ArrayList<>();
     private final List<byte[]> freeBuffers = new ArrayList<>();
+    private final long directLimit;
     private final long pendingLimit;
     private long pendingTotal;
     private long freeTotal;
 
     public BatchedStepHashes() {
-        this(PENDING_BYTES);
+        this(DIRECT_BYTES, PENDING_BYTES);
     }
 
-    /** With another bound on the bytes kept waiting (tests). */
-    BatchedStepHashes(long pendingLimit) {
+    /** With other bounds (tests). */
+    BatchedStepHashes(long directLimit, long pendingLimit) {
+        this.directLimit = directLimit;
         this.pendingLimit = pendingLimit;
     }
 
     /** Queues the hash of a step of {@code dtype} whose values are {@code values[0 .. count)}. */
     public void add(DType dtype, float[] values, int count, Consumer<String> digest) {
         long bytes = (long) count * dtype.byteSize();
-        if (bytes >= pendingLimit) {
+        if (bytes >= directLimit) {
             digest.accept(encoder.begin(dtype).addAll(values, 0, count).finish());
             return;
         }
@@ -58,7 +66,7 @@ public final class BatchedStepHashes {
     /** {@link #add(DType, float[], int, Consumer)} for float64 values. */
     public void add(DType dtype, double[] values, int count, Consumer<String> digest) {
         long bytes = (long) count * dtype.byteSize();
-        if (bytes >= pendingLimit) {
+        if (bytes >= directLimit) {
             encoder.begin(dtype);
             for (int done = 0; done < count; done += StepDigest.CHUNK) {
                 encoder.add(values, done, Math.min(StepDigest.CHUNK, count - done));

@@ -61,7 +61,7 @@ class BatchedStepHashesTest {
     /** A step at or over the byte bound is hashed at once; smaller ones wait until the bytes kept reach it. */
     @Test
     void largeStepsAreHashedAtOnceAndTheKeptBytesAreBounded() {
-        BatchedStepHashes batched = new BatchedStepHashes(4000);
+        BatchedStepHashes batched = new BatchedStepHashes(4000, 4000);
         double[] large = new double[500];
         for (int i = 0; i < large.length; i++) {
             large[i] = i * 0.5;
