@@ -14,21 +14,28 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Turns every recorded step into a trace {@link Step} with the shared {@link StepAccumulator}.
  *
  * <p>In background mode a step's values are copied into one of a few reusable buffers and summarized
  * on a separate thread while the forward pass goes on, so that hashing and statistics overlap with the
- * next matrix products. Steps are still summarized one at a time, in order, by one accumulator, and their
- * SHA-256 is computed several steps at once ({@link BatchedStepHashes}): the results are the same as in the
- * foreground. The launcher turns the batching off ({@value #SINGLE_STREAM_HASH}) where the JVM runs without C2,
+ * next matrix products. Steps are still summarized one at a time, in order, by one accumulator, and from the
+ * second forward pass of a JVM on their SHA-256 is computed several steps at once ({@link BatchedStepHashes}): the
+ * results are the same as in the foreground. The launcher turns the batching off ({@value #SINGLE_STREAM_HASH}) where the JVM runs without C2,
  * the only compiler that turns the batch hasher's vector code into vector instructions.
  */
 public final class TraceRecorder implements StepRecorder, AutoCloseable {
     private static final int IN_FLIGHT = 3;
     /** System property: {@code true} hashes each step on its own with {@code MessageDigest}. */
     static final String SINGLE_STREAM_HASH = "layerwise.singleStreamHash";
+    /**
+     * Background recorders created in this JVM. The first hashes step by step: the batch hasher's vector code runs
+     * unoptimized until the JIT has compiled it, which one forward pass does not pay back (measured: a cold
+     * {@code run} of a 1B model 0.5 s slower); the forward passes after it (rerun, bench) batch.
+     */
+    private static final AtomicInteger FORWARDS = new AtomicInteger();
 
     /** Set in background mode when steps are hashed in batches; used on the recorder's thread only. */
     private final BatchedStepHashes hashes;
@@ -44,7 +51,8 @@ public final class TraceRecorder implements StepRecorder, AutoCloseable {
     }
 
     public TraceRecorder(SketchSpec sketch, boolean inBackground) {
-        this.hashes = inBackground && !Boolean.getBoolean(SINGLE_STREAM_HASH) ? new BatchedStepHashes() : null;
+        this.hashes = inBackground && !Boolean.getBoolean(SINGLE_STREAM_HASH) && FORWARDS.getAndIncrement() > 0
+                ? new BatchedStepHashes() : null;
         this.accumulator = hashes != null ? StepAccumulator.withoutHash(sketch) : new StepAccumulator(sketch);
         if (inBackground) {
             this.background = Executors.newSingleThreadExecutor(r -> {

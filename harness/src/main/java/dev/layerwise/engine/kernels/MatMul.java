@@ -21,6 +21,10 @@ public final class MatMul {
     static final int CHUNK_COLUMNS = 512;
     /** Tiles per panel: the tiles that reuse one chunk of activations from cache. */
     static final int PANEL_TILES = 8;
+    /** Chunking chosen from the size of the activations. */
+    private static final int AUTOMATIC = 0;
+    /** Transposed activations above this size (e.g. 512 tokens of a 1B model, not 38) are worth panels. */
+    static final long PANEL_ACTIVATION_BYTES = 2L << 20;
 
     private MatMul() {
     }
@@ -42,26 +46,30 @@ public final class MatMul {
             linearHalfAccumulation(x, tokens, w, variant, out, p, pool, scratch);
             return;
         }
-        linear(x, tokens, w, variant.columns(w.cols()), out, p, pool, scratch, MatMulTile.CHOSEN, CHUNK_COLUMNS);
+        linear(x, tokens, w, variant.columns(w.cols()), out, p, pool, scratch, MatMulTile.CHOSEN, AUTOMATIC);
     }
 
     /** The standard product with a given tile (tests run every kernel shape whatever this JVM prefers). */
     static void linear(float[] x, int tokens, WeightMatrix w, float[] out, Precision p, WorkerPool pool,
             Scratch scratch, MatMulTile tile) {
-        linear(x, tokens, w, w.cols(), out, p, pool, scratch, tile, CHUNK_COLUMNS);
+        linear(x, tokens, w, w.cols(), out, p, pool, scratch, tile, AUTOMATIC);
     }
 
-    /** ... with a given number of input columns per chunk (tests use a few, so that every chain spans chunks). */
+    /**
+     * ... in panels with a given number of input columns per chunk (tests use a few, so that every chain spans
+     * chunks).
+     */
     static void linear(float[] x, int tokens, WeightMatrix w, float[] out, Precision p, WorkerPool pool,
             Scratch scratch, MatMulTile tile, int chunkColumns) {
         linear(x, tokens, w, w.cols(), out, p, pool, scratch, tile, chunkColumns);
     }
 
     /**
-     * The product over the first {@code kept} input columns (the others read as zero weights).
+     * The product over the first {@code kept} input columns (the others read as zero weights); {@code chunkColumns}
+     * {@link #AUTOMATIC} or a chunk size that forces panels.
      *
-     * <p>Work is split into panels of up to {@link #PANEL_TILES} tiles of output rows. A panel decodes its rows
-     * {@code chunkColumns} input columns at a time and runs every token block through every tile on that chunk
+     * <p>Large activations: work is split into panels of up to {@link #PANEL_TILES} tiles of output rows. A panel
+     * decodes its rows {@link #CHUNK_COLUMNS} input columns at a time and runs every token block through every tile on that chunk
      * before the next: the chunk of weights and a block's chunk of activations stay in cache while a panel's tiles
      * reuse them, so the activations are read from memory once per panel instead of once per tile (at 512 tokens of
      * a 1B model they are megabytes). The accumulators are stored between chunks and continue the same chain.
@@ -79,12 +87,14 @@ public final class MatMul {
         int lanes = tile.lanes();
         float[] xt = transposeIntoBlocks(x, tokens, in, tile, scratch.shared(tile.transposedLength(tokens, in)));
         int tiles = (outFeatures + rowsPerTile - 1) / rowsPerTile;
-        // at least 4 panels per thread, so that the threads finish together
-        int panelTiles = Math.max(1, Math.min(PANEL_TILES, tiles / (4 * pool.threads())));
+        // Small activations stay in the L2 cache anyway: one tile per task, whole rows (measured: panels there only
+        // cost a cold run its JIT warm-up). Otherwise at least 4 panels per thread, so that the threads finish together.
+        boolean panelled = chunkColumns > 0 || 4L * tile.transposedLength(tokens, in) > PANEL_ACTIVATION_BYTES;
+        int panelTiles = panelled ? Math.max(1, Math.min(PANEL_TILES, tiles / (4 * pool.threads()))) : 1;
         int panels = (tiles + panelTiles - 1) / panelTiles;
         int blocks = (tokens + blockTokens - 1) / blockTokens;
         int tileAccumulators = rowsPerTile * blockTokens;
-        int chunk = Math.max(1, Math.min(chunkColumns, in));
+        int chunk = !panelled ? in : Math.min(chunkColumns > 0 ? chunkColumns : CHUNK_COLUMNS, in);
         boolean roundWeights = p.roundsWeightsStoredAs(w.storedDtype());
         pool.forEach(panels, (worker, panel) -> {
             int firstTile = panel * panelTiles;
