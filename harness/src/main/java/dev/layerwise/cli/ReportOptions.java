@@ -3,6 +3,7 @@ package dev.layerwise.cli;
 import dev.layerwise.compare.Comparison;
 import dev.layerwise.compare.DeterminismResult;
 import dev.layerwise.io.OutputFolder;
+import dev.layerwise.report.Charts;
 import dev.layerwise.report.ConsoleSummary;
 import dev.layerwise.report.ReportFormat;
 import dev.layerwise.report.Reports;
@@ -36,9 +37,15 @@ public final class ReportOptions {
         return EnumSet.copyOf(formats);
     }
 
-    /** Checks the report folder before any work, so a refusal costs nothing (picocli has checked --format). */
+    /**
+     * Checks the report folder before any work, so a refusal costs nothing (picocli has checked --format); then
+     * starts warming the chart library up if an HTML report will be written.
+     */
     void check(String kind) {
         OutputFolder.check(directory(kind), force, OutputFolder.Previous.REPLACE);
+        if (formats.contains(ReportFormat.HTML)) {
+            Charts.warmUpInBackground();
+        }
     }
 
     Path directory(String kind) {
