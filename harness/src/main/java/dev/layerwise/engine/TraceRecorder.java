@@ -15,6 +15,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
  * Turns every recorded step into a trace {@link Step} with the shared {@link StepAccumulator}.
@@ -23,8 +24,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * on a separate thread while the forward pass goes on, so that hashing and statistics overlap with the
  * next matrix products. Steps are still summarized one at a time, in order, by one accumulator, and from the
  * second forward pass of a JVM on their SHA-256 is computed several steps at once ({@link BatchedStepHashes}): the
- * results are the same as in the foreground. The launcher turns the batching off ({@value #SINGLE_STREAM_HASH}) where the JVM runs without C2,
- * the only compiler that turns the batch hasher's vector code into vector instructions.
+ * results are the same as in the foreground. The launcher turns the batching off ({@value #SINGLE_STREAM_HASH})
+ * where the JVM runs without C2, the only compiler that turns the batch hasher's vector code into vector
+ * instructions.
  */
 public final class TraceRecorder implements StepRecorder, AutoCloseable {
     private static final int IN_FLIGHT = 3;
@@ -33,7 +35,7 @@ public final class TraceRecorder implements StepRecorder, AutoCloseable {
     /**
      * Background recorders created in this JVM. The first hashes step by step: the batch hasher's vector code runs
      * unoptimized until the JIT has compiled it, which one forward pass does not pay back (measured: a cold
-     * {@code run} of a 1B model 0.5 s slower); the forward passes after it (rerun, bench) batch.
+     * {@code run} of a 1B model 0.1 to 1.3 s slower); the forward passes after it (rerun, bench) batch.
      */
     private static final AtomicInteger FORWARDS = new AtomicInteger();
 
@@ -80,7 +82,7 @@ public final class TraceRecorder implements StepRecorder, AutoCloseable {
             int index = steps.size();
             steps.add(accumulator.begin(name, shape, dtype).add(copy, 0, length).finish());
             if (hashes != null) {
-                hashes.add(dtype, copy, length, hash -> steps.set(index, steps.get(index).withSha256(hash)));
+                hashes.add(dtype, copy, length, sha256Of(index));
             }
             freeBuffers.add(copy);
         });
@@ -98,7 +100,7 @@ public final class TraceRecorder implements StepRecorder, AutoCloseable {
             int index = steps.size();
             steps.add(accumulator.begin(name, shape, dtype).add(copy, 0, length).finish());
             if (hashes != null) {
-                hashes.add(dtype, copy, length, hash -> steps.set(index, steps.get(index).withSha256(hash)));
+                hashes.add(dtype, copy, length, sha256Of(index));
             }
             freeBuffers.add(copy);
         });
@@ -122,6 +124,11 @@ public final class TraceRecorder implements StepRecorder, AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException("summarizing a step failed", e);
         }
+    }
+
+    /** Sets the {@code sha256} of step {@code index} when the batch hasher has it (on the recorder's thread). */
+    private Consumer<String> sha256Of(int index) {
+        return hash -> steps.set(index, steps.get(index).withSha256(hash));
     }
 
     /** A free buffer of the same array type with room for {@code length}, waiting while all are in use. */

@@ -32,9 +32,7 @@ public final class BatchedStepHashes {
 
     private final MultiBufferSha256 sha = new MultiBufferSha256();
     private final StepDigest encoder = new StepDigest();
-    private final List<byte[]> pendingBytes = new ArrayList<>();
-    private final List<Integer> pendingLengths = new ArrayList<>();
-    private final List<Consumer<String>> pendingConsumers = new ArrayList<>();
+    private final List<Waiting> waiting = new ArrayList<>();
     private final List<byte[]> freeBuffers = new ArrayList<>();
     private final long directLimit;
     private final long pendingLimit;
@@ -67,11 +65,7 @@ public final class BatchedStepHashes {
     public void add(DType dtype, double[] values, int count, Consumer<String> digest) {
         long bytes = (long) count * dtype.byteSize();
         if (bytes >= directLimit) {
-            encoder.begin(dtype);
-            for (int done = 0; done < count; done += StepDigest.CHUNK) {
-                encoder.add(values, done, Math.min(StepDigest.CHUNK, count - done));
-            }
-            digest.accept(encoder.finish());
+            digest.accept(encoder.begin(dtype).addAll(values, 0, count).finish());
             return;
         }
         byte[] buffer = buffer((int) bytes);
@@ -81,40 +75,30 @@ public final class BatchedStepHashes {
 
     /** Hashes every step still waiting and hands out their digests. */
     public void flush() {
-        if (pendingBytes.isEmpty()) {
+        if (waiting.isEmpty()) {
             return;
         }
-        int n = pendingBytes.size();
-        byte[][] messages = pendingBytes.toArray(new byte[n][]);
-        int[] lengths = new int[n];
-        for (int i = 0; i < n; i++) {
-            lengths[i] = pendingLengths.get(i);
-        }
-        byte[][] digests = sha.digest(messages, lengths);
-        List<Consumer<String>> consumers = List.copyOf(pendingConsumers);
-        for (byte[] buffer : pendingBytes) {
+        List<Waiting> batch = List.copyOf(waiting);
+        waiting.clear();
+        pendingTotal = 0;
+        byte[][] digests = sha.digest(batch.stream().map(Waiting::bytes).toArray(byte[][]::new),
+                batch.stream().mapToInt(Waiting::length).toArray());
+        HexFormat hex = HexFormat.of();
+        for (int i = 0; i < batch.size(); i++) {
+            byte[] buffer = batch.get(i).bytes();
             // the pool keeps at most as many bytes as may wait for a batch, so hashing holds at most twice that
             if (freeTotal + buffer.length <= pendingLimit) {
                 freeBuffers.add(buffer);
                 freeTotal += buffer.length;
             }
-        }
-        pendingBytes.clear();
-        pendingLengths.clear();
-        pendingConsumers.clear();
-        pendingTotal = 0;
-        HexFormat hex = HexFormat.of();
-        for (int i = 0; i < n; i++) {
-            consumers.get(i).accept(hex.formatHex(digests[i]));
+            batch.get(i).digest().accept(hex.formatHex(digests[i]));
         }
     }
 
     private void queue(byte[] buffer, int length, Consumer<String> digest) {
-        pendingBytes.add(buffer);
-        pendingLengths.add(length);
-        pendingConsumers.add(digest);
+        waiting.add(new Waiting(buffer, length, digest));
         pendingTotal += length;
-        if (pendingBytes.size() >= 2 * sha.lanes() || pendingTotal >= pendingLimit) {
+        if (waiting.size() >= 2 * sha.lanes() || pendingTotal >= pendingLimit) {
             flush();
         }
     }
@@ -134,5 +118,9 @@ public final class BatchedStepHashes {
         byte[] buffer = freeBuffers.remove(best);
         freeTotal -= buffer.length;
         return buffer;
+    }
+
+    /** A step's encoded values (the first {@code length} bytes) and who receives its digest. */
+    private record Waiting(byte[] bytes, int length, Consumer<String> digest) {
     }
 }

@@ -72,6 +72,14 @@ public final class StepDigest {
         return this;
     }
 
+    /** {@link #addAll(float[], int, int)} for float64 values. */
+    public StepDigest addAll(double[] v, int off, int n) {
+        for (int done = 0; done < n; done += CHUNK) {
+            add(v, off + done, Math.min(CHUNK, n - done));
+        }
+        return this;
+    }
+
     StepDigest add(float[] v, int off, int n) {
         sha.update(digestBuffer, 0, encode(dtype, v, off, n, digestBuffer, 0));
         return this;
@@ -139,7 +147,7 @@ public final class StepDigest {
         short[] h = halves;
         int done = 0;
         int lanes = HALF_SHORTS.length();
-        for (; done + lanes <= n; ) {
+        while (done + lanes <= n) {
             int m = Math.min(h.length, n - done) / lanes * lanes;
             for (int p = 0; p < m; p++) {
                 h[p] = Float.floatToFloat16(v[off + done + p]);

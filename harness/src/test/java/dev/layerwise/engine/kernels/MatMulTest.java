@@ -63,6 +63,18 @@ class MatMulTest {
         return s;
     }
 
+    /** Output (t, o) is bit for bit the plain chain over the inputs. */
+    private static void assertEveryOutputIsItsChain(float[] w, float[] x, float[] y, int tokens, int in, int out,
+            String what) {
+        for (int t = 0; t < tokens; t++) {
+            for (int o = 0; o < out; o++) {
+                float expected = fmaChain(w, o * in, x, t * in, in);
+                assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(y[t * out + o]),
+                        what + " t=" + t + " o=" + o);
+            }
+        }
+    }
+
     @ParameterizedTest
     @CsvSource({"11, 53, 10", "38, 64, 8", "41, 20, 7", "1, 5, 3", "85, 9, 4"})
     void everyOutputIsTheSequentialFmaChainOverTheInputs(int tokens, int in, int out) {
@@ -73,13 +85,7 @@ class MatMulTest {
         try (WorkerPool pool = new WorkerPool(2)) {
             MatMul.linear(x, tokens, m, y, Precision.of(DType.FLOAT32), pool, new Scratch(2));
         }
-        for (int t = 0; t < tokens; t++) {
-            for (int o = 0; o < out; o++) {
-                float expected = fmaChain(w, o * in, x, t * in, in);
-                assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(y[t * out + o]),
-                        "t=" + t + " o=" + o);
-            }
-        }
+        assertEveryOutputIsItsChain(w, x, y, tokens, in, out, "");
     }
 
     @ParameterizedTest
@@ -100,13 +106,7 @@ class MatMulTest {
             try (WorkerPool pool = new WorkerPool(2)) {
                 MatMul.linear(x, tokens, m, y, Precision.of(DType.FLOAT32), pool, new Scratch(2), tile);
             }
-            for (int t = 0; t < tokens; t++) {
-                for (int o = 0; o < out; o++) {
-                    float expected = fmaChain(w, o * in, x, t * in, in);
-                    assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(y[t * out + o]),
-                            tile.describe() + " tokens=" + tokens + " t=" + t + " o=" + o);
-                }
-            }
+            assertEveryOutputIsItsChain(w, x, y, tokens, in, out, tile.describe() + " tokens=" + tokens);
         }
     }
 
@@ -130,13 +130,8 @@ class MatMulTest {
             try (WorkerPool pool = new WorkerPool(2)) {
                 MatMul.linear(x, tokens, m, y, Precision.of(DType.FLOAT32), pool, new Scratch(2), tile, chunkColumns);
             }
-            for (int t = 0; t < tokens; t++) {
-                for (int o = 0; o < out; o++) {
-                    float expected = fmaChain(w, o * in, x, t * in, in);
-                    assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(y[t * out + o]),
-                            tile.describe() + " chunk " + chunkColumns + " tokens=" + tokens + " t=" + t + " o=" + o);
-                }
-            }
+            assertEveryOutputIsItsChain(w, x, y, tokens, in, out,
+                    tile.describe() + " chunk " + chunkColumns + " tokens=" + tokens);
         }
     }
 
