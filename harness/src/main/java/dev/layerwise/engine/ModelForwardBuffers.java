@@ -72,7 +72,7 @@ final class ModelForwardBuffers<B> {
      * Fails with one line (exit 2) when the buffers cannot fit the heap, before allocating anything. Counts one
      * buffer per step kind plus one [T, H] buffer of headroom.
      */
-    private static void checkMemory(ModelDims s, int tokens, int bytesPerValue) {
+    static void checkMemory(ModelDims s, int tokens, int bytesPerValue) {
         long values = Shapes.elementCount(s.shapeOf(StepKind.EMBED, tokens));
         long largest = 0;
         for (StepKind kind : StepKind.values()) {
@@ -81,12 +81,21 @@ final class ModelForwardBuffers<B> {
             largest = Math.max(largest, n);
         }
         long bytes = values * bytesPerValue;
-        Runtime rt = Runtime.getRuntime();
-        long available = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+        long available = availableHeap();
+        if (bytes > available) {
+            // what looks used may be garbage of an earlier forward pass (bench, rerun): collect before refusing
+            System.gc();
+            available = availableHeap();
+        }
         if (bytes > Integer.MAX_VALUE * (long) bytesPerValue || largest > Integer.MAX_VALUE || bytes > available) {
             throw new LayerwiseException(LayerwiseException.BAD_INPUT, "not enough memory: " + tokens
                     + " tokens need " + (bytes >> 20) + " MiB of activations, " + (available >> 20)
                     + " MiB of heap available (raise it with LAYERWISE_JAVA_OPTS=-Xmx...)");
         }
+    }
+
+    private static long availableHeap() {
+        Runtime rt = Runtime.getRuntime();
+        return rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
     }
 }

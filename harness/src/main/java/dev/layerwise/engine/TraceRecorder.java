@@ -23,8 +23,8 @@ import java.util.function.Consumer;
  * <p>In background mode a step's values are copied into one of a few reusable buffers and summarized
  * on a separate thread while the forward pass goes on, so that hashing and statistics overlap with the
  * next matrix products. Steps are still summarized one at a time, in order, by one accumulator, and from the
- * second forward pass of a JVM on their SHA-256 is computed several steps at once ({@link BatchedStepHashes}): the
- * results are the same as in the foreground. The launcher turns the batching off ({@value #SINGLE_STREAM_HASH})
+ * second forward pass of a JVM on, where the CPU has no SHA-256 instructions, their SHA-256 is computed several
+ * steps at once ({@link BatchedStepHashes}): the results are the same as in the foreground. The launcher turns the batching off ({@value #SINGLE_STREAM_HASH})
  * where the JVM runs without C2, the only compiler that turns the batch hasher's vector code into vector
  * instructions.
  */
@@ -54,7 +54,7 @@ public final class TraceRecorder implements StepRecorder, AutoCloseable {
 
     public TraceRecorder(SketchSpec sketch, boolean inBackground) {
         this.hashes = inBackground && !Boolean.getBoolean(SINGLE_STREAM_HASH) && FORWARDS.getAndIncrement() > 0
-                ? new BatchedStepHashes() : null;
+                && BatchedStepHashes.paysHere() ? new BatchedStepHashes() : null;
         this.accumulator = hashes != null ? StepAccumulator.withoutHash(sketch) : new StepAccumulator(sketch);
         if (inBackground) {
             this.background = Executors.newSingleThreadExecutor(r -> {

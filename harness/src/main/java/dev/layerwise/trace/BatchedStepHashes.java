@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.function.Consumer;
+import jdk.incubator.vector.IntVector;
 
 /**
  * The {@code sha256} of many steps, computed a batch at a time with {@link MultiBufferSha256} (one step per vector
@@ -38,6 +39,14 @@ public final class BatchedStepHashes {
     private final long pendingLimit;
     private long pendingTotal;
     private long freeTotal;
+
+    /**
+     * Whether batching pays on this machine: the CPU has no SHA-256 instructions (with them the JDK's digest is as
+     * fast) and the JVM's int vectors have at least 8 lanes.
+     */
+    public static boolean paysHere() {
+        return !Sha256Instructions.present() && IntVector.SPECIES_PREFERRED.length() >= 8;
+    }
 
     public BatchedStepHashes() {
         this(DIRECT_BYTES, PENDING_BYTES);
