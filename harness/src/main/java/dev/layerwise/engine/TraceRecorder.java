@@ -24,9 +24,9 @@ import java.util.function.Consumer;
  * on a separate thread while the forward pass goes on, so that hashing and statistics overlap with the
  * next matrix products. Steps are still summarized one at a time, in order, by one accumulator, and from the
  * second forward pass of a JVM on, where the CPU has no SHA-256 instructions, their SHA-256 is computed several
- * steps at once ({@link BatchedStepHashes}): the results are the same as in the foreground. The launcher turns the batching off ({@value #SINGLE_STREAM_HASH})
- * where the JVM runs without C2, the only compiler that turns the batch hasher's vector code into vector
- * instructions.
+ * steps at once ({@link BatchedStepHashes}): the results are the same as in the foreground. The launcher turns the
+ * batching off ({@value #SINGLE_STREAM_HASH}) where the JVM runs without C2, the only compiler that turns the batch
+ * hasher's vector code into vector instructions.
  */
 public final class TraceRecorder implements StepRecorder, AutoCloseable {
     private static final int IN_FLIGHT = 3;
