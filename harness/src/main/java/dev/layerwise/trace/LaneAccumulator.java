@@ -15,7 +15,8 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Values arrive in segments of one row each, split by the caller; a segment may start or end inside
  * an 8-element group (those values go through the scalar path, lane by lane). The sketch is {@code T - 2 N_j} with T the sum of the finite values and N_j
- * that of the finite values where r_j(i) = -1 (one masked add per sketch row and 8 elements); non-finite
+ * that of the finite values where r_j(i) = -1 (per sketch row and 8 elements one masked add, on 256-bit vectors an
+ * AND with a lane mask from a table and an add); non-finite
  * values only count their signed contributions, so that the sketch is +-Infinity or NaN exactly as the
  * signed sum of the spec.
  */
@@ -403,7 +404,6 @@ final class LaneAccumulator {
         DoubleVector k2h = DoubleVector.fromArray(H, acc, o + 2 * LANES + 4);
         DoubleVector k3 = DoubleVector.fromArray(H, acc, o + 3 * LANES);
         DoubleVector k3h = DoubleVector.fromArray(H, acc, o + 3 * LANES + 4);
-        long[] t = NIBBLE_MASKS;
         for (int p = from; p < to; p += LANES) {
             long i = first + p;
             int w = (int) (i >>> 6);
@@ -414,14 +414,14 @@ final class LaneAccumulator {
             int m1 = (int) (b1[w] >>> shift) & 0xff;
             int m2 = (int) (b2[w] >>> shift) & 0xff;
             int m3 = (int) (b3[w] >>> shift) & 0xff;
-            k0 = k0.add(selected(x, t, m0 & 0xf));
-            k0h = k0h.add(selected(xh, t, m0 >>> 4));
-            k1 = k1.add(selected(x, t, m1 & 0xf));
-            k1h = k1h.add(selected(xh, t, m1 >>> 4));
-            k2 = k2.add(selected(x, t, m2 & 0xf));
-            k2h = k2h.add(selected(xh, t, m2 >>> 4));
-            k3 = k3.add(selected(x, t, m3 & 0xf));
-            k3h = k3h.add(selected(xh, t, m3 >>> 4));
+            k0 = k0.add(selected(x, m0 & 0xf));
+            k0h = k0h.add(selected(xh, m0 >>> 4));
+            k1 = k1.add(selected(x, m1 & 0xf));
+            k1h = k1h.add(selected(xh, m1 >>> 4));
+            k2 = k2.add(selected(x, m2 & 0xf));
+            k2h = k2h.add(selected(xh, m2 >>> 4));
+            k3 = k3.add(selected(x, m3 & 0xf));
+            k3h = k3h.add(selected(xh, m3 >>> 4));
         }
         k0.intoArray(acc, o);
         k0h.intoArray(acc, o + 4);
@@ -449,8 +449,8 @@ final class LaneAccumulator {
     }
 
     /** {@code x} in the lanes of {@code mask}'s set bits, +0 elsewhere (adding +0 leaves a lane sum unchanged). */
-    private static DoubleVector selected(DoubleVector x, long[] table, int mask) {
-        return x.reinterpretAsLongs().and(LongVector.fromArray(LongVector.SPECIES_256, table, 4 * mask))
+    private static DoubleVector selected(DoubleVector x, int mask) {
+        return x.reinterpretAsLongs().and(LongVector.fromArray(LongVector.SPECIES_256, NIBBLE_MASKS, 4 * mask))
                 .reinterpretAsDoubles();
     }
 
