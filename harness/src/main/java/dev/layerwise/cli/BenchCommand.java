@@ -87,7 +87,7 @@ public final class BenchCommand extends LayerwiseCommand {
                 + "\"recorded_others_cores\": %s, \"bare_others_cores\": %s, "
                 + "\"peak_rss_bytes\": %d, \"checkpoint_bytes\": %d, \"rss_over_checkpoint\": %.3f}%n",
                 tokenCount, model.engine.threads(), iterations, FloatVector.SPECIES_PREFERRED, vmOption("UseAVX"),
-                MatMulTile.CHOSEN.describe(), json(recorded), json(bare), json(recordedCpu), json(bareCpu),
+                MatMulTile.describeChoices(), json(recorded), json(bare), json(recordedCpu), json(bareCpu),
                 json(recordedOthers), json(bareOthers), peakRss, checkpointBytes, (double) peakRss / checkpointBytes);
         out.flush();
         return 0;

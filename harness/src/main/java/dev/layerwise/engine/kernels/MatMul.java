@@ -46,7 +46,7 @@ public final class MatMul {
             linearHalfAccumulation(x, tokens, w, variant, out, p, pool, scratch);
             return;
         }
-        linear(x, tokens, w, variant.columns(w.cols()), out, p, pool, scratch, MatMulTile.CHOSEN, AUTOMATIC);
+        linear(x, tokens, w, variant.columns(w.cols()), out, p, pool, scratch, MatMulTile.forTokens(tokens), AUTOMATIC);
     }
 
     /** The standard product with a given tile (tests run every kernel shape whatever this JVM prefers). */

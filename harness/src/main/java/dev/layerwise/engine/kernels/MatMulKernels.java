@@ -27,11 +27,14 @@ final class MatMulKernels {
 
     /**
      * {@code index} itself (an array index is never negative), written so that C2 cannot prove it affine in the
-     * loop variable. C2 then keeps the weight's bounds check in the loop (an integer compare, off the vector ports)
-     * instead of hoisting it into a loop predicate, and only then loads each weight straight into its broadcast
-     * ({@code vbroadcastss ymm, [mem]}). With the check hoisted, on 256-bit vectors and a JVM that does not
-     * strip-mine loops (ParallelGC, SerialGC: the launcher's ParallelGC), the 6 x 2 kernel ran at 60 to 72 GFLOP/s
-     * instead of 107 to 118 on one core (docs/performance.md, "A slower loop shape").
+     * loop variable, which keeps each weight's bounds check in the loop (an integer compare and branch) instead of
+     * hoisting it into a loop predicate. Why: with every check hoisted, C2 was free to schedule all the rows'
+     * broadcasts ahead of the fma, and on 16 vector registers (AVX2) it then had to spill three of the 6 x 2
+     * kernel's 12 accumulators to the stack, a store and a reload in every iteration (seen in the generated code
+     * with -XX:+PrintAssembly). Kept in the loop, each check orders its broadcast just before that row's fma and
+     * one register serves them all. Measured on one core, 256-bit vectors, under ParallelGC (the launcher's GC;
+     * G1's loop strip mining happened to avoid the spills): 60 to 72 GFLOP/s before, 107 to 118 after; 512-bit
+     * kernels are unchanged within noise (docs/performance.md, "Spilled accumulators").
      */
     private static int checkedInLoop(int index) {
         return index & Integer.MAX_VALUE;
@@ -41,6 +44,9 @@ final class MatMulKernels {
     static void run(int rows, int vectors, float[] w, int wOff, int wStride, float[] xt, int xtOff, int count,
             float[] acc, int accOff, boolean resume) {
         switch (rows * 10 + vectors) {
+            case 41 -> rows4x1(w, wOff, wStride, xt, xtOff, count, acc, accOff, resume);
+            case 42 -> rows4x2(w, wOff, wStride, xt, xtOff, count, acc, accOff, resume);
+            case 43 -> rows4x3(w, wOff, wStride, xt, xtOff, count, acc, accOff, resume);
             case 61 -> rows6x1(w, wOff, wStride, xt, xtOff, count, acc, accOff, resume);
             case 62 -> rows6x2(w, wOff, wStride, xt, xtOff, count, acc, accOff, resume);
             case 81 -> rows8x1(w, wOff, wStride, xt, xtOff, count, acc, accOff, resume);
@@ -49,6 +55,127 @@ final class MatMulKernels {
             default -> throw new IllegalArgumentException("no " + rows + "x" + vectors + " kernel");
         }
     }
+
+    static void rows4x1(float[] w, int wOff, int wStride, float[] xt, int xtOff, int count, float[] acc, int accOff,
+            boolean resume) {
+        VectorSpecies<Float> s = LANES;
+        int n = s.length();
+        int stride = 1 * n;
+        FloatVector a00 = resume ? FloatVector.fromArray(s, acc, accOff) : FloatVector.zero(s);
+        FloatVector a10 = resume ? FloatVector.fromArray(s, acc, accOff + 1 * n) : FloatVector.zero(s);
+        FloatVector a20 = resume ? FloatVector.fromArray(s, acc, accOff + 2 * n) : FloatVector.zero(s);
+        FloatVector a30 = resume ? FloatVector.fromArray(s, acc, accOff + 3 * n) : FloatVector.zero(s);
+        for (int i = 0; i < count; i++) {
+            int xo = xtOff + i * stride;
+            FloatVector x0 = FloatVector.fromArray(s, xt, xo);
+            FloatVector c = FloatVector.broadcast(s, w[checkedInLoop(wOff + i)]);
+            a00 = c.fma(x0, a00);
+            c = FloatVector.broadcast(s, w[checkedInLoop(wOff + wStride + i)]);
+            a10 = c.fma(x0, a10);
+            c = FloatVector.broadcast(s, w[checkedInLoop(wOff + 2 * wStride + i)]);
+            a20 = c.fma(x0, a20);
+            c = FloatVector.broadcast(s, w[checkedInLoop(wOff + 3 * wStride + i)]);
+            a30 = c.fma(x0, a30);
+        }
+        a00.intoArray(acc, accOff);
+        a10.intoArray(acc, accOff + 1 * n);
+        a20.intoArray(acc, accOff + 2 * n);
+        a30.intoArray(acc, accOff + 3 * n);
+    }
+
+    static void rows4x2(float[] w, int wOff, int wStride, float[] xt, int xtOff, int count, float[] acc, int accOff,
+            boolean resume) {
+        VectorSpecies<Float> s = LANES;
+        int n = s.length();
+        int stride = 2 * n;
+        FloatVector a00 = resume ? FloatVector.fromArray(s, acc, accOff) : FloatVector.zero(s);
+        FloatVector a01 = resume ? FloatVector.fromArray(s, acc, accOff + 1 * n) : FloatVector.zero(s);
+        FloatVector a10 = resume ? FloatVector.fromArray(s, acc, accOff + 2 * n) : FloatVector.zero(s);
+        FloatVector a11 = resume ? FloatVector.fromArray(s, acc, accOff + 3 * n) : FloatVector.zero(s);
+        FloatVector a20 = resume ? FloatVector.fromArray(s, acc, accOff + 4 * n) : FloatVector.zero(s);
+        FloatVector a21 = resume ? FloatVector.fromArray(s, acc, accOff + 5 * n) : FloatVector.zero(s);
+        FloatVector a30 = resume ? FloatVector.fromArray(s, acc, accOff + 6 * n) : FloatVector.zero(s);
+        FloatVector a31 = resume ? FloatVector.fromArray(s, acc, accOff + 7 * n) : FloatVector.zero(s);
+        for (int i = 0; i < count; i++) {
+            int xo = xtOff + i * stride;
+            FloatVector x0 = FloatVector.fromArray(s, xt, xo);
+            FloatVector x1 = FloatVector.fromArray(s, xt, xo + n);
+            FloatVector c = FloatVector.broadcast(s, w[checkedInLoop(wOff + i)]);
+            a00 = c.fma(x0, a00);
+            a01 = c.fma(x1, a01);
+            c = FloatVector.broadcast(s, w[checkedInLoop(wOff + wStride + i)]);
+            a10 = c.fma(x0, a10);
+            a11 = c.fma(x1, a11);
+            c = FloatVector.broadcast(s, w[checkedInLoop(wOff + 2 * wStride + i)]);
+            a20 = c.fma(x0, a20);
+            a21 = c.fma(x1, a21);
+            c = FloatVector.broadcast(s, w[checkedInLoop(wOff + 3 * wStride + i)]);
+            a30 = c.fma(x0, a30);
+            a31 = c.fma(x1, a31);
+        }
+        a00.intoArray(acc, accOff);
+        a01.intoArray(acc, accOff + 1 * n);
+        a10.intoArray(acc, accOff + 2 * n);
+        a11.intoArray(acc, accOff + 3 * n);
+        a20.intoArray(acc, accOff + 4 * n);
+        a21.intoArray(acc, accOff + 5 * n);
+        a30.intoArray(acc, accOff + 6 * n);
+        a31.intoArray(acc, accOff + 7 * n);
+    }
+
+    static void rows4x3(float[] w, int wOff, int wStride, float[] xt, int xtOff, int count, float[] acc, int accOff,
+            boolean resume) {
+        VectorSpecies<Float> s = LANES;
+        int n = s.length();
+        int stride = 3 * n;
+        FloatVector a00 = resume ? FloatVector.fromArray(s, acc, accOff) : FloatVector.zero(s);
+        FloatVector a01 = resume ? FloatVector.fromArray(s, acc, accOff + 1 * n) : FloatVector.zero(s);
+        FloatVector a02 = resume ? FloatVector.fromArray(s, acc, accOff + 2 * n) : FloatVector.zero(s);
+        FloatVector a10 = resume ? FloatVector.fromArray(s, acc, accOff + 3 * n) : FloatVector.zero(s);
+        FloatVector a11 = resume ? FloatVector.fromArray(s, acc, accOff + 4 * n) : FloatVector.zero(s);
+        FloatVector a12 = resume ? FloatVector.fromArray(s, acc, accOff + 5 * n) : FloatVector.zero(s);
+        FloatVector a20 = resume ? FloatVector.fromArray(s, acc, accOff + 6 * n) : FloatVector.zero(s);
+        FloatVector a21 = resume ? FloatVector.fromArray(s, acc, accOff + 7 * n) : FloatVector.zero(s);
+        FloatVector a22 = resume ? FloatVector.fromArray(s, acc, accOff + 8 * n) : FloatVector.zero(s);
+        FloatVector a30 = resume ? FloatVector.fromArray(s, acc, accOff + 9 * n) : FloatVector.zero(s);
+        FloatVector a31 = resume ? FloatVector.fromArray(s, acc, accOff + 10 * n) : FloatVector.zero(s);
+        FloatVector a32 = resume ? FloatVector.fromArray(s, acc, accOff + 11 * n) : FloatVector.zero(s);
+        for (int i = 0; i < count; i++) {
+            int xo = xtOff + i * stride;
+            FloatVector x0 = FloatVector.fromArray(s, xt, xo);
+            FloatVector x1 = FloatVector.fromArray(s, xt, xo + n);
+            FloatVector x2 = FloatVector.fromArray(s, xt, xo + 2 * n);
+            FloatVector c = FloatVector.broadcast(s, w[checkedInLoop(wOff + i)]);
+            a00 = c.fma(x0, a00);
+            a01 = c.fma(x1, a01);
+            a02 = c.fma(x2, a02);
+            c = FloatVector.broadcast(s, w[checkedInLoop(wOff + wStride + i)]);
+            a10 = c.fma(x0, a10);
+            a11 = c.fma(x1, a11);
+            a12 = c.fma(x2, a12);
+            c = FloatVector.broadcast(s, w[checkedInLoop(wOff + 2 * wStride + i)]);
+            a20 = c.fma(x0, a20);
+            a21 = c.fma(x1, a21);
+            a22 = c.fma(x2, a22);
+            c = FloatVector.broadcast(s, w[checkedInLoop(wOff + 3 * wStride + i)]);
+            a30 = c.fma(x0, a30);
+            a31 = c.fma(x1, a31);
+            a32 = c.fma(x2, a32);
+        }
+        a00.intoArray(acc, accOff);
+        a01.intoArray(acc, accOff + 1 * n);
+        a02.intoArray(acc, accOff + 2 * n);
+        a10.intoArray(acc, accOff + 3 * n);
+        a11.intoArray(acc, accOff + 4 * n);
+        a12.intoArray(acc, accOff + 5 * n);
+        a20.intoArray(acc, accOff + 6 * n);
+        a21.intoArray(acc, accOff + 7 * n);
+        a22.intoArray(acc, accOff + 8 * n);
+        a30.intoArray(acc, accOff + 9 * n);
+        a31.intoArray(acc, accOff + 10 * n);
+        a32.intoArray(acc, accOff + 11 * n);
+    }
+
 
     static void rows6x1(float[] w, int wOff, int wStride, float[] xt, int xtOff, int count, float[] acc, int accOff,
             boolean resume) {

@@ -2,24 +2,30 @@ package dev.layerwise.engine.kernels;
 
 /**
  * The register tile of the float32 matrix product: {@code rows} weight rows times up to {@code vectors} token
- * vectors of {@code lanes} floats, i.e. blocks of {@code vectors * lanes} tokens. Chosen once per JVM from the
- * preferred vector size ({@link #CHOSEN}): 256-bit vectors (AVX2: 16 registers) get 6 x 2, 512-bit vectors
- * (AVX-512: 32 registers) 8 x 3. The last block of a call is narrowed to as many vectors as its tokens need, so
- * a short prompt is not padded to a whole block.
+ * vectors of {@code lanes} floats, i.e. blocks of {@code vectors * lanes} tokens. Chosen per call
+ * ({@link #forTokens}) from the JVM's preferred vector size and the number of token vectors: 512-bit vectors
+ * (AVX-512: 32 registers) get 8 x 3; 256-bit and narrower ones (AVX2: 16 registers) get 6 x 2 when the tokens fill
+ * an even number of vectors and 4 x 3 when they fill an odd number. The last block of a call is narrowed to as many
+ * vectors as its tokens need, so a short prompt is not padded to a whole block.
+ *
+ * <p>Why two narrow tiles: a one-vector kernel uses each broadcast weight for one fma, and on AVX2 it runs at about
+ * half the speed of the full tiles (measured one core: 6 x 1 58 GFLOP/s, 4 x 1 68, 4 x 2 117, 6 x 2 and 4 x 3
+ * 137 to 138). With an even number of vectors 6 x 2 leaves no tail; with an odd number it would leave a 6 x 1 tail,
+ * which 4 x 3 avoids or shrinks (38 tokens: 5 vectors, 6x2 + 6x2 + 6x1 against 4x3 + 4x2).
  *
  * <p>The tile never changes what an output is: every output is the same sequential fma chain whatever tile,
  * block or thread computes it (docs/engine.md, "Determinism").
  */
 public record MatMulTile(int rows, int vectors, int lanes) {
-    /** 6 x 2 for vectors up to 256 bits (15 of AVX2's 16 vector registers). */
+    /** 6 x 2 for vectors up to 256 bits (15 of AVX2's 16 vector registers), for an even number of token vectors. */
     static final int NARROW_ROWS = 6;
     static final int NARROW_VECTORS = 2;
+    /** 4 x 3 for vectors up to 256 bits (all 16 registers), for an odd number of token vectors. */
+    static final int ODD_ROWS = 4;
+    static final int ODD_VECTORS = 3;
     /** 8 x 3 for 512-bit vectors (28 of AVX-512's 32 vector registers). */
     static final int WIDE_ROWS = 8;
     static final int WIDE_VECTORS = 3;
-
-    /** The tile for this JVM's vector species. */
-    public static final MatMulTile CHOSEN = forLanes(MatMulKernels.LANES.length());
 
     public MatMulTile {
         if (!supports(rows, vectors) || lanes < 1) {
@@ -27,15 +33,34 @@ public record MatMulTile(int rows, int vectors, int lanes) {
         }
     }
 
-    static MatMulTile forLanes(int lanes) {
-        return lanes >= 16 ? new MatMulTile(WIDE_ROWS, WIDE_VECTORS, lanes)
+    /** The tile this JVM's kernels use for a product over {@code tokens} tokens. */
+    public static MatMulTile forTokens(int tokens) {
+        return forTokens(MatMulKernels.LANES.length(), tokens);
+    }
+
+    static MatMulTile forTokens(int lanes, int tokens) {
+        if (lanes >= 16) {
+            return new MatMulTile(WIDE_ROWS, WIDE_VECTORS, lanes);
+        }
+        int tokenVectors = (tokens + lanes - 1) / lanes;
+        return tokenVectors % 2 == 1 ? new MatMulTile(ODD_ROWS, ODD_VECTORS, lanes)
                 : new MatMulTile(NARROW_ROWS, NARROW_VECTORS, lanes);
     }
 
-    /** Kernels exist for 6 rows x 1..2 vectors and 8 rows x 1..3 vectors (any lane count). */
+    /** Kernels exist for 4 rows x 1..3 vectors, 6 rows x 1..2 and 8 rows x 1..3 (any lane count). */
     static boolean supports(int rows, int vectors) {
-        return vectors >= 1 && (rows == NARROW_ROWS && vectors <= NARROW_VECTORS
+        return vectors >= 1 && (rows == ODD_ROWS && vectors <= ODD_VECTORS
+                || rows == NARROW_ROWS && vectors <= NARROW_VECTORS
                 || rows == WIDE_ROWS && vectors <= WIDE_VECTORS);
+    }
+
+    /** The tiles this JVM may use, e.g. for the benchmark's report. */
+    public static String describeChoices() {
+        int lanes = MatMulKernels.LANES.length();
+        MatMulTile even = forTokens(lanes, 2 * lanes);
+        MatMulTile odd = forTokens(lanes, lanes);
+        return even.equals(odd) ? even.describe()
+                : even.describe() + " for an even number of token vectors, " + odd.describe() + " for an odd number";
     }
 
     public int blockTokens() {

@@ -89,9 +89,9 @@ class MatMulTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"6, 2", "8, 3"})
+    @CsvSource({"6, 2", "4, 3", "8, 3"})
     void everyTileShapeComputesTheSameFmaChainsForEveryTokenCount(int rows, int vectors) {
-        int lanes = MatMulTile.CHOSEN.lanes();
+        int lanes = MatMulKernels.LANES.length();
         MatMulTile tile = new MatMulTile(rows, vectors, lanes);
         int in = 29;
         int out = 2 * rows + 3;
@@ -115,9 +115,9 @@ class MatMulTest {
      * size, down to one column: the outputs are still the plain chains.
      */
     @ParameterizedTest
-    @CsvSource({"6, 2, 1", "6, 2, 7", "8, 3, 1", "8, 3, 5", "8, 3, 29", "6, 1, 4", "8, 2, 13"})
+    @CsvSource({"6, 2, 1", "6, 2, 7", "4, 3, 3", "4, 2, 1", "8, 3, 1", "8, 3, 5", "8, 3, 29", "6, 1, 4", "4, 1, 6", "8, 2, 13"})
     void chainsSplitOverColumnChunksAndPanelsAreTheSameChains(int rows, int vectors, int chunkColumns) {
-        int lanes = MatMulTile.CHOSEN.lanes();
+        int lanes = MatMulKernels.LANES.length();
         MatMulTile tile = new MatMulTile(rows, vectors, lanes);
         int in = 31;
         int out = 20 * rows + 5;
@@ -137,12 +137,29 @@ class MatMulTest {
 
     @Test
     void theTileFitsTheVectorRegistersOfTheJvmsVectorWidth() {
-        // AVX2 (256-bit): 16 registers hold 6 x 2 accumulators + 2 token vectors + 1 weight
-        assertEquals(new MatMulTile(6, 2, 8), MatMulTile.forLanes(8));
-        assertEquals(new MatMulTile(6, 2, 4), MatMulTile.forLanes(4));
+        // AVX2 (256-bit): 16 registers hold 6 x 2 accumulators + 2 token vectors + 1 weight (even vector counts)
+        // or 4 x 3 + 3 + 1 (odd counts, which 6 x 2 would end with a slow one-vector 6 x 1 block)
+        assertEquals(new MatMulTile(6, 2, 8), MatMulTile.forTokens(8, 16));
+        assertEquals(new MatMulTile(6, 2, 8), MatMulTile.forTokens(8, 512));
+        assertEquals(new MatMulTile(4, 3, 8), MatMulTile.forTokens(8, 38));
+        assertEquals(new MatMulTile(4, 3, 8), MatMulTile.forTokens(8, 1));
+        assertEquals(new MatMulTile(6, 2, 4), MatMulTile.forTokens(4, 7));
+        assertEquals(new MatMulTile(4, 3, 4), MatMulTile.forTokens(4, 9));
         // AVX-512: 32 registers hold 8 x 3 accumulators + 3 token vectors + 1 weight
-        assertEquals(new MatMulTile(8, 3, 16), MatMulTile.forLanes(16));
-        assertEquals(MatMulTile.forLanes(MatMulKernels.LANES.length()), MatMulTile.CHOSEN);
+        assertEquals(new MatMulTile(8, 3, 16), MatMulTile.forTokens(16, 38));
+        assertEquals(new MatMulTile(8, 3, 16), MatMulTile.forTokens(16, 17));
+        assertEquals(MatMulTile.forTokens(MatMulKernels.LANES.length(), 38), MatMulTile.forTokens(38));
+    }
+
+    @Test
+    void everyTileTheJvmMayChooseHasAKernelForEachOfItsBlockWidths() {
+        for (int tokens = 1; tokens <= 100; tokens++) {
+            MatMulTile tile = MatMulTile.forTokens(tokens);
+            for (int vectors = 1; vectors <= tile.vectors(); vectors++) {
+                assertTrue(MatMulTile.supports(tile.rows(), vectors), tile.describe() + " narrowed to " + vectors);
+            }
+        }
+        assertTrue(MatMulTile.describeChoices().contains(MatMulTile.forTokens(1).describe()));
     }
 
     @Test
