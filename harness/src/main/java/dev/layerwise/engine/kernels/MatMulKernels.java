@@ -14,8 +14,8 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>One method per tile shape because C2 keeps vectors in registers only when they are named locals (an array of
  * accumulators would live in memory). R x V accumulators + V token vectors + 1 broadcast weight must fit in the
- * vector registers: 6 x 2 (15 of 16 on AVX2) and 8 x 3 (28 of 32 on AVX-512), with narrower tails for the last
- * tokens. See {@link MatMulTile}.
+ * vector registers: 6 x 2 (15 of 16 on AVX2), 4 x 3 (16 of 16) and 8 x 3 (28 of 32 on AVX-512), with narrower
+ * tails for the last tokens. See {@link MatMulTile}.
  */
 final class MatMulKernels {
     /** The float vector the JVM prefers (capped at 512 bits), fixed for the life of the JVM. */
