@@ -16,7 +16,9 @@ import dev.layerwise.trace.ModelDims;
 import dev.layerwise.trace.ModelInfo;
 import dev.layerwise.trace.Producer;
 import dev.layerwise.trace.Trace;
+import dev.layerwise.trace.Step;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** Runs a Llama checkpoint with the cpu engine, the opencl engine or the oracle and returns its {@link Trace}. */
@@ -54,36 +56,67 @@ public final class LlamaEngine {
         return d;
     }
 
-    /** Runs and records every step. */
+    /**
+     * Runs and records every step. The steps are summarized while the forward pass goes on: on a thread of the
+     * recorder's own where the engine's threads leave a core free (or the engine is opencl), else as side jobs of
+     * the engine's worker threads ({@link TraceRecorder}).
+     */
     public Trace run(int[] tokens, RunOptions options) {
+        return options.engine() == EngineKind.OPENCL
+                || options.threads() < Runtime.getRuntime().availableProcessors()
+                        ? recordOnOwnThread(tokens, options) : recordOnWorkers(tokens, options);
+    }
+
+    /** Records with the steps summarized on a thread of the recorder's own. */
+    Trace recordOnOwnThread(int[] tokens, RunOptions options) {
         try (TraceRecorder recorder = new TraceRecorder(options.sketch(), true)) {
             LlamaForward.Result result = run(tokens, options, recorder);
-            DType dtype = stepDtype(options);
-            return new Trace(producer(options, dtype), modelInfo(), dtype, new Input(tokens.clone(), null),
-                    options.sketch(), recorder.steps(), result.topK(), null);
+            return trace(tokens, options, stepDtype(options), recorder.steps(), result);
         }
+    }
+
+    /** Records (cpu or oracle engine) with the steps summarized as side jobs of the engine's worker threads. */
+    Trace recordOnWorkers(int[] tokens, RunOptions options) {
+        try (WorkerPool pool = new WorkerPool(options.threads());
+                TraceRecorder recorder = TraceRecorder.sharingThreadsOf(options.sketch(), pool)) {
+            LlamaForward.Result result = runCpu(tokens, options, recorder, pool);
+            return trace(tokens, options, stepDtype(options), recorder.steps(), result);
+        }
+    }
+
+    private Trace trace(int[] tokens, RunOptions options, DType dtype, List<Step> steps, LlamaForward.Result result) {
+        return new Trace(producer(options, dtype), modelInfo(), dtype, new Input(tokens.clone(), null),
+                options.sketch(), steps, result.topK(), null);
     }
 
     /** Runs, showing each step to {@code recorder} (e.g. {@link StepRecorder#NONE} to time the forward alone). */
     public LlamaForward.Result run(int[] tokens, RunOptions options, StepRecorder recorder) {
-        ModelDims dims = weights.dims();
-        Tokens.checkVocabulary(tokens, dims.vocab(), "--tokens");
-        DType dtype = stepDtype(options);
         if (options.engine() == EngineKind.OPENCL) {
+            ModelDims dims = weights.dims();
+            Tokens.checkVocabulary(tokens, dims.vocab(), "--tokens");
+            DType dtype = stepDtype(options);
             GpuFaults gpu = GpuFaults.parse(options.inject(), dims.layers());
             FaultPlan plan = FaultPlan.parse(gpu.otherSpecs(), dims.layers(), dims::shapeOf);
             return OpenClForward.run(weights, tokens, dtype, options.openCl(), options.sketch(), gpu, plan, recorder,
                     options.progress(), options.topK());
         }
-        FaultPlan plan = FaultPlan.parse(options.inject(), dims.layers(), dims::shapeOf);
         try (WorkerPool pool = new WorkerPool(options.threads())) {
-            if (dtype == DType.FLOAT64) {
-                return new LlamaForward<>(weights, new Float64Arithmetic(pool), recorder, plan, options.progress())
-                        .run(tokens, options.topK());
-            }
-            return new LlamaForward<>(weights, new Float32Arithmetic(Precision.of(dtype), pool), recorder, plan,
-                    options.progress()).run(tokens, options.topK());
+            return runCpu(tokens, options, recorder, pool);
         }
+    }
+
+    /** The cpu or oracle engine on {@code pool}'s threads. */
+    private LlamaForward.Result runCpu(int[] tokens, RunOptions options, StepRecorder recorder, WorkerPool pool) {
+        ModelDims dims = weights.dims();
+        Tokens.checkVocabulary(tokens, dims.vocab(), "--tokens");
+        DType dtype = stepDtype(options);
+        FaultPlan plan = FaultPlan.parse(options.inject(), dims.layers(), dims::shapeOf);
+        if (dtype == DType.FLOAT64) {
+            return new LlamaForward<>(weights, new Float64Arithmetic(pool), recorder, plan, options.progress())
+                    .run(tokens, options.topK());
+        }
+        return new LlamaForward<>(weights, new Float32Arithmetic(Precision.of(dtype), pool), recorder, plan,
+                options.progress()).run(tokens, options.topK());
     }
 
     private Producer producer(RunOptions o, DType dtype) {

@@ -1,5 +1,6 @@
 package dev.layerwise.engine;
 
+import dev.layerwise.engine.kernels.WorkerPool;
 import dev.layerwise.numeric.DType;
 import dev.layerwise.trace.BatchedStepHashes;
 import dev.layerwise.trace.SketchSpec;
@@ -27,9 +28,18 @@ import java.util.function.Consumer;
  * steps at once ({@link BatchedStepHashes}): the results are the same as in the foreground. The launcher turns the
  * batching off ({@value #SINGLE_STREAM_HASH}) where the JVM runs without C2, the only compiler that turns the batch
  * hasher's vector code into vector instructions.
+ *
+ * <p>Where the engine's worker threads fill every core, a thread of the recorder's own would take a core from a
+ * worker whenever the operating system lets it, and the other workers would then wait for that one at the end of
+ * each matrix product: its time showed in full in the wall time. There the summaries run instead as side jobs of the
+ * engine's {@link WorkerPool} ({@link #sharingThreadsOf}), still one at a time and in order, between the tiles of
+ * the next large products.
  */
 public final class TraceRecorder implements StepRecorder, AutoCloseable {
+    /** Copies of steps waiting to be summarized, at most: with a thread of the recorder's own. */
     private static final int IN_FLIGHT = 3;
+    /** ... and as side jobs of the pool, which run only during large products (several steps may come first). */
+    private static final int IN_FLIGHT_SHARED = 6;
     /** System property: {@code true} hashes each step on its own with {@code MessageDigest}. */
     static final String SINGLE_STREAM_HASH = "layerwise.singleStreamHash";
     /**
@@ -39,12 +49,15 @@ public final class TraceRecorder implements StepRecorder, AutoCloseable {
      */
     private static final AtomicInteger FORWARDS = new AtomicInteger();
 
-    /** Set in background mode when steps are hashed in batches; used on the recorder's thread only. */
+    /** Set in background mode when steps are hashed in batches; used by one summary at a time, in order. */
     private final BatchedStepHashes hashes;
     private final StepAccumulator accumulator;
     private final List<Step> steps = new ArrayList<>();
+    /** The recorder's own thread, or null. */
     private final ExecutorService background;
-    private final BlockingQueue<Object> freeBuffers = new ArrayBlockingQueue<>(IN_FLIGHT);
+    /** The pool whose side jobs summarize the steps, or null. */
+    private final WorkerPool sharedPool;
+    private final BlockingQueue<Object> freeBuffers;
     private final List<Future<?>> pending = new ArrayList<>();
 
     /** Summarizes each step before {@code record} returns. */
@@ -52,27 +65,41 @@ public final class TraceRecorder implements StepRecorder, AutoCloseable {
         this(sketch, false);
     }
 
+    /** In background mode, summarizes the steps on a thread of its own. */
     public TraceRecorder(SketchSpec sketch, boolean inBackground) {
+        this(sketch, inBackground, null);
+    }
+
+    /** Summarizes the steps as side jobs of {@code pool} (see the class comment). */
+    public static TraceRecorder sharingThreadsOf(SketchSpec sketch, WorkerPool pool) {
+        return new TraceRecorder(sketch, true, pool);
+    }
+
+    private TraceRecorder(SketchSpec sketch, boolean inBackground, WorkerPool pool) {
         this.hashes = inBackground && !Boolean.getBoolean(SINGLE_STREAM_HASH) && FORWARDS.getAndIncrement() > 0
                 && BatchedStepHashes.paysHere() ? new BatchedStepHashes() : null;
         this.accumulator = hashes != null ? StepAccumulator.withoutHash(sketch) : new StepAccumulator(sketch);
-        if (inBackground) {
-            this.background = Executors.newSingleThreadExecutor(r -> {
-                Thread t = new Thread(r, "layerwise-recorder");
-                t.setDaemon(true);
-                return t;
-            });
-            for (int i = 0; i < IN_FLIGHT; i++) {
-                freeBuffers.add(new float[0]);
-            }
-        } else {
-            this.background = null;
+        this.sharedPool = pool;
+        this.background = inBackground && pool == null ? Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "layerwise-recorder");
+            t.setDaemon(true);
+            return t;
+        }) : null;
+        int buffers = !inBackground ? 0 : pool == null ? IN_FLIGHT : IN_FLIGHT_SHARED;
+        this.freeBuffers = new ArrayBlockingQueue<>(Math.max(1, buffers));
+        for (int i = 0; i < buffers; i++) {
+            freeBuffers.add(new float[0]);
         }
+    }
+
+    /** True when steps are summarized after {@code record} returns. */
+    private boolean deferred() {
+        return background != null || sharedPool != null;
     }
 
     @Override
     public void record(String name, long[] shape, DType dtype, float[] values, int length) {
-        if (background == null) {
+        if (!deferred()) {
             steps.add(accumulator.begin(name, shape, dtype).add(values, 0, length).finish());
             return;
         }
@@ -90,7 +117,7 @@ public final class TraceRecorder implements StepRecorder, AutoCloseable {
 
     @Override
     public void record(String name, long[] shape, DType dtype, double[] values, int length) {
-        if (background == null) {
+        if (!deferred()) {
             steps.add(accumulator.begin(name, shape, dtype).add(values, 0, length).finish());
             return;
         }
@@ -109,7 +136,7 @@ public final class TraceRecorder implements StepRecorder, AutoCloseable {
     /** In background mode the summary completes (and is hashed) on the recorder's thread, in order. */
     @Override
     public void record(Callable<Step> summarized) {
-        if (background == null) {
+        if (!deferred()) {
             steps.add(complete(summarized));
             return;
         }
@@ -133,9 +160,15 @@ public final class TraceRecorder implements StepRecorder, AutoCloseable {
 
     /** A free buffer of the same array type with room for {@code length}, waiting while all are in use. */
     private Object take(Object like, int length) {
-        Object buffer;
+        Object buffer = freeBuffers.poll();
+        // every buffer in use: their summaries wait in the pool's queue (no product is running now), so run them here
+        while (buffer == null && sharedPool != null && sharedPool.runOneAside()) {
+            buffer = freeBuffers.poll();
+        }
         try {
-            buffer = freeBuffers.take();
+            if (buffer == null) {
+                buffer = freeBuffers.take();
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while recording", e);
@@ -147,13 +180,16 @@ public final class TraceRecorder implements StepRecorder, AutoCloseable {
     }
 
     private void submit(Runnable task) {
-        pending.add(background.submit(task));
+        pending.add(sharedPool != null ? sharedPool.runAside(task) : background.submit(task));
     }
 
     /** The steps recorded so far, in order (waits for background work). */
     public List<Step> steps() {
         if (hashes != null) {
             submit(hashes::flush);
+        }
+        if (sharedPool != null) {
+            sharedPool.runAllAside();
         }
         for (Future<?> f : pending) {
             try {

@@ -77,10 +77,15 @@ class LlamaEngineTest {
         InMemoryCheckpoint cp = InMemoryCheckpoint.create(TINY, DType.FLOAT16, 2);
         LlamaEngine engine = LlamaEngine.of(cp);
         int[] tokens = Tokens.defaultPrompt(512);
-        Trace background = engine.run(tokens, cpu(2));
         try (TraceRecorder foreground = new TraceRecorder(dev.layerwise.trace.SketchSpec.DEFAULT, false)) {
             engine.run(tokens, cpu(2), foreground);
-            assertEquals(background.steps(), foreground.steps());
+            List<Step> expected = foreground.steps();
+            assertEquals(expected, engine.run(tokens, cpu(2)).steps(), "the choice run() makes on this machine");
+            assertEquals(expected, engine.recordOnOwnThread(tokens, cpu(2)).steps(), "a thread of the recorder's own");
+            for (int threads : new int[] {1, 2, 3}) {
+                assertEquals(expected, engine.recordOnWorkers(tokens, cpu(threads)).steps(),
+                        "side jobs of " + threads + " worker threads");
+            }
         }
     }
 

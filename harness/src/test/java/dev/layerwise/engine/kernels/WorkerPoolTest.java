@@ -1,8 +1,16 @@
 package dev.layerwise.engine.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.junit.jupiter.api.Test;
 
@@ -36,6 +44,78 @@ class WorkerPoolTest {
             AtomicIntegerArray runs = new AtomicIntegerArray(10);
             pool.forEach(10, (w, t) -> runs.incrementAndGet(t));
             assertEquals(1, runs.get(9));
+        }
+    }
+
+    @Test
+    void sideJobsRunOneAtATimeInQueueOrderBetweenTheTasksOfALargeCall() {
+        try (WorkerPool pool = new WorkerPool(2)) {
+            List<Integer> order = Collections.synchronizedList(new ArrayList<>());
+            AtomicInteger running = new AtomicInteger();
+            AtomicInteger overlaps = new AtomicInteger();
+            List<Future<?>> jobs = new ArrayList<>();
+            for (int j = 0; j < 20; j++) {
+                int id = j;
+                jobs.add(pool.runAside(() -> {
+                    if (running.incrementAndGet() > 1) {
+                        overlaps.incrementAndGet();
+                    }
+                    order.add(id);
+                    running.decrementAndGet();
+                }));
+            }
+            AtomicIntegerArray runs = new AtomicIntegerArray(10_000);
+            // the first finished task leaves far more than a quarter of the tasks, so side jobs start within the
+            // call (how many depends on the threads' timing; the rest wait for the owner)
+            pool.forEach(10_000, (w, t) -> runs.incrementAndGet(t));
+            assertTrue(jobs.get(0).isDone(), "the oldest job ran within the call");
+            pool.runAllAside();
+            for (Future<?> job : jobs) {
+                assertTrue(job.isDone());
+            }
+            for (int t = 0; t < 10_000; t++) {
+                assertEquals(1, runs.get(t));
+            }
+            List<Integer> expected = new ArrayList<>();
+            for (int j = 0; j < 20; j++) {
+                expected.add(j);
+            }
+            assertEquals(expected, order);
+            assertEquals(0, overlaps.get());
+        }
+    }
+
+    @Test
+    void smallCallsLeaveSideJobsQueuedUntilTheOwnerRunsThemOrClosesThePool() {
+        AtomicInteger done = new AtomicInteger();
+        Future<?> late;
+        try (WorkerPool pool = new WorkerPool(2)) {
+            Future<?> first = pool.runAside(done::incrementAndGet);
+            pool.forEach(WorkerPool.ASIDE_MIN_TASKS_LEFT - 1, (w, t) -> { });
+            assertFalse(first.isDone(), "too few tasks to hide a side job behind");
+            assertTrue(pool.runOneAside());
+            assertTrue(first.isDone());
+            assertFalse(pool.runOneAside());
+            late = pool.runAside(done::incrementAndGet);
+        }
+        assertTrue(late.isDone(), "close() runs what is still queued");
+        assertEquals(2, done.get());
+    }
+
+    @Test
+    void aFailingSideJobIsReportedByItsFutureAndTheOthersStillRun() throws Exception {
+        try (WorkerPool pool = new WorkerPool(3)) {
+            Future<?> failing = pool.runAside(() -> {
+                throw new IllegalStateException("summary failed");
+            });
+            AtomicInteger after = new AtomicInteger();
+            Future<?> next = pool.runAside(after::incrementAndGet);
+            pool.forEach(5_000, (w, t) -> { });
+            pool.runAllAside();
+            ExecutionException e = assertThrows(ExecutionException.class, failing::get);
+            assertEquals("summary failed", e.getCause().getMessage());
+            next.get();
+            assertEquals(1, after.get());
         }
     }
 }
