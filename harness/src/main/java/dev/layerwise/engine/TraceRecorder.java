@@ -105,7 +105,7 @@ public final class TraceRecorder implements StepRecorder, AutoCloseable {
         }
         float[] copy = (float[]) take(values, length);
         System.arraycopy(values, 0, copy, 0, length);
-        submit(() -> {
+        submit(length, () -> {
             int index = steps.size();
             steps.add(accumulator.begin(name, shape, dtype).add(copy, 0, length).finish());
             if (hashes != null) {
@@ -123,7 +123,7 @@ public final class TraceRecorder implements StepRecorder, AutoCloseable {
         }
         double[] copy = (double[]) take(values, length);
         System.arraycopy(values, 0, copy, 0, length);
-        submit(() -> {
+        submit(length, () -> {
             int index = steps.size();
             steps.add(accumulator.begin(name, shape, dtype).add(copy, 0, length).finish());
             if (hashes != null) {
@@ -140,7 +140,7 @@ public final class TraceRecorder implements StepRecorder, AutoCloseable {
             steps.add(complete(summarized));
             return;
         }
-        submit(() -> steps.add(complete(summarized)));
+        submit(1, () -> steps.add(complete(summarized)));
     }
 
     private static Step complete(Callable<Step> summarized) {
@@ -179,14 +179,15 @@ public final class TraceRecorder implements StepRecorder, AutoCloseable {
         return buffer instanceof double[] d && d.length >= length ? d : new double[length];
     }
 
-    private void submit(Runnable task) {
-        pending.add(sharedPool != null ? sharedPool.runAside(task) : background.submit(task));
+    /** Queues a summary of {@code values} values (its size, for the pool's scheduling). */
+    private void submit(long values, Runnable task) {
+        pending.add(sharedPool != null ? sharedPool.runAside(task, values) : background.submit(task));
     }
 
     /** The steps recorded so far, in order (waits for background work). */
     public List<Step> steps() {
         if (hashes != null) {
-            submit(hashes::flush);
+            submit(1, hashes::flush);
         }
         if (sharedPool != null) {
             sharedPool.runAllAside();

@@ -17,11 +17,14 @@ import java.util.concurrent.locks.ReentrantLock;
  * changes what the task computes, so results are the same for any thread count.
  *
  * <p>Side jobs ({@link #runAside}) are work that is not urgent (summarizing a recorded step): they run one at a time,
- * in the order queued, on whichever pool thread finishes a task of a large {@link #forEach} while many of its tasks
- * are left, so that the other threads keep the cores busy and finish that call's tasks meanwhile; or on the caller
- * thread when it asks ({@link #runOneAside}, {@link #runAllAside}, and {@link #close}). On a machine whose cores the
- * pool fills, this costs the side work's CPU time spread over all cores, where a thread of its own would take a core
- * from a worker at the operating system's whim and leave the others waiting for it at the end of a call.
+ * in the order queued, on a pool thread between two tasks of a {@link #forEach}, when the other threads of that call
+ * have at least as much of its work left as the job is expected to take (so that nobody waits for the job at the
+ * end of the call), or on the caller thread when it asks ({@link #runOneAside}, {@link #runAllAside}, and
+ * {@link #close}). A job's expected time is its size in units times the time per unit of the jobs run so far; the
+ * work left is the call's tasks not yet started times this thread's mean time per task, shared by the others. On a
+ * machine whose cores the pool fills, this costs the side work's CPU time spread over all cores, where a thread of
+ * its own would take a core from a worker at the operating system's whim and leave the others waiting for it at the
+ * end of a call.
  */
 public final class WorkerPool implements AutoCloseable {
 
@@ -31,14 +34,23 @@ public final class WorkerPool implements AutoCloseable {
         void run(int worker, int task);
     }
 
-    /** A side job starts only while at least this many of a call's tasks (and a quarter of them) are left. */
-    static final int ASIDE_MIN_TASKS_LEFT = 64;
+    /** A side job and its size (e.g. the values it summarizes). */
+    private static final class SideJob extends FutureTask<Void> {
+        final long units;
+
+        SideJob(Runnable job, long units) {
+            super(job, null);
+            this.units = units;
+        }
+    }
 
     private final int threads;
     private final ExecutorService executor;
-    private final Queue<FutureTask<?>> aside = new ConcurrentLinkedQueue<>();
+    private final Queue<SideJob> aside = new ConcurrentLinkedQueue<>();
     /** Held while a side job runs: one at a time, hence in queue order. */
     private final ReentrantLock asideTurn = new ReentrantLock();
+    /** Mean nanoseconds per unit of the side jobs run so far (0 before the first: it runs at the first chance). */
+    private volatile double asideNanosPerUnit;
 
     public WorkerPool(int threads) {
         if (threads < 1) {
@@ -69,11 +81,11 @@ public final class WorkerPool implements AutoCloseable {
         List<Future<?>> futures = new ArrayList<>(helpers);
         for (int w = 1; w <= helpers; w++) {
             int worker = w;
-            futures.add(executor.submit(() -> drain(next, count, worker, body)));
+            futures.add(executor.submit(() -> drain(next, count, worker, helpers, body)));
         }
         Throwable failure = null;
         try {
-            drain(next, count, 0, body);
+            drain(next, count, 0, helpers, body);
         } catch (RuntimeException | Error e) {
             failure = e;
             next.set(count);
@@ -99,11 +111,19 @@ public final class WorkerPool implements AutoCloseable {
         }
     }
 
-    private void drain(AtomicInteger next, int count, int worker, Task body) {
-        int enoughLeft = Math.max(ASIDE_MIN_TASKS_LEFT, count / 4);
+    /** Runs tasks until none is left; between two, side jobs that the {@code others} threads' work left covers. */
+    private void drain(AtomicInteger next, int count, int worker, int others, Task body) {
+        long taskNanos = 0;
+        int tasks = 0;
         for (int i = next.getAndIncrement(); i < count; i = next.getAndIncrement()) {
+            long start = System.nanoTime();
             body.run(worker, i);
-            while (!aside.isEmpty() && count - next.get() >= enoughLeft && asideTurn.tryLock()) {
+            taskNanos += System.nanoTime() - start;
+            tasks++;
+            SideJob job;
+            while ((job = aside.peek()) != null
+                    && job.units * asideNanosPerUnit < (count - next.get()) * ((double) taskNanos / tasks) / others
+                    && asideTurn.tryLock()) {
                 try {
                     runNextAside();
                 } finally {
@@ -114,11 +134,11 @@ public final class WorkerPool implements AutoCloseable {
     }
 
     /**
-     * Queues {@code job} to run later on some thread of this pool (see the class comment); its failure, if any, is
-     * reported by the returned future.
+     * Queues {@code job}, of {@code units} units of work (its expected time is proportional to them), to run later
+     * on some thread of this pool (see the class comment); its failure, if any, is reported by the returned future.
      */
-    public Future<?> runAside(Runnable job) {
-        FutureTask<Void> task = new FutureTask<>(job, null);
+    public Future<?> runAside(Runnable job, long units) {
+        SideJob task = new SideJob(job, Math.max(1, units));
         aside.add(task);
         return task;
     }
@@ -140,12 +160,17 @@ public final class WorkerPool implements AutoCloseable {
         }
     }
 
+    /** Runs the oldest side job (the caller holds {@link #asideTurn}). */
     private boolean runNextAside() {
-        FutureTask<?> job = aside.poll();
+        SideJob job = aside.poll();
         if (job == null) {
             return false;
         }
+        long start = System.nanoTime();
         job.run();
+        double perUnit = (double) (System.nanoTime() - start) / job.units;
+        double before = asideNanosPerUnit;
+        asideNanosPerUnit = before == 0 ? perUnit : 0.75 * before + 0.25 * perUnit;
         return true;
     }
 

@@ -62,7 +62,7 @@ class WorkerPoolTest {
                     }
                     order.add(id);
                     running.decrementAndGet();
-                }));
+                }, 1));
             }
             AtomicIntegerArray runs = new AtomicIntegerArray(10_000);
             // the first finished task leaves far more than a quarter of the tasks, so side jobs start within the
@@ -86,20 +86,33 @@ class WorkerPoolTest {
     }
 
     @Test
-    void smallCallsLeaveSideJobsQueuedUntilTheOwnerRunsThemOrClosesThePool() {
+    void aSideJobWaitsWhileTheOtherThreadsHaveLessWorkLeftThanItIsExpectedToTakeAndCloseRunsIt() {
         AtomicInteger done = new AtomicInteger();
         Future<?> late;
         try (WorkerPool pool = new WorkerPool(2)) {
-            Future<?> first = pool.runAside(done::incrementAndGet);
-            pool.forEach(WorkerPool.ASIDE_MIN_TASKS_LEFT - 1, (w, t) -> { });
-            assertFalse(first.isDone(), "too few tasks to hide a side job behind");
+            // calibrates the pool: 20 ms for one unit
+            pool.runAside(() -> sleep(20), 1);
             assertTrue(pool.runOneAside());
-            assertTrue(first.isDone());
+            // expected to take 1000 units x 20 ms: a call of a hundred trivial tasks never has that much left
+            Future<?> big = pool.runAside(done::incrementAndGet, 1000);
+            pool.forEach(100, (w, t) -> { });
+            assertFalse(big.isDone(), "started where the other thread would have waited for it");
+            assertTrue(pool.runOneAside());
+            assertTrue(big.isDone());
             assertFalse(pool.runOneAside());
-            late = pool.runAside(done::incrementAndGet);
+            late = pool.runAside(done::incrementAndGet, 1000);
         }
         assertTrue(late.isDone(), "close() runs what is still queued");
         assertEquals(2, done.get());
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     @Test
@@ -107,9 +120,9 @@ class WorkerPoolTest {
         try (WorkerPool pool = new WorkerPool(3)) {
             Future<?> failing = pool.runAside(() -> {
                 throw new IllegalStateException("summary failed");
-            });
+            }, 1);
             AtomicInteger after = new AtomicInteger();
-            Future<?> next = pool.runAside(after::incrementAndGet);
+            Future<?> next = pool.runAside(after::incrementAndGet, 1);
             pool.forEach(5_000, (w, t) -> { });
             pool.runAllAside();
             ExecutionException e = assertThrows(ExecutionException.class, failing::get);
