@@ -28,7 +28,8 @@ public final class Attention {
     /**
      * Vectorized over keys: the head's keys are transposed ({@code kt[d * width + s]}) so that lane s of a vector
      * runs score s's chain {@code dot = fma(q[t, d], k[s, d], dot)} over d = 0 .. D-1, the same arithmetic as one
-     * score at a time. The softmax (exp, max, sum in key order) stays scalar.
+     * score at a time. The softmax's exponentials are computed a vector at a time ({@link FloatExp}, bit for bit
+     * {@code (float) Math.exp}); its max and its sum (in key order) stay scalar.
      */
     public static void probabilities(float[] q, float[] k, int tokens, int heads, int kvHeads, int headDim,
             AttentionVariant variant, float[] probs, Precision p, WorkerPool pool, Scratch scratch) {
@@ -41,6 +42,7 @@ public final class Attention {
             int kvh = variant.kvHead(h, heads, kvHeads);
             float[] kt = scratch.floats(worker, headDim * width);
             float[] dots = scratch.row(worker, width);
+            double[] expScratch = scratch.doubles(worker, FloatExp.CHUNK);
             for (int s = 0; s < width; s++) {
                 int ko = s * kStride + kvh * headDim;
                 for (int d = 0; d < headDim; d++) {
@@ -58,11 +60,13 @@ public final class Attention {
                     probs[row + s] = score;
                     max = Math.max(max, score);
                 }
+                for (int s = 0; s <= last; s++) {
+                    probs[row + s] -= max;
+                }
+                FloatExp.inPlace(probs, row, row + last + 1, expScratch);
                 float sum = 0;
                 for (int s = 0; s <= last; s++) {
-                    float e = (float) Math.exp(probs[row + s] - max);
-                    probs[row + s] = e;
-                    sum += e;
+                    sum += probs[row + s];
                 }
                 float inv = 1f / sum;
                 for (int s = 0; s <= last; s++) {

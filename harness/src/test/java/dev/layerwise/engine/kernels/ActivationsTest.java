@@ -47,4 +47,34 @@ class ActivationsTest {
             assertEquals(DType.BFLOAT16.round(a[i] + b[i]), sum[i]);
         }
     }
+
+    @Test
+    void siluIsBitForBitTheScalarExpressionAlsoInPlaceAndOnSubranges() {
+        float[] x = KernelFixtures.random(4, 2000, 40, DType.FLOAT32);
+        x[5] = Float.NaN;
+        x[6] = Float.POSITIVE_INFINITY;
+        x[7] = Float.NEGATIVE_INFINITY;
+        x[8] = -0f;
+        x[9] = -95f;
+        for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT16, DType.BFLOAT16}) {
+            Precision p = Precision.of(dtype);
+            float[] expected = new float[x.length];
+            for (int i = 0; i < x.length; i++) {
+                expected[i] = p.round(x[i] / (1f + (float) Math.exp(-x[i])));
+            }
+            float[] out = new float[x.length];
+            Activations.silu(x, 3, 1999, out, p);
+            float[] inPlace = x.clone();
+            Activations.silu(inPlace, 0, x.length, inPlace, p);
+            for (int i = 0; i < x.length; i++) {
+                int want = Float.floatToRawIntBits(expected[i]);
+                if (i >= 3 && i < 1999) {
+                    assertEquals(want, Float.floatToRawIntBits(out[i]), dtype + " x=" + x[i]);
+                } else {
+                    assertEquals(0f, out[i]);
+                }
+                assertEquals(want, Float.floatToRawIntBits(inPlace[i]), dtype + " in place, x=" + x[i]);
+            }
+        }
+    }
 }
