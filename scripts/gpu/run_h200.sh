@@ -27,8 +27,10 @@ echo "$NVIDIA_OPENCL" > "$work/icd/nvidia.icd"
 export OCL_ICD_VENDORS="$work/icd"
 export LD_LIBRARY_PATH="$work/lib:$(dirname "$NVIDIA_OPENCL")${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 
+# the JDK's signal-chaining library keeps the JVM's signal handlers when an OpenCL driver installs its own
+# (docs/opencl.md, "Signal handlers")
 lw() {
-  "$work/jrt/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:+UseParallelGC \
+  LD_PRELOAD="$work/jrt/lib/libjsig.so${LD_PRELOAD:+:$LD_PRELOAD}" "$work/jrt/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:+UseParallelGC \
     -Xmx48g -Dlayerwise.root="$root" -jar "$work/layerwise-all.jar" "$@"
 }
 
