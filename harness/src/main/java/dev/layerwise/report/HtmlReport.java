@@ -7,6 +7,7 @@ import dev.layerwise.compare.StepResult;
 import dev.layerwise.compare.Verdict;
 import dev.layerwise.compare.diagnosis.Diagnosis;
 import dev.layerwise.trace.Trace;
+import java.util.function.Supplier;
 
 /** report.html: self-contained (inline CSS, inline SVG charts from {@link Charts}), no external resources. */
 public final class HtmlReport {
@@ -46,11 +47,11 @@ public final class HtmlReport {
                         .append("</code>: ").append(HtmlEscape.inline(d.message())).append("</p>\n");
             }
         }
-        h.append("<h2>Charts</h2>\n<figure>").append(Charts.errorPerStep(c)).append("</figure>\n");
-        h.append("<figure>").append(Charts.errorPerLayer(c)).append("</figure>\n");
+        h.append("<h2>Charts</h2>\n").append(figure(() -> Charts.errorPerStep(c)));
+        h.append(figure(() -> Charts.errorPerLayer(c)));
         StepResult div = c.firstDivergence() == null ? null : c.step(c.firstDivergence()).orElseThrow();
         if (div != null && div.metrics() != null && div.metrics().rowDeviation() != null) {
-            h.append("<figure>").append(Charts.perRow(div)).append("</figure>\n");
+            h.append(figure(() -> Charts.perRow(div)));
         }
         h.append("<h2>Steps</h2>\n<table><tr><th>step</th><th>reference</th><th>candidate</th><th>deviation</th>"
                 + "<th></th><th>diagnosis</th></tr>\n");
@@ -88,7 +89,7 @@ public final class HtmlReport {
         }
         h.append("<li><b>First nondeterministic step</b>: ").append(d.firstNondeterministic() == null ? "none"
                 : "<code>" + esc(d.firstNondeterministic()) + "</code>").append("</li></ul>\n");
-        h.append("<figure>").append(Charts.determinismSpread(d)).append("</figure>\n");
+        h.append(figure(() -> Charts.determinismSpread(d)));
         h.append("<table><tr><th>step</th><th>identical</th><th>basis</th><th>spread of sum</th>"
                 + "<th>spread of sum_sq</th><th>spread of max</th><th>note</th></tr>\n");
         for (StepDeterminism s : d.steps()) {
@@ -102,6 +103,23 @@ public final class HtmlReport {
         }
         h.append("</table>\n");
         return end(h);
+    }
+
+    /**
+     * A chart as a figure, or, where Java2D cannot draw on this machine, a note saying why: the charts measure text
+     * with the system's fonts, and a minimal container has none ("Fontconfig head is null"). The rest of the report,
+     * the other formats and the verdict do not depend on them.
+     */
+    static String figure(Supplier<String> chart) {
+        try {
+            return "<figure>" + chart.get() + "</figure>\n";
+        } catch (OutOfMemoryError | StackOverflowError e) {
+            throw e;
+        } catch (RuntimeException | Error e) {
+            String cause = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            return "<p class=note>Chart not drawn: " + esc(cause) + " (Java2D draws chart text with the system's"
+                    + " fonts; e.g. <code>apt-get install fontconfig fonts-dejavu-core</code>).</p>\n";
+        }
     }
 
     private static StringBuilder start(String title) {
