@@ -32,13 +32,13 @@ import java.util.function.Consumer;
  * <p>Where the engine's worker threads fill every core, a thread of the recorder's own would take a core from a
  * worker whenever the operating system lets it, and the other workers would then wait for that one at the end of
  * each matrix product: its time showed in full in the wall time. There the summaries run instead as side jobs of the
- * engine's {@link WorkerPool} ({@link #sharingThreadsOf}), still one at a time and in order, between the tiles of
- * the next large products.
+ * engine's {@link WorkerPool} ({@link #sharingThreadsOf}), still one at a time and in order, between two tasks of the
+ * engine's next parallel calls wherever the other threads have enough of the call left to cover the summary.
  */
 public final class TraceRecorder implements StepRecorder, AutoCloseable {
     /** Copies of steps waiting to be summarized, at most: with a thread of the recorder's own. */
     private static final int IN_FLIGHT = 3;
-    /** ... and as side jobs of the pool, which run only during large products (several steps may come first). */
+    /** ... and as side jobs of the pool, which run only inside the engine's parallel calls (steps may queue first). */
     private static final int IN_FLIGHT_SHARED = 6;
     /** System property: {@code true} hashes each step on its own with {@code MessageDigest}. */
     static final String SINGLE_STREAM_HASH = "layerwise.singleStreamHash";
