@@ -1,6 +1,10 @@
 package dev.layerwise.engine.kernels;
 
+import dev.layerwise.numeric.BFloat16;
+import dev.layerwise.numeric.DType;
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -28,8 +32,10 @@ public final class Attention {
     /**
      * Vectorized over keys: the head's keys are transposed ({@code kt[d * width + s]}) so that lane s of a vector
      * runs score s's chain {@code dot = fma(q[t, d], k[s, d], dot)} over d = 0 .. D-1, the same arithmetic as one
-     * score at a time. The softmax's exponentials are computed a vector at a time ({@link FloatExp}, bit for bit
-     * {@code (float) Math.exp}); its max and its sum (in key order) stay scalar.
+     * score at a time; two query rows share each key load (eight independent chains keep both FMA units busy
+     * where four would wait on the FMA latency). The softmax rounds, scales, takes the max, subtracts and normalizes
+     * a vector at a time (each value's arithmetic is the scalar expression's; the max is order-free) and
+     * exponentiates with {@link FloatExp}; only the sum runs one value after another, in key order.
      */
     public static void probabilities(float[] q, float[] k, int tokens, int heads, int kvHeads, int headDim,
             AttentionVariant variant, float[] probs, Precision p, WorkerPool pool, Scratch scratch) {
@@ -41,7 +47,7 @@ public final class Attention {
         pool.forEach(heads, (worker, h) -> {
             int kvh = variant.kvHead(h, heads, kvHeads);
             float[] kt = scratch.floats(worker, headDim * width);
-            float[] dots = scratch.row(worker, width);
+            float[] dots = scratch.row(worker, 2 * width);
             double[] expScratch = scratch.doubles(worker, FloatExp.CHUNK);
             for (int s = 0; s < width; s++) {
                 int ko = s * kStride + kvh * headDim;
@@ -49,34 +55,126 @@ public final class Attention {
                     kt[d * width + s] = s < tokens ? k[ko + d] : 0f;
                 }
             }
-            for (int t = 0; t < tokens; t++) {
+            for (int t = 0; t < tokens; t += 2) {
                 int row = (h * tokens + t) * tokens;
                 int last = variant.lastKey(t, tokens);
                 int qo = t * qStride + h * headDim;
-                scores(q, qo, kt, width, headDim, last + 1, dots);
-                float max = Float.NEGATIVE_INFINITY;
-                for (int s = 0; s <= last; s++) {
-                    float score = p.round(p.round(dots[s]) * scale);
-                    probs[row + s] = score;
-                    max = Math.max(max, score);
-                }
-                for (int s = 0; s <= last; s++) {
-                    probs[row + s] -= max;
-                }
-                FloatExp.inPlace(probs, row, row + last + 1, expScratch);
-                float sum = 0;
-                for (int s = 0; s <= last; s++) {
-                    sum += probs[row + s];
-                }
-                float inv = 1f / sum;
-                for (int s = 0; s <= last; s++) {
-                    probs[row + s] = p.round(probs[row + s] * inv);
-                }
-                for (int s = last + 1; s < tokens; s++) {
-                    probs[row + s] = 0f;
+                if (t + 1 < tokens) {
+                    int nextLast = variant.lastKey(t + 1, tokens);
+                    scorePair(q, qo, qo + qStride, kt, width, headDim, Math.max(last, nextLast) + 1, dots, width);
+                    float maxA = scaledScores(dots, 0, last + 1, scale, p, probs, row);
+                    float maxB = scaledScores(dots, width, nextLast + 1, scale, p, probs, row + tokens);
+                    FloatExp.shiftedInPlace(probs, row, row + last + 1, maxA, expScratch);
+                    FloatExp.shiftedInPlace(probs, row + tokens, row + tokens + nextLast + 1, maxB, expScratch);
+                    // the two rows' sums as two independent chains in one loop: each addition waits only on its own
+                    float sumA = 0;
+                    float sumB = 0;
+                    int both = Math.min(last, nextLast) + 1;
+                    for (int s = 0; s < both; s++) {
+                        sumA += probs[row + s];
+                        sumB += probs[row + tokens + s];
+                    }
+                    for (int s = both; s <= last; s++) {
+                        sumA += probs[row + s];
+                    }
+                    for (int s = both; s <= nextLast; s++) {
+                        sumB += probs[row + tokens + s];
+                    }
+                    normalize(probs, row, last + 1, tokens, sumA, p);
+                    normalize(probs, row + tokens, nextLast + 1, tokens, sumB, p);
+                } else {
+                    scores(q, qo, kt, width, headDim, last + 1, dots);
+                    float max = scaledScores(dots, 0, last + 1, scale, p, probs, row);
+                    FloatExp.shiftedInPlace(probs, row, row + last + 1, max, expScratch);
+                    float sum = 0;
+                    for (int s = 0; s <= last; s++) {
+                        sum += probs[row + s];
+                    }
+                    normalize(probs, row, last + 1, tokens, sum, p);
                 }
             }
         });
+    }
+
+    /**
+     * {@code probs[row + s] = round(round(dots[at + s]) * scale)} for the {@code keys} unmasked scores of a row;
+     * returns their max.
+     */
+    private static float scaledScores(float[] dots, int at, int keys, float scale, Precision p, float[] probs,
+            int row) {
+        if (p.dtype() == DType.BFLOAT16) {
+            return bfloat16Scores(dots, at, keys, scale, probs, row);
+        }
+        int end = row + keys;
+        System.arraycopy(dots, at, probs, row, keys);
+        p.round(probs, row, end);
+        multiply(probs, row, end, scale);
+        p.round(probs, row, end);
+        return max(probs, row, end);
+    }
+
+    /** {@code probs[row + s] = round(probs[row + s] * (1 / sum))} for s < keys, then zeros to the row's end. */
+    private static void normalize(float[] probs, int row, int keys, int tokens, float sum, Precision p) {
+        multiply(probs, row, row + keys, 1f / sum);
+        p.round(probs, row, row + keys);
+        Arrays.fill(probs, row + keys, row + tokens, 0f);
+    }
+
+    /** The bfloat16 scores {@code round(round(dots[at + s]) * scale)} in one pass; returns their max. */
+    private static float bfloat16Scores(float[] dots, int at, int keys, float scale, float[] probs, int row) {
+        FloatVector maxes = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+        int s = 0;
+        for (; s + F.length() <= keys; s += F.length()) {
+            FloatVector score = Precision.toBFloat16(Precision.toBFloat16(FloatVector.fromArray(F, dots, at + s))
+                    .mul(scale));
+            score.intoArray(probs, row + s);
+            maxes = maxes.max(score);
+        }
+        float max = maxes.reduceLanes(VectorOperators.MAX);
+        for (; s < keys; s++) {
+            float score = BFloat16.toFloat(BFloat16.fromFloat(BFloat16.toFloat(BFloat16.fromFloat(dots[at + s]))
+                    * scale));
+            probs[row + s] = score;
+            max = Math.max(max, score);
+        }
+        return Float.isNaN(max) ? firstNaN(probs, row, row + keys) : max;
+    }
+
+    private static void multiply(float[] a, int from, int to, float factor) {
+        int i = from;
+        for (; i + F.length() <= to; i += F.length()) {
+            FloatVector.fromArray(F, a, i).mul(factor).intoArray(a, i);
+        }
+        for (; i < to; i++) {
+            a[i] *= factor;
+        }
+    }
+
+    /** {@code Math.max} over {@code a[from .. to)}, -Infinity when empty (the order does not matter for max). */
+    private static float max(float[] a, int from, int to) {
+        FloatVector maxes = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+        int i = from;
+        for (; i + F.length() <= to; i += F.length()) {
+            maxes = maxes.max(FloatVector.fromArray(F, a, i));
+        }
+        float max = maxes.reduceLanes(VectorOperators.MAX);
+        for (; i < to; i++) {
+            max = Math.max(max, a[i]);
+        }
+        return Float.isNaN(max) ? firstNaN(a, from, to) : max;
+    }
+
+    /**
+     * The max of a row holding a NaN: the row's first NaN, as the in-order {@code Math.max} loop returns it, so that
+     * the NaN's payload (which the exponentials pass on and the trace hashes) does not depend on the vector width.
+     */
+    private static float firstNaN(float[] a, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (Float.isNaN(a[i])) {
+                return a[i];
+            }
+        }
+        throw new IllegalStateException("no NaN in the row");
     }
 
     /** {@code dots[s] = q[qo ..] . k[s]} for s < keys (whole vectors), four key vectors at a time. */
@@ -108,6 +206,56 @@ public final class Attention {
         }
     }
 
+    /**
+     * {@link #scores} for two query rows at {@code qa} and {@code qb}: row a's dots go to {@code dots[0 ..]}, row b's
+     * to {@code dots[bAt ..]}.
+     */
+    private static void scorePair(float[] q, int qa, int qb, float[] kt, int width, int headDim, int keys,
+            float[] dots, int bAt) {
+        int lanes = F.length();
+        int s = 0;
+        for (; s + 3 * lanes < keys; s += 4 * lanes) {
+            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+            FloatVector b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+            for (int d = 0; d < headDim; d++) {
+                FloatVector qda = FloatVector.broadcast(F, q[qa + d]);
+                FloatVector qdb = FloatVector.broadcast(F, q[qb + d]);
+                int ko = d * width + s;
+                FloatVector k0 = FloatVector.fromArray(F, kt, ko);
+                FloatVector k1 = FloatVector.fromArray(F, kt, ko + lanes);
+                FloatVector k2 = FloatVector.fromArray(F, kt, ko + 2 * lanes);
+                FloatVector k3 = FloatVector.fromArray(F, kt, ko + 3 * lanes);
+                a0 = qda.fma(k0, a0);
+                b0 = qdb.fma(k0, b0);
+                a1 = qda.fma(k1, a1);
+                b1 = qdb.fma(k1, b1);
+                a2 = qda.fma(k2, a2);
+                b2 = qdb.fma(k2, b2);
+                a3 = qda.fma(k3, a3);
+                b3 = qdb.fma(k3, b3);
+            }
+            a0.intoArray(dots, s);
+            a1.intoArray(dots, s + lanes);
+            a2.intoArray(dots, s + 2 * lanes);
+            a3.intoArray(dots, s + 3 * lanes);
+            b0.intoArray(dots, bAt + s);
+            b1.intoArray(dots, bAt + s + lanes);
+            b2.intoArray(dots, bAt + s + 2 * lanes);
+            b3.intoArray(dots, bAt + s + 3 * lanes);
+        }
+        for (; s < keys; s += lanes) {
+            FloatVector a = FloatVector.zero(F);
+            FloatVector b = a;
+            for (int d = 0; d < headDim; d++) {
+                FloatVector kd = FloatVector.fromArray(F, kt, d * width + s);
+                a = FloatVector.broadcast(F, q[qa + d]).fma(kd, a);
+                b = FloatVector.broadcast(F, q[qb + d]).fma(kd, b);
+            }
+            a.intoArray(dots, s);
+            b.intoArray(dots, bAt + s);
+        }
+    }
+
     /** {@code ctx[t, h, d] = sum_s probs[h, t, s] * v[s, kvh, d]} over all s, float32, rounded once. */
     public static void context(float[] probs, float[] v, int tokens, int heads, int kvHeads, int headDim,
             float[] ctx, Precision p, WorkerPool pool) {
@@ -129,24 +277,96 @@ public final class Attention {
         boolean finiteValues = allFinite(v, tokens * vStride);
         pool.forEach(heads, (worker, h) -> {
             int kvh = variant.kvHead(h, heads, kvHeads);
-            float[] acc = scratch.row(worker, headDim);
-            for (int t = 0; t < tokens; t++) {
+            float[] acc = scratch.row(worker, 2 * headDim);
+            int vo = kvh * headDim;
+            for (int t = 0; t < tokens; t += 2) {
                 int row = (h * tokens + t) * tokens;
                 int keys = finiteValues ? lastNonZero(probs, row, tokens) + 1 : tokens;
-                weightedSum(probs, row, keys, v, vStride, kvh * headDim, headDim, acc);
-                int co = t * cStride + h * headDim;
-                for (int d = 0; d < headDim; d++) {
-                    ctx[co + d] = p.round(acc[d]);
+                int rows = Math.min(2, tokens - t);
+                if (rows == 2) {
+                    int nextKeys = finiteValues ? lastNonZero(probs, row + tokens, tokens) + 1 : tokens;
+                    weightedSumPair(probs, row, keys, row + tokens, nextKeys, v, vStride, vo, headDim, acc);
+                } else {
+                    weightedSum(probs, row, keys, v, vStride, vo, headDim, acc, 0, 0);
+                }
+                for (int r = 0; r < rows; r++) {
+                    int co = (t + r) * cStride + h * headDim;
+                    for (int d = 0; d < headDim; d++) {
+                        ctx[co + d] = p.round(acc[r * headDim + d]);
+                    }
                 }
             }
         });
     }
 
-    /** {@code acc[d] = sum_{s < keys} w[row + s] * v[s * stride + vo + d]}, fma chains in key order. */
-    private static void weightedSum(float[] w, int row, int keys, float[] v, int stride, int vo, int headDim,
-            float[] acc) {
+    /**
+     * {@link #weightedSum} for two rows sharing each load of v: row a's sums go to {@code acc[0 .. headDim)}, row b's
+     * to {@code acc[headDim .. 2 headDim)}. Over the keys both rows use their chains advance together; the longer
+     * row then continues its own, so every chain still runs in key order.
+     */
+    private static void weightedSumPair(float[] w, int rowA, int keysA, int rowB, int keysB, float[] v, int stride,
+            int vo, int headDim, float[] acc) {
         int lanes = F.length();
+        int both = Math.min(keysA, keysB);
         int d = 0;
+        for (; d + 4 * lanes <= headDim; d += 4 * lanes) {
+            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+            FloatVector b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+            int s = 0;
+            for (; s < both; s++) {
+                FloatVector wa = FloatVector.broadcast(F, w[rowA + s]);
+                FloatVector wb = FloatVector.broadcast(F, w[rowB + s]);
+                int o = s * stride + vo + d;
+                FloatVector v0 = FloatVector.fromArray(F, v, o);
+                FloatVector v1 = FloatVector.fromArray(F, v, o + lanes);
+                FloatVector v2 = FloatVector.fromArray(F, v, o + 2 * lanes);
+                FloatVector v3 = FloatVector.fromArray(F, v, o + 3 * lanes);
+                a0 = wa.fma(v0, a0);
+                b0 = wb.fma(v0, b0);
+                a1 = wa.fma(v1, a1);
+                b1 = wb.fma(v1, b1);
+                a2 = wa.fma(v2, a2);
+                b2 = wb.fma(v2, b2);
+                a3 = wa.fma(v3, a3);
+                b3 = wb.fma(v3, b3);
+            }
+            for (int sa = s; sa < keysA; sa++) {
+                FloatVector wa = FloatVector.broadcast(F, w[rowA + sa]);
+                int o = sa * stride + vo + d;
+                a0 = wa.fma(FloatVector.fromArray(F, v, o), a0);
+                a1 = wa.fma(FloatVector.fromArray(F, v, o + lanes), a1);
+                a2 = wa.fma(FloatVector.fromArray(F, v, o + 2 * lanes), a2);
+                a3 = wa.fma(FloatVector.fromArray(F, v, o + 3 * lanes), a3);
+            }
+            for (int sb = s; sb < keysB; sb++) {
+                FloatVector wb = FloatVector.broadcast(F, w[rowB + sb]);
+                int o = sb * stride + vo + d;
+                b0 = wb.fma(FloatVector.fromArray(F, v, o), b0);
+                b1 = wb.fma(FloatVector.fromArray(F, v, o + lanes), b1);
+                b2 = wb.fma(FloatVector.fromArray(F, v, o + 2 * lanes), b2);
+                b3 = wb.fma(FloatVector.fromArray(F, v, o + 3 * lanes), b3);
+            }
+            a0.intoArray(acc, d);
+            a1.intoArray(acc, d + lanes);
+            a2.intoArray(acc, d + 2 * lanes);
+            a3.intoArray(acc, d + 3 * lanes);
+            b0.intoArray(acc, headDim + d);
+            b1.intoArray(acc, headDim + d + lanes);
+            b2.intoArray(acc, headDim + d + 2 * lanes);
+            b3.intoArray(acc, headDim + d + 3 * lanes);
+        }
+        weightedSum(w, rowA, keysA, v, stride, vo, headDim, acc, 0, d);
+        weightedSum(w, rowB, keysB, v, stride, vo, headDim, acc, headDim, d);
+    }
+
+    /**
+     * {@code acc[at + d] = sum_{s < keys} w[row + s] * v[s * stride + vo + d]} for d from {@code fromD}, fma chains in
+     * key order.
+     */
+    private static void weightedSum(float[] w, int row, int keys, float[] v, int stride, int vo, int headDim,
+            float[] acc, int at, int fromD) {
+        int lanes = F.length();
+        int d = fromD;
         for (; d + 4 * lanes <= headDim; d += 4 * lanes) {
             FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
             for (int s = 0; s < keys; s++) {
@@ -157,29 +377,37 @@ public final class Attention {
                 a2 = ws.fma(FloatVector.fromArray(F, v, o + 2 * lanes), a2);
                 a3 = ws.fma(FloatVector.fromArray(F, v, o + 3 * lanes), a3);
             }
-            a0.intoArray(acc, d);
-            a1.intoArray(acc, d + lanes);
-            a2.intoArray(acc, d + 2 * lanes);
-            a3.intoArray(acc, d + 3 * lanes);
+            a0.intoArray(acc, at + d);
+            a1.intoArray(acc, at + d + lanes);
+            a2.intoArray(acc, at + d + 2 * lanes);
+            a3.intoArray(acc, at + d + 3 * lanes);
         }
         for (; d + lanes <= headDim; d += lanes) {
             FloatVector a = FloatVector.zero(F);
             for (int s = 0; s < keys; s++) {
                 a = FloatVector.broadcast(F, w[row + s]).fma(FloatVector.fromArray(F, v, s * stride + vo + d), a);
             }
-            a.intoArray(acc, d);
+            a.intoArray(acc, at + d);
         }
         for (; d < headDim; d++) {
             float a = 0;
             for (int s = 0; s < keys; s++) {
                 a = Math.fma(w[row + s], v[s * stride + vo + d], a);
             }
-            acc[d] = a;
+            acc[at + d] = a;
         }
     }
 
     private static int lastNonZero(float[] a, int from, int length) {
-        for (int s = length - 1; s >= 0; s--) {
+        int lanes = F.length();
+        int end = length;
+        while (end >= 4 * lanes && !FloatVector.fromArray(F, a, from + end - 4 * lanes).compare(VectorOperators.NE, 0f)
+                .or(FloatVector.fromArray(F, a, from + end - 3 * lanes).compare(VectorOperators.NE, 0f))
+                .or(FloatVector.fromArray(F, a, from + end - 2 * lanes).compare(VectorOperators.NE, 0f))
+                .or(FloatVector.fromArray(F, a, from + end - lanes).compare(VectorOperators.NE, 0f)).anyTrue()) {
+            end -= 4 * lanes;
+        }
+        for (int s = end - 1; s >= 0; s--) {
             if (a[from + s] != 0f) {
                 return s;
             }

@@ -47,4 +47,28 @@ final class FloatExp {
             }
         }
     }
+    /**
+     * The softmax's numerators: {@code a[i] = (float) Math.exp(a[i] - shift)}, the difference taken in float, for i
+     * in [from, to) (one pass instead of a subtraction pass and an exponential pass).
+     */
+    static void shiftedInPlace(float[] a, int from, int to, float shift, double[] scratch) {
+        int lanes = D.length();
+        for (int c = from; c < to; c += CHUNK) {
+            int n = Math.min(CHUNK, to - c);
+            for (int j = 0; j < n; j++) {
+                scratch[j] = a[c + j] - shift;
+            }
+            int j = 0;
+            for (; j + lanes <= n; j += lanes) {
+                DoubleVector.fromArray(D, scratch, j).lanewise(VectorOperators.EXP).intoArray(scratch, j);
+            }
+            for (; j < n; j++) {
+                scratch[j] = Math.exp(scratch[j]);
+            }
+            for (j = 0; j < n; j++) {
+                double d = scratch[j];
+                a[c + j] = (float) (d * BELOW) == (float) (d * ABOVE) ? (float) d : (float) Math.exp(a[c + j] - shift);
+            }
+        }
+    }
 }

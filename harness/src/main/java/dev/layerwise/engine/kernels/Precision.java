@@ -2,6 +2,11 @@ package dev.layerwise.engine.kernels;
 
 import dev.layerwise.numeric.BFloat16;
 import dev.layerwise.numeric.DType;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Where a float32-compute engine rounds to the model dtype, following Hugging Face eager Llama
@@ -10,6 +15,8 @@ import dev.layerwise.numeric.DType;
  * {@link #dtype()} with round-to-nearest-even; reductions inside one op stay in float32.
  */
 public final class Precision {
+    private static final VectorSpecies<Float> F = MatMulKernels.LANES;
+
     private final DType dtype;
 
     private Precision(DType dtype) {
@@ -44,7 +51,8 @@ public final class Precision {
                 }
             }
             case BFLOAT16 -> {
-                for (int i = from; i < to; i++) {
+                int i = roundToBFloat16(a, from, to);
+                for (; i < to; i++) {
                     a[i] = BFloat16.toFloat(BFloat16.fromFloat(a[i]));
                 }
             }
@@ -52,6 +60,27 @@ public final class Precision {
                 // float32: every float op already rounded
             }
         }
+    }
+
+    /**
+     * {@code BFloat16.toFloat(BFloat16.fromFloat(a[i]))} for whole vectors from {@code from}, in integer lanes
+     * (nearest even; NaN kept, made quiet); returns where it stopped.
+     */
+    private static int roundToBFloat16(float[] a, int from, int to) {
+        int lanes = F.length();
+        int i = from;
+        for (; i + lanes <= to; i += lanes) {
+            toBFloat16(FloatVector.fromArray(F, a, i)).intoArray(a, i);
+        }
+        return i;
+    }
+
+    /** {@code BFloat16.toFloat(BFloat16.fromFloat(x))} in every lane. */
+    static FloatVector toBFloat16(FloatVector x) {
+        IntVector bits = x.reinterpretAsInts();
+        IntVector nearestEven = bits.add(bits.lanewise(VectorOperators.LSHR, 16).and(1).add(0x7fff)).and(0xffff0000);
+        VectorMask<Integer> nan = bits.and(0x7fffffff).compare(VectorOperators.GT, 0x7f800000);
+        return nearestEven.blend(bits.and(0xffff0000).or(0x00400000), nan).reinterpretAsFloats();
     }
 
     /**

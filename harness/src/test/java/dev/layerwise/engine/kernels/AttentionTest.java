@@ -181,6 +181,43 @@ class AttentionTest {
         assertArrayEquals(expected[1], ctx);
     }
 
+    @ParameterizedTest
+    @CsvSource({"BFLOAT16, 40", "FLOAT16, 13", "FLOAT32, 21", "BFLOAT16, 2"})
+    void rowsWithNaNInfinitiesTiesAndHugeScoresAreBitIdenticalToOneElementAtATime(DType dtype, int t) {
+        int nh = 4;
+        int nkv = 2;
+        int d = 16;
+        float[] q = KernelFixtures.random(12, t * nh * d, 2, dtype);
+        float[] k = KernelFixtures.random(13, t * nkv * d, 2, dtype);
+        float[] v = KernelFixtures.random(14, t * nkv * d, 1, dtype);
+        // head 0, last query: a NaN with a payload; head 1, query 1: +Infinity; head 2, query 0 and the last: all
+        // zeros (every score ties); head 3: scores far beyond float16's range
+        q[(t - 1) * nh * d + 3] = Float.intBitsToFloat(0x7fc12340);
+        q[Math.min(1, t - 1) * nh * d + d + 5] = Float.POSITIVE_INFINITY;
+        for (int e = 0; e < d; e++) {
+            q[2 * d + e] = 0f;
+            q[(t - 1) * nh * d + 2 * d + e] = 0f;
+        }
+        for (int i = 0; i < t; i++) {
+            q[i * nh * d + 3 * d] = dtype == DType.FLOAT16 ? 60000f : 3e30f;
+        }
+        Precision p = Precision.of(dtype);
+        float[][] expected = scalarFloat32(q, k, v, t, nh, nkv, d, p);
+        float[] probs = new float[nh * t * t];
+        float[] ctx = new float[t * nh * d];
+        try (WorkerPool pool = new WorkerPool(2)) {
+            Attention.probabilities(q, k, t, nh, nkv, d, probs, p, pool);
+            Attention.context(probs, v, t, nh, nkv, d, ctx, p, pool);
+        }
+        for (int i = 0; i < probs.length; i++) {
+            assertEquals(Float.floatToRawIntBits(expected[0][i]), Float.floatToRawIntBits(probs[i]), "probs " + i);
+        }
+        for (int i = 0; i < ctx.length; i++) {
+            assertEquals(Float.floatToRawIntBits(expected[1][i]), Float.floatToRawIntBits(ctx[i]), "ctx " + i);
+        }
+        assertTrue(Float.isNaN(probs[(t - 1) * t]), "the NaN row stays NaN");
+    }
+
     @org.junit.jupiter.api.Test
     void contextStillSumsMaskedKeysWhenTheyCanChangeTheResult() {
         int t = 11;

@@ -93,4 +93,29 @@ class FloatExpTest {
         assertEquals(near.length, found, "inputs near a boundary between exp(-1) and exp(-8)");
         assertSameAsScalar(near, "near a rounding boundary");
     }
+
+    @Test
+    void shiftedExponentialsAreTheScalarExpressionOfTheFloatDifference() {
+        SplittableRandom random = new SplittableRandom(11);
+        float[] shifts = {0f, -0f, 3.25f, -7.5f, Float.POSITIVE_INFINITY, Float.NaN, 1e-30f};
+        for (float shift : shifts) {
+            for (int length : new int[] {0, 1, 7, 8, 9, 33, FloatExp.CHUNK + 5}) {
+                float[] xs = new float[length + 2];
+                for (int i = 0; i < xs.length; i++) {
+                    xs[i] = i % 11 == 3 ? shift : (float) (20 * random.nextDouble() - 25);
+                }
+                xs[xs.length - 1] = Float.NaN;
+                float[] got = xs.clone();
+                FloatExp.shiftedInPlace(got, 1, 1 + length, shift, new double[FloatExp.CHUNK]);
+                assertEquals(Float.floatToRawIntBits(xs[0]), Float.floatToRawIntBits(got[0]), "before the range");
+                assertEquals(Float.floatToRawIntBits(xs[length + 1]), Float.floatToRawIntBits(got[length + 1]),
+                        "after the range");
+                for (int i = 1; i <= length; i++) {
+                    int expected = Float.floatToRawIntBits((float) Math.exp(xs[i] - shift));
+                    assertEquals(Integer.toHexString(expected), Integer.toHexString(Float.floatToRawIntBits(got[i])),
+                            "exp(" + xs[i] + " - " + shift + ")");
+                }
+            }
+        }
+    }
 }
