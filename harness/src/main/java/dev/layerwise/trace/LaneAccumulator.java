@@ -265,7 +265,8 @@ final class LaneAccumulator {
         DoubleVector lo1 = DoubleVector.fromArray(H, st, MIN + 4);
         DoubleVector hi0 = DoubleVector.fromArray(H, st, MAX);
         DoubleVector hi1 = DoubleVector.fromArray(H, st, MAX + 4);
-        long z = 0;
+        // two loops over the segment: the sums' 10 accumulators and the extrema's 4 together would need more than
+        // AVX2's 16 registers, and every iteration would spill and reload some of them
         for (int p = from; p < to; p += LANES) {
             DoubleVector x0 = DoubleVector.fromArray(H, v, p);
             DoubleVector x1 = DoubleVector.fromArray(H, v, p + 4);
@@ -281,6 +282,11 @@ final class LaneAccumulator {
             r1 = r1.add(x1);
             rq0 = rq0.add(sq0);
             rq1 = rq1.add(sq1);
+        }
+        long z = 0;
+        for (int p = from; p < to; p += LANES) {
+            DoubleVector x0 = DoubleVector.fromArray(H, v, p);
+            DoubleVector x1 = DoubleVector.fromArray(H, v, p + 4);
             lo0 = lo0.blend(x0, x0.lt(lo0));
             lo1 = lo1.blend(x1, x1.lt(lo1));
             hi0 = hi0.blend(x0, hi0.lt(x0));
