@@ -1,7 +1,13 @@
 package dev.layerwise.engine.kernels;
 
+import dev.layerwise.numeric.DType;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
 /** RMSNorm over the last axis: {@code y = weight * (x / sqrt(mean(x^2) + eps))}. */
 public final class RmsNorm {
+    private static final VectorSpecies<Float> F = MatMulKernels.LANES;
+
     private RmsNorm() {
     }
 
@@ -33,10 +39,32 @@ public final class RmsNorm {
             }
             float variance = (float) (sumSquares / meanOver);
             float r = 1f / (float) Math.sqrt(variance + epsF);
-            for (int i = 0; i < cols; i++) {
+            for (int i = scaleVectors(x, base, cols, r, weight, out, p.dtype()); i < cols; i++) {
                 out[base + i] = p.round(weight[i] * p.round(x[base + i] * r));
             }
         }
+    }
+
+    /**
+     * {@code out[base + i] = round(weight[i] * round(x[base + i] * r))} for the whole vectors of a row, in bfloat16
+     * or float32 (each lane the scalar expression); returns the first column left to the caller (0 for float16,
+     * which has no vector rounding).
+     */
+    private static int scaleVectors(float[] x, int base, int cols, float r, float[] weight, float[] out, DType dtype) {
+        if (dtype != DType.BFLOAT16 && dtype != DType.FLOAT32) {
+            return 0;
+        }
+        boolean bf16 = dtype == DType.BFLOAT16;
+        int i = 0;
+        for (; i + F.length() <= cols; i += F.length()) {
+            FloatVector scaled = FloatVector.fromArray(F, x, base + i).mul(r);
+            if (bf16) {
+                scaled = Precision.toBFloat16(scaled);
+            }
+            FloatVector y = FloatVector.fromArray(F, weight, i).mul(scaled);
+            (bf16 ? Precision.toBFloat16(y) : y).intoArray(out, base + i);
+        }
+        return i;
     }
 
     /** Float64 reference: nothing rounded. */

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.layerwise.numeric.DType;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class RmsNormTest {
     private static final int ROWS = 3;
@@ -60,6 +62,37 @@ class RmsNormTest {
             assertEquals(f16.round(w[i % COLS] * normalized[i]), y[i], "i=" + i);
             // two roundings of 2^-11 plus the f32 part
             assertEquals(ref[i], y[i], 2.1 * 0x1p-11 * Math.abs(ref[i]) + 1e-7, "i=" + i);
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource({"BFLOAT16, 2048", "FLOAT32, 2048", "FLOAT16, 64", "BFLOAT16, 37", "FLOAT32, 5"})
+    void everyElementIsTheScalarExpressionInPlaceOrNot(DType dtype, int cols) {
+        int rows = 4;
+        Precision p = Precision.of(dtype);
+        float[] x = KernelFixtures.random(3, rows * cols, 4, dtype);
+        float[] w = KernelFixtures.random(4, cols, 2, dtype);
+        x[cols + 3] = Float.NaN;
+        w[1] = Float.NEGATIVE_INFINITY;
+        float[] expected = new float[x.length];
+        for (int t = 0; t < rows; t++) {
+            double sumSquares = 0;
+            for (int i = 0; i < cols; i++) {
+                float v = x[t * cols + i];
+                sumSquares += v * v;
+            }
+            float r = 1f / (float) Math.sqrt((float) (sumSquares / cols) + (float) 1e-5);
+            for (int i = 0; i < cols; i++) {
+                expected[t * cols + i] = p.round(w[i] * p.round(x[t * cols + i] * r));
+            }
+        }
+        float[] out = new float[x.length];
+        RmsNorm.apply(x, rows, cols, w, 1e-5, out, p);
+        float[] inPlace = x.clone();
+        RmsNorm.apply(inPlace, rows, cols, w, 1e-5, inPlace, p);
+        for (int i = 0; i < x.length; i++) {
+            assertEquals(Float.floatToRawIntBits(expected[i]), Float.floatToRawIntBits(out[i]), "i=" + i);
+            assertEquals(Float.floatToRawIntBits(expected[i]), Float.floatToRawIntBits(inPlace[i]), "in place, i=" + i);
         }
     }
 }

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.layerwise.numeric.DType;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class RopeTest {
 
@@ -58,5 +60,40 @@ class RopeTest {
         float s = t16.sinF[2 * half + 3];
         float expected = p16.round(p16.round(x[base + 3] * c) + p16.round(-x[base + half + 3] * s));
         assertEquals(expected, y16[base + 3]);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"BFLOAT16, 64", "FLOAT32, 64", "FLOAT16, 64", "BFLOAT16, 48", "FLOAT32, 6", "BFLOAT16, 128"})
+    void everyElementIsTheScalarExpressionInPlaceOrNot(DType dtype, int d) {
+        int tokens = 5;
+        int heads = 3;
+        Precision p = Precision.of(dtype);
+        float[] x = KernelFixtures.random(2, tokens * heads * d, 3, dtype);
+        x[7] = Float.NaN;
+        x[d + 1] = Float.POSITIVE_INFINITY;
+        RopeTable table = RopeTable.forFloat(tokens, d, 10000, p);
+        int half = d / 2;
+        float[] expected = new float[x.length];
+        for (int t = 0; t < tokens; t++) {
+            for (int h = 0; h < heads; h++) {
+                int base = (t * heads + h) * d;
+                for (int i = 0; i < half; i++) {
+                    float c = table.cosF[t * half + i];
+                    float sn = table.sinF[t * half + i];
+                    float x1 = x[base + i];
+                    float x2 = x[base + half + i];
+                    expected[base + i] = p.round(p.round(x1 * c) + p.round(-x2 * sn));
+                    expected[base + half + i] = p.round(p.round(x2 * c) + p.round(x1 * sn));
+                }
+            }
+        }
+        float[] out = new float[x.length];
+        Rope.apply(x, tokens, heads, d, table, out, p);
+        float[] inPlace = x.clone();
+        Rope.apply(inPlace, tokens, heads, d, table, inPlace, p);
+        for (int i = 0; i < x.length; i++) {
+            assertEquals(Float.floatToRawIntBits(expected[i]), Float.floatToRawIntBits(out[i]), "i=" + i);
+            assertEquals(Float.floatToRawIntBits(expected[i]), Float.floatToRawIntBits(inPlace[i]), "in place, i=" + i);
+        }
     }
 }
