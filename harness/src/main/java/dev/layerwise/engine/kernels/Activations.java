@@ -1,6 +1,9 @@
 package dev.layerwise.engine.kernels;
 
-/** Elementwise ops of the MLP and the residual stream. */
+/**
+ * Elementwise ops of the MLP and the residual stream: each result computed in float32, then rounded to the model dtype
+ * ({@link Precision#round(float[], int, int)}, a vector at a time for bfloat16).
+ */
 public final class Activations {
     private Activations() {
     }
@@ -26,8 +29,9 @@ public final class Activations {
             FloatExp.inPlace(exp, 0, n, scratch);
             // x may be out: each element is read before it is written
             for (int j = 0; j < n; j++) {
-                out[c + j] = p.round(x[c + j] / (1f + exp[j]));
+                out[c + j] = x[c + j] / (1f + exp[j]);
             }
+            p.round(out, c, c + n);
         }
     }
 
@@ -44,8 +48,9 @@ public final class Activations {
 
     public static void multiply(float[] a, float[] b, int from, int to, float[] out, Precision p) {
         for (int i = from; i < to; i++) {
-            out[i] = p.round(a[i] * b[i]);
+            out[i] = a[i] * b[i];
         }
+        p.round(out, from, to);
     }
 
     public static void multiply(double[] a, double[] b, int n, double[] out) {
@@ -60,8 +65,9 @@ public final class Activations {
 
     public static void add(float[] a, float[] b, int from, int to, float[] out, Precision p) {
         for (int i = from; i < to; i++) {
-            out[i] = p.round(a[i] + b[i]);
+            out[i] = a[i] + b[i];
         }
+        p.round(out, from, to);
     }
 
     public static void add(double[] a, double[] b, int n, double[] out) {

@@ -77,4 +77,32 @@ class ActivationsTest {
             }
         }
     }
+
+    @Test
+    void productAndSumAreBitForBitTheScalarExpressionsOnSubrangesAndInPlace() {
+        float[] a = KernelFixtures.random(5, 1000, 300, DType.FLOAT32);
+        float[] b = KernelFixtures.random(6, 1000, 300, DType.FLOAT32);
+        a[10] = Float.intBitsToFloat(0x7fc12345);
+        b[11] = Float.POSITIVE_INFINITY;
+        a[12] = 3e38f;
+        b[12] = 3e38f;
+        for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT16, DType.BFLOAT16}) {
+            Precision p = Precision.of(dtype);
+            float[] prod = new float[a.length];
+            float[] sum = new float[a.length];
+            Activations.multiply(a, b, 3, 997, prod, p);
+            Activations.add(a, b, 3, 997, sum, p);
+            float[] inPlace = a.clone();
+            Activations.add(inPlace, b, 0, a.length, inPlace, p);
+            for (int i = 0; i < a.length; i++) {
+                boolean inside = i >= 3 && i < 997;
+                assertEquals(inside ? Float.floatToRawIntBits(p.round(a[i] * b[i])) : 0,
+                        Float.floatToRawIntBits(prod[i]), dtype + " product " + i);
+                assertEquals(inside ? Float.floatToRawIntBits(p.round(a[i] + b[i])) : 0,
+                        Float.floatToRawIntBits(sum[i]), dtype + " sum " + i);
+                assertEquals(Float.floatToRawIntBits(p.round(a[i] + b[i])), Float.floatToRawIntBits(inPlace[i]),
+                        dtype + " sum in place " + i);
+            }
+        }
+    }
 }
