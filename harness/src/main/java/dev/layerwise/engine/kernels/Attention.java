@@ -62,38 +62,53 @@ public final class Attention {
                 if (t + 1 < tokens) {
                     int nextLast = variant.lastKey(t + 1, tokens);
                     scorePair(q, qo, qo + qStride, kt, width, headDim, Math.max(last, nextLast) + 1, dots, width);
-                    float maxA = scaledScores(dots, 0, last + 1, scale, p, probs, row);
-                    float maxB = scaledScores(dots, width, nextLast + 1, scale, p, probs, row + tokens);
-                    FloatExp.shiftedInPlace(probs, row, row + last + 1, maxA, expScratch);
-                    FloatExp.shiftedInPlace(probs, row + tokens, row + tokens + nextLast + 1, maxB, expScratch);
-                    // the two rows' sums as two independent chains in one loop: each addition waits only on its own
-                    float sumA = 0;
-                    float sumB = 0;
-                    int both = Math.min(last, nextLast) + 1;
-                    for (int s = 0; s < both; s++) {
-                        sumA += probs[row + s];
-                        sumB += probs[row + tokens + s];
-                    }
-                    for (int s = both; s <= last; s++) {
-                        sumA += probs[row + s];
-                    }
-                    for (int s = both; s <= nextLast; s++) {
-                        sumB += probs[row + tokens + s];
-                    }
-                    normalize(probs, row, last + 1, tokens, sumA, p);
-                    normalize(probs, row + tokens, nextLast + 1, tokens, sumB, p);
+                    softmaxPair(dots, width, last + 1, nextLast + 1, scale, p, probs, row, tokens, expScratch);
                 } else {
                     scores(q, qo, kt, width, headDim, last + 1, dots);
                     float max = scaledScores(dots, 0, last + 1, scale, p, probs, row);
                     FloatExp.shiftedInPlace(probs, row, row + last + 1, max, expScratch);
-                    float sum = 0;
-                    for (int s = 0; s <= last; s++) {
-                        sum += probs[row + s];
-                    }
-                    normalize(probs, row, last + 1, tokens, sum, p);
+                    normalize(probs, row, last + 1, tokens, sum(probs, row, last + 1), p);
                 }
             }
         });
+    }
+
+    /**
+     * The softmax of two consecutive query rows: row a's dots at {@code dots[0 ..]} with {@code keysA} unmasked keys,
+     * row b's at {@code dots[bAt ..]} with {@code keysB}; results to {@code probs[row ..]} and the next row.
+     */
+    private static void softmaxPair(float[] dots, int bAt, int keysA, int keysB, float scale, Precision p,
+            float[] probs, int row, int tokens, double[] expScratch) {
+        int rowB = row + tokens;
+        float maxA = scaledScores(dots, 0, keysA, scale, p, probs, row);
+        float maxB = scaledScores(dots, bAt, keysB, scale, p, probs, rowB);
+        FloatExp.shiftedInPlace(probs, row, row + keysA, maxA, expScratch);
+        FloatExp.shiftedInPlace(probs, rowB, rowB + keysB, maxB, expScratch);
+        // the two rows' sums as two independent chains in one loop: each addition waits only on its own chain
+        float sumA = 0;
+        float sumB = 0;
+        int both = Math.min(keysA, keysB);
+        for (int s = 0; s < both; s++) {
+            sumA += probs[row + s];
+            sumB += probs[rowB + s];
+        }
+        for (int s = both; s < keysA; s++) {
+            sumA += probs[row + s];
+        }
+        for (int s = both; s < keysB; s++) {
+            sumB += probs[rowB + s];
+        }
+        normalize(probs, row, keysA, tokens, sumA, p);
+        normalize(probs, rowB, keysB, tokens, sumB, p);
+    }
+
+    /** The float sum of {@code a[from .. from + n)} in index order. */
+    private static float sum(float[] a, int from, int n) {
+        float sum = 0;
+        for (int i = from; i < from + n; i++) {
+            sum += a[i];
+        }
+        return sum;
     }
 
     /**
