@@ -28,25 +28,10 @@ final class FloatExp {
 
     /** {@code a[i] = (float) Math.exp(a[i])} for i in [from, to); {@code scratch} holds at least {@link #CHUNK}. */
     static void inPlace(float[] a, int from, int to, double[] scratch) {
-        int lanes = D.length();
-        for (int c = from; c < to; c += CHUNK) {
-            int n = Math.min(CHUNK, to - c);
-            for (int j = 0; j < n; j++) {
-                scratch[j] = a[c + j];
-            }
-            int j = 0;
-            for (; j + lanes <= n; j += lanes) {
-                DoubleVector.fromArray(D, scratch, j).lanewise(VectorOperators.EXP).intoArray(scratch, j);
-            }
-            for (; j < n; j++) {
-                scratch[j] = Math.exp(scratch[j]);
-            }
-            for (j = 0; j < n; j++) {
-                double d = scratch[j];
-                a[c + j] = (float) (d * BELOW) == (float) (d * ABOVE) ? (float) d : (float) Math.exp(a[c + j]);
-            }
-        }
+        // x - 0f is x for every x but NaN, whose exponential is NaN either way
+        shiftedInPlace(a, from, to, 0f, scratch);
     }
+
     /**
      * The softmax's numerators: {@code a[i] = (float) Math.exp(a[i] - shift)}, the difference taken in float, for i
      * in [from, to) (one pass instead of a subtraction pass and an exponential pass).
