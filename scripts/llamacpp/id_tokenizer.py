@@ -55,10 +55,13 @@ def write(model_dir: Path) -> None:
 def prompt(ids_text: str) -> str:
     ids = [int(t) for t in ids_text.replace(",", " ").split()]
     if not ids or ids[0] != BOS:
-        raise ValueError(f"token ids must start with the BOS id {BOS} (llama.cpp adds it), got {ids_text!r}")
-    bad = [i for i in ids[1:] if i < FIRST_WORD]
+        first = " ".join(str(i) for i in ids[:5]) + (" ..." if len(ids) > 5 else "")
+        raise ValueError(f"token ids must start with the BOS id {BOS} (llama.cpp adds it), got {len(ids)} ids: "
+                         f"{first or 'none'}")
+    bad = [(p, i) for p, i in enumerate(ids) if p > 0 and i < FIRST_WORD]
     if bad:
-        raise ValueError(f"ids below {FIRST_WORD} after the BOS have no word: {bad}")
+        shown = ", ".join(f"{i} at position {p}" for p, i in bad[:5]) + (", ..." if len(bad) > 5 else "")
+        raise ValueError(f"ids below {FIRST_WORD} after the BOS have no word ({len(bad)} of them): {shown}")
     return "".join(word(i) for i in ids[1:])
 
 
