@@ -75,6 +75,16 @@ public final class Precision {
         return i;
     }
 
+    /** True when {@link #round(FloatVector)} applies: float32 and bfloat16 (the Vector API has no float16 conversion). */
+    boolean roundsVectors() {
+        return dtype != DType.FLOAT16;
+    }
+
+    /** {@link #round(float)} in every lane; float32 and bfloat16 only ({@link #roundsVectors()}). */
+    FloatVector round(FloatVector x) {
+        return dtype == DType.BFLOAT16 ? toBFloat16(x) : x;
+    }
+
     /** {@code BFloat16.toFloat(BFloat16.fromFloat(x))} in every lane. */
     static FloatVector toBFloat16(FloatVector x) {
         IntVector bits = x.reinterpretAsInts();

@@ -1,6 +1,5 @@
 package dev.layerwise.engine.kernels;
 
-import dev.layerwise.numeric.DType;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -39,30 +38,24 @@ public final class RmsNorm {
             }
             float variance = (float) (sumSquares / meanOver);
             float r = 1f / (float) Math.sqrt(variance + epsF);
-            for (int i = scaleVectors(x, base, cols, r, weight, out, p.dtype()); i < cols; i++) {
+            for (int i = scaleVectors(x, base, cols, r, weight, out, p); i < cols; i++) {
                 out[base + i] = p.round(weight[i] * p.round(x[base + i] * r));
             }
         }
     }
 
     /**
-     * {@code out[base + i] = round(weight[i] * round(x[base + i] * r))} for the whole vectors of a row, in bfloat16
-     * or float32 (each lane the scalar expression); returns the first column left to the caller (0 for float16,
-     * which has no vector rounding).
+     * {@code out[base + i] = round(weight[i] * round(x[base + i] * r))} for the whole vectors of a row (each lane the
+     * scalar expression); returns the first column left to the caller (0 where the dtype has no vector rounding).
      */
-    private static int scaleVectors(float[] x, int base, int cols, float r, float[] weight, float[] out, DType dtype) {
-        if (dtype != DType.BFLOAT16 && dtype != DType.FLOAT32) {
+    private static int scaleVectors(float[] x, int base, int cols, float r, float[] weight, float[] out, Precision p) {
+        if (!p.roundsVectors()) {
             return 0;
         }
-        boolean bf16 = dtype == DType.BFLOAT16;
         int i = 0;
         for (; i + F.length() <= cols; i += F.length()) {
-            FloatVector scaled = FloatVector.fromArray(F, x, base + i).mul(r);
-            if (bf16) {
-                scaled = Precision.toBFloat16(scaled);
-            }
-            FloatVector y = FloatVector.fromArray(F, weight, i).mul(scaled);
-            (bf16 ? Precision.toBFloat16(y) : y).intoArray(out, base + i);
+            FloatVector scaled = p.round(FloatVector.fromArray(F, x, base + i).mul(r));
+            p.round(FloatVector.fromArray(F, weight, i).mul(scaled)).intoArray(out, base + i);
         }
         return i;
     }

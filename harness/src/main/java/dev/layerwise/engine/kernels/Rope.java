@@ -1,6 +1,5 @@
 package dev.layerwise.engine.kernels;
 
-import dev.layerwise.numeric.DType;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -32,7 +31,7 @@ public final class Rope {
             for (int h = 0; h < heads; h++) {
                 int base = (t * heads + h) * headDim;
                 int vectorized = variant.interleaved() ? 0
-                        : rotateVectors(x, base, half, table, position * half, out, p.dtype());
+                        : rotateVectors(x, base, half, table, position * half, out, p);
                 for (int i = vectorized; i < half; i++) {
                     float c = table.cosF[position * half + i];
                     float s = table.sinF[position * half + i];
@@ -48,35 +47,22 @@ public final class Rope {
     }
 
     /**
-     * The half-split rotation of one head for the whole vectors of {@code i < half}, in bfloat16 or float32 (each lane
-     * the scalar expression); returns the first i left to the caller (0 for float16, which has no vector rounding).
+     * The half-split rotation of one head for the whole vectors of {@code i < half} (each lane the scalar expression);
+     * returns the first i left to the caller (0 where the dtype has no vector rounding).
      */
     private static int rotateVectors(float[] x, int base, int half, RopeTable table, int row, float[] out,
-            DType dtype) {
-        if (dtype != DType.BFLOAT16 && dtype != DType.FLOAT32) {
+            Precision p) {
+        if (!p.roundsVectors()) {
             return 0;
         }
-        boolean bf16 = dtype == DType.BFLOAT16;
         int i = 0;
         for (; i + F.length() <= half; i += F.length()) {
             FloatVector c = FloatVector.fromArray(F, table.cosF, row + i);
             FloatVector s = FloatVector.fromArray(F, table.sinF, row + i);
             FloatVector x1 = FloatVector.fromArray(F, x, base + i);
             FloatVector x2 = FloatVector.fromArray(F, x, base + half + i);
-            FloatVector x1c = x1.mul(c);
-            FloatVector x2s = x2.neg().mul(s);
-            FloatVector x2c = x2.mul(c);
-            FloatVector x1s = x1.mul(s);
-            if (bf16) {
-                x1c = Precision.toBFloat16(x1c);
-                x2s = Precision.toBFloat16(x2s);
-                x2c = Precision.toBFloat16(x2c);
-                x1s = Precision.toBFloat16(x1s);
-            }
-            FloatVector a = x1c.add(x2s);
-            FloatVector b = x2c.add(x1s);
-            (bf16 ? Precision.toBFloat16(a) : a).intoArray(out, base + i);
-            (bf16 ? Precision.toBFloat16(b) : b).intoArray(out, base + half + i);
+            p.round(p.round(x1.mul(c)).add(p.round(x2.neg().mul(s)))).intoArray(out, base + i);
+            p.round(p.round(x2.mul(c)).add(p.round(x1.mul(s)))).intoArray(out, base + half + i);
         }
         return i;
     }
