@@ -1,5 +1,6 @@
 package dev.layerwise.engine.kernels;
 
+import java.util.List;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -7,7 +8,7 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code out[t, o] = sum_i x[t, i] * W[o, i]} (a Linear layer without bias) for all tokens at once.
  *
  * <p>The float32 path vectorizes over tokens: x is transposed once per call into blocks of
- * {@link MatMulTile#blockTokens()} tokens, and work is split over tiles of {@link MatMulTile#rows()} output rows.
+ * {@link MatMulTile#blocks} of tokens, and work is split over panels of whole tiles of output rows.
  * A tile decodes its weight rows once (from the stored dtype, before any arithmetic, so the bf16/f16 decode is
  * not in the inner loop) and, for every token block, runs {@link MatMulKernels}: lane t of each accumulator
  * computes output (token, row) as the plain sequential chain {@code s = fma(W[o, i], x[t, i], s)} for
@@ -82,50 +83,48 @@ public final class MatMul {
         }
         int in = w.cols();
         int outFeatures = w.rows();
-        int rowsPerTile = tile.rows();
-        int blockTokens = tile.blockTokens();
         int lanes = tile.lanes();
-        float[] xt = transposeIntoBlocks(x, tokens, in, tile, scratch.shared(tile.transposedLength(tokens, in)));
-        int tiles = (outFeatures + rowsPerTile - 1) / rowsPerTile;
-        // Small activations stay in the L2 cache anyway: one tile per task, whole rows (measured: panels there only
+        List<MatMulTile.Block> blocks = tile.blocks(tokens);
+        float[] xt = transposeIntoBlocks(x, tokens, in, blocks, lanes, scratch.shared(tile.transposedLength(tokens, in)));
+        // panels are whole units of rows that every block's tiles divide
+        int unit = tile.rowUnit(tokens);
+        int units = (outFeatures + unit - 1) / unit;
+        // Small activations stay in the L2 cache anyway: one unit per task, whole rows (measured: panels there only
         // cost a cold run its JIT warm-up). Otherwise at least 4 panels per thread, so that the threads finish together.
         boolean panelled = chunkColumns > 0 || 4L * tile.transposedLength(tokens, in) > PANEL_ACTIVATION_BYTES;
-        int panelTiles = panelled ? Math.max(1, Math.min(PANEL_TILES, tiles / (4 * pool.threads()))) : 1;
-        int panels = (tiles + panelTiles - 1) / panelTiles;
-        int blocks = (tokens + blockTokens - 1) / blockTokens;
-        int tileAccumulators = rowsPerTile * blockTokens;
+        int unitsPerPanel = panelled
+                ? Math.max(1, Math.min(Math.max(1, PANEL_TILES * tile.rows() / unit), units / (4 * pool.threads())))
+                : 1;
+        int panels = (units + unitsPerPanel - 1) / unitsPerPanel;
+        int tokenLanes = tile.vectorsFor(tokens) * lanes;
         int chunk = !panelled ? in : Math.min(chunkColumns > 0 ? chunkColumns : CHUNK_COLUMNS, in);
         boolean roundWeights = p.roundsWeightsStoredAs(w.storedDtype());
         pool.forEach(panels, (worker, panel) -> {
-            int firstTile = panel * panelTiles;
-            int panelTileCount = Math.min(panelTiles, tiles - firstTile);
-            int o0 = firstTile * rowsPerTile;
-            int panelRows = panelTileCount * rowsPerTile;
+            int o0 = panel * unitsPerPanel * unit;
+            int panelRows = Math.min(unitsPerPanel, units - panel * unitsPerPanel) * unit;
             float[] wbuf = scratch.floats(worker, panelRows * chunk);
-            float[] acc = scratch.accumulators(worker, panelTileCount * blocks * tileAccumulators);
+            // block b's accumulators from panelRows * (its first token), tile after tile, rows x block width each
+            float[] acc = scratch.accumulators(worker, panelRows * tokenLanes);
             for (int k0 = 0; k0 < in; k0 += chunk) {
                 int count = Math.min(chunk, in - k0);
                 decodeChunk(w, o0, panelRows, k0, count, kept, wbuf, chunk, roundWeights, p);
-                for (int b = 0; b < blocks; b++) {
-                    int t0 = b * blockTokens;
-                    int vectors = tile.vectorsFor(Math.min(blockTokens, tokens - t0));
-                    int xtOff = t0 * in + k0 * vectors * lanes;
-                    for (int t = 0; t < panelTileCount; t++) {
-                        MatMulKernels.run(rowsPerTile, vectors, wbuf, t * rowsPerTile * chunk, chunk, xt, xtOff, count,
-                                acc, (t * blocks + b) * tileAccumulators, k0 > 0);
+                for (MatMulTile.Block b : blocks) {
+                    int width = b.vectors() * lanes;
+                    int xtOff = b.firstToken() * in + k0 * width;
+                    for (int t = 0; t < panelRows / b.rows(); t++) {
+                        MatMulKernels.run(b.rows(), b.vectors(), wbuf, t * b.rows() * chunk, chunk, xt, xtOff, count,
+                                acc, panelRows * b.firstToken() + t * b.rows() * width, k0 > 0);
                     }
                 }
             }
-            for (int t = 0; t < panelTileCount; t++) {
-                int tileRow0 = o0 + t * rowsPerTile;
-                int rows = Math.min(rowsPerTile, outFeatures - tileRow0);
-                for (int b = 0; b < blocks; b++) {
-                    int t0 = b * blockTokens;
-                    int blockCount = Math.min(blockTokens, tokens - t0);
-                    int width = tile.vectorsFor(blockCount) * lanes;
-                    int accOff = (t * blocks + b) * tileAccumulators;
-                    for (int j = 0; j < blockCount; j++) {
-                        int base = (t0 + j) * outFeatures + tileRow0;
+            for (MatMulTile.Block b : blocks) {
+                int width = b.vectors() * lanes;
+                for (int t = 0; t < panelRows / b.rows(); t++) {
+                    int tileRow0 = o0 + t * b.rows();
+                    int rows = Math.min(b.rows(), outFeatures - tileRow0);
+                    int accOff = panelRows * b.firstToken() + t * b.rows() * width;
+                    for (int j = 0; j < b.tokens(); j++) {
+                        int base = (b.firstToken() + j) * outFeatures + tileRow0;
                         for (int r = 0; r < rows; r++) {
                             out[base + r] = p.round(acc[accOff + r * width + j]);
                         }
@@ -189,11 +188,12 @@ public final class MatMul {
      * The block starting at token t0 holds {@code width} tokens (a whole block, or the last tokens rounded up to
      * whole vectors, padding 0): {@code xt[t0 * in + i * width + j] = x[(t0 + j) * in + i]}.
      */
-    static float[] transposeIntoBlocks(float[] x, int tokens, int in, MatMulTile tile, float[] xt) {
-        int blockTokens = tile.blockTokens();
-        for (int t0 = 0; t0 < tokens; t0 += blockTokens) {
-            int count = Math.min(blockTokens, tokens - t0);
-            int width = tile.vectorsFor(count) * tile.lanes();
+    static float[] transposeIntoBlocks(float[] x, int tokens, int in, List<MatMulTile.Block> blocks, int lanes,
+            float[] xt) {
+        for (MatMulTile.Block b : blocks) {
+            int t0 = b.firstToken();
+            int count = b.tokens();
+            int width = b.vectors() * lanes;
             if (count < width) {
                 java.util.Arrays.fill(xt, t0 * in, t0 * in + width * in, 0f);
             }

@@ -1,5 +1,8 @@
 package dev.layerwise.engine.kernels;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * The register tile of the float32 matrix product: {@code rows} weight rows times up to {@code vectors} token
  * vectors of {@code lanes} floats, i.e. blocks of {@code vectors * lanes} tokens. Chosen per call
@@ -11,7 +14,8 @@ package dev.layerwise.engine.kernels;
  * <p>Why two narrow tiles: a one-vector kernel uses each broadcast weight for one fma, and on AVX2 it runs at about
  * half the speed of the full tiles (measured one core: 6 x 1 58 GFLOP/s, 4 x 1 68, 4 x 2 117, 6 x 2 and 4 x 3
  * 137 to 138). With an even number of vectors 6 x 2 leaves no tail; with an odd number it would leave a 6 x 1 tail,
- * which 4 x 3 avoids or shrinks (38 tokens: 5 vectors, 6x2 + 6x2 + 6x1 against 4x3 + 4x2).
+ * so the tokens start with one 4 x 3 block and continue in 6 x 2 blocks ({@link #blocks}: 38 tokens, 5 vectors,
+ * 4x3 + 6x2), the two shapes sharing row panels of 12 rows.
  *
  * <p>The tile never changes what an output is: every output is the same sequential fma chain whatever tile,
  * block or thread computes it (docs/engine.md, "Determinism").
@@ -52,6 +56,42 @@ public record MatMulTile(int rows, int vectors, int lanes) {
         return vectors >= 1 && (rows == ODD_ROWS && vectors <= ODD_VECTORS
                 || rows == NARROW_ROWS && vectors <= NARROW_VECTORS
                 || rows == WIDE_ROWS && vectors <= WIDE_VECTORS);
+    }
+
+    /**
+     * One block of a product's tokens: {@code tokens} tokens from {@code firstToken} (a multiple of the lanes), in
+     * {@code vectors} token vectors, run by the {@code rows x vectors} kernel.
+     */
+    record Block(int firstToken, int tokens, int vectors, int rows) {
+    }
+
+    /**
+     * The blocks of a product over {@code tokens} tokens, in token order: blocks of {@link #vectors()} vectors, the
+     * last narrowed to the vectors its tokens need; except that the 4 x 3 tile with an odd number of token vectors
+     * from 5 on runs one 3-vector block and then 2-vector blocks with the 6 x 2 kernel, so that no 4 x 2 or 4 x 1
+     * tail is left (measured in the forward: 40 tokens as 4x3 + 4x2 took nearly as long as 48 tokens as 3 x 6x2).
+     */
+    List<Block> blocks(int tokens) {
+        List<Block> blocks = new ArrayList<>();
+        boolean mixed = mixedFor(tokens);
+        for (int first = 0; first < tokens;) {
+            int want = mixed && first > 0 ? NARROW_VECTORS : vectors;
+            int count = Math.min(want * lanes, tokens - first);
+            int blockVectors = vectorsFor(count);
+            blocks.add(new Block(first, count, blockVectors, mixed && first > 0 ? NARROW_ROWS : rows));
+            first += count;
+        }
+        return blocks;
+    }
+
+    /** Output rows that every block's tiles divide: the height of a row panel's unit (12 when the shapes mix). */
+    int rowUnit(int tokens) {
+        return mixedFor(tokens) ? ODD_ROWS * NARROW_ROWS / 2 : rows;
+    }
+
+    private boolean mixedFor(int tokens) {
+        int tokenVectors = vectorsFor(tokens);
+        return rows == ODD_ROWS && vectors == ODD_VECTORS && tokenVectors >= 5 && tokenVectors % 2 == 1;
     }
 
     /** The tiles this JVM may use, e.g. for the benchmark's report. */

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.layerwise.numeric.DType;
+import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
@@ -96,8 +97,9 @@ class MatMulTest {
         int in = 29;
         int out = 2 * rows + 3;
         // short prompts (one narrowed vector), exact blocks, and blocks plus a ragged tail
+        // and odd numbers of vectors from 5 on, where 4 x 3 continues with 6 x 2 blocks (5 lanes - 2: 38 tokens on AVX2)
         int[] tokenCounts = {1, lanes - 1, lanes, lanes + 1, tile.blockTokens(), tile.blockTokens() + 1,
-            2 * tile.blockTokens() + lanes + 3};
+            2 * tile.blockTokens() + lanes + 3, 5 * lanes - 2, 7 * lanes, 9 * lanes - 1};
         for (int tokens : tokenCounts) {
             float[] x = KernelFixtures.random(11, tokens * in, 1, DType.FLOAT32);
             float[] w = KernelFixtures.random(12, out * in, 1, DType.BFLOAT16);
@@ -121,7 +123,7 @@ class MatMulTest {
         MatMulTile tile = new MatMulTile(rows, vectors, lanes);
         int in = 31;
         int out = 20 * rows + 5;
-        int[] tokenCounts = {1, lanes + 1, 2 * tile.blockTokens() + 3};
+        int[] tokenCounts = {1, lanes + 1, 2 * tile.blockTokens() + 3, 5 * lanes - 2, 7 * lanes + 1};
         for (int tokens : tokenCounts) {
             float[] x = KernelFixtures.random(21, tokens * in, 1, DType.FLOAT32);
             float[] w = KernelFixtures.random(22, out * in, 1, DType.BFLOAT16);
@@ -152,14 +154,40 @@ class MatMulTest {
     }
 
     @Test
-    void everyTileTheJvmMayChooseHasAKernelForEachOfItsBlockWidths() {
-        for (int tokens = 1; tokens <= 100; tokens++) {
-            MatMulTile tile = MatMulTile.forTokens(tokens);
-            for (int vectors = 1; vectors <= tile.vectors(); vectors++) {
-                assertTrue(MatMulTile.supports(tile.rows(), vectors), tile.describe() + " narrowed to " + vectors);
+    void everyTileTheJvmMayChooseHasAKernelForEachOfItsBlocks() {
+        for (int lanes : new int[] {4, 8, 16, MatMulKernels.LANES.length()}) {
+            for (int tokens = 1; tokens <= 200; tokens++) {
+                MatMulTile tile = MatMulTile.forTokens(lanes, tokens);
+                int unit = tile.rowUnit(tokens);
+                int next = 0;
+                for (MatMulTile.Block b : tile.blocks(tokens)) {
+                    String what = tile.describe() + " tokens=" + tokens + " " + b;
+                    assertTrue(MatMulTile.supports(b.rows(), b.vectors()), what);
+                    assertEquals(next, b.firstToken(), what);
+                    assertEquals(b.vectors(), (b.tokens() + lanes - 1) / lanes, what);
+                    assertEquals(0, unit % b.rows(), what + ": panels of " + unit + " rows");
+                    next += b.tokens();
+                }
+                assertEquals(tokens, next);
             }
         }
         assertTrue(MatMulTile.describeChoices().contains(MatMulTile.forTokens(1).describe()));
+    }
+
+    @Test
+    void oddTokenVectorsOnAvx2StartWithOneFourByThreeBlockAndContinueSixByTwo() {
+        MatMulTile tile = MatMulTile.forTokens(8, 38);
+        assertEquals(List.of(new MatMulTile.Block(0, 24, 3, 4), new MatMulTile.Block(24, 14, 2, 6)), tile.blocks(38));
+        assertEquals(12, tile.rowUnit(38));
+        assertEquals(List.of(new MatMulTile.Block(0, 24, 3, 4), new MatMulTile.Block(24, 16, 2, 6),
+                new MatMulTile.Block(40, 16, 2, 6)), tile.blocks(56));
+        // 1 and 3 vectors: a single block; the even counts keep 6 x 2 throughout
+        assertEquals(List.of(new MatMulTile.Block(0, 5, 1, 4)), tile.blocks(5));
+        assertEquals(List.of(new MatMulTile.Block(0, 20, 3, 4)), tile.blocks(20));
+        assertEquals(4, tile.rowUnit(20));
+        MatMulTile even = MatMulTile.forTokens(8, 32);
+        assertEquals(List.of(new MatMulTile.Block(0, 16, 2, 6), new MatMulTile.Block(16, 16, 2, 6)), even.blocks(32));
+        assertEquals(6, even.rowUnit(32));
     }
 
     @Test
