@@ -7,9 +7,9 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * {@code out[t, o] = sum_i x[t, i] * W[o, i]} (a Linear layer without bias) for all tokens at once.
  *
- * <p>The float32 path vectorizes over tokens: x is transposed once per call into blocks of
- * {@link MatMulTile#blocks} of tokens, and work is split over panels of whole tiles of output rows.
- * A tile decodes its weight rows once (from the stored dtype, before any arithmetic, so the bf16/f16 decode is
+ * <p>The float32 path vectorizes over tokens: x is transposed once per call into the token blocks of
+ * {@link MatMulTile#blocks}, and work is split over panels of output rows that every block's tiles divide.
+ * A panel decodes its weight rows once (from the stored dtype, before any arithmetic, so the bf16/f16 decode is
  * not in the inner loop) and, for every token block, runs {@link MatMulKernels}: lane t of each accumulator
  * computes output (token, row) as the plain sequential chain {@code s = fma(W[o, i], x[t, i], s)} for
  * i = 0, 1, ..., in-1 starting from 0. No horizontal reductions: every output's arithmetic is fixed whatever
