@@ -100,7 +100,8 @@ public record MatMulTile(int rows, int vectors, int lanes) {
         MatMulTile even = forTokens(lanes, 2 * lanes);
         MatMulTile odd = forTokens(lanes, lanes);
         return even.equals(odd) ? even.describe()
-                : even.describe() + " for an even number of token vectors, " + odd.describe() + " for an odd number";
+                : even.describe() + " for an even number of token vectors; for an odd number one block of "
+                        + odd.describe() + ", then " + NARROW_ROWS + " x " + NARROW_VECTORS + " blocks";
     }
 
     public int blockTokens() {
