@@ -64,7 +64,8 @@ public final class Attention {
                     scorePair(q, qo, qo + qStride, kt, width, headDim, Math.max(last, nextLast) + 1, dots, width);
                     softmaxPair(dots, width, last + 1, nextLast + 1, scale, p, probs, row, tokens, expScratch);
                 } else {
-                    scores(q, qo, kt, width, headDim, last + 1, dots);
+                    // the last of an odd number of rows: as the first of a pair with itself
+                    scorePair(q, qo, qo, kt, width, headDim, last + 1, dots, width);
                     float max = scaledScores(dots, 0, last + 1, scale, p, probs, row);
                     FloatExp.shiftedInPlace(probs, row, row + last + 1, max, expScratch);
                     normalize(probs, row, last + 1, tokens, sum(probs, row, last + 1), p);
@@ -152,7 +153,7 @@ public final class Attention {
             probs[row + s] = score;
             max = Math.max(max, score);
         }
-        return Float.isNaN(max) ? firstNaN(probs, row, row + keys) : max;
+        return max;
     }
 
     private static void multiply(float[] a, int from, int to, float factor) {
@@ -176,54 +177,13 @@ public final class Attention {
         for (; i < to; i++) {
             max = Math.max(max, a[i]);
         }
-        return Float.isNaN(max) ? firstNaN(a, from, to) : max;
+        return max;
     }
 
     /**
-     * The max of a row holding a NaN: the row's first NaN, as the in-order {@code Math.max} loop returns it, so that
-     * the NaN's payload (which the exponentials pass on and the trace hashes) does not depend on the vector width.
-     */
-    private static float firstNaN(float[] a, int from, int to) {
-        for (int i = from; i < to; i++) {
-            if (Float.isNaN(a[i])) {
-                return a[i];
-            }
-        }
-        throw new IllegalStateException("no NaN in the row");
-    }
-
-    /** {@code dots[s] = q[qo ..] . k[s]} for s < keys (whole vectors), four key vectors at a time. */
-    private static void scores(float[] q, int qo, float[] kt, int width, int headDim, int keys, float[] dots) {
-        // width is the token count rounded up to whole vectors, so every vector read here lies inside kt
-        int lanes = F.length();
-        int s = 0;
-        for (; s + 3 * lanes < keys; s += 4 * lanes) {
-            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-            for (int d = 0; d < headDim; d++) {
-                FloatVector qd = FloatVector.broadcast(F, q[qo + d]);
-                int ko = d * width + s;
-                a0 = qd.fma(FloatVector.fromArray(F, kt, ko), a0);
-                a1 = qd.fma(FloatVector.fromArray(F, kt, ko + lanes), a1);
-                a2 = qd.fma(FloatVector.fromArray(F, kt, ko + 2 * lanes), a2);
-                a3 = qd.fma(FloatVector.fromArray(F, kt, ko + 3 * lanes), a3);
-            }
-            a0.intoArray(dots, s);
-            a1.intoArray(dots, s + lanes);
-            a2.intoArray(dots, s + 2 * lanes);
-            a3.intoArray(dots, s + 3 * lanes);
-        }
-        for (; s < keys; s += lanes) {
-            FloatVector a = FloatVector.zero(F);
-            for (int d = 0; d < headDim; d++) {
-                a = FloatVector.broadcast(F, q[qo + d]).fma(FloatVector.fromArray(F, kt, d * width + s), a);
-            }
-            a.intoArray(dots, s);
-        }
-    }
-
-    /**
-     * {@link #scores} for two query rows at {@code qa} and {@code qb}: row a's dots go to {@code dots[0 ..]}, row b's
-     * to {@code dots[bAt ..]}.
+     * {@code dots[s] = q[qa ..] . k[s]} for s < keys (whole vectors; {@code width}, the token count rounded up to
+     * whole vectors, keeps every read inside kt), and the same for the query row at {@code qb} into
+     * {@code dots[bAt ..]}: four key vectors of both rows at a time.
      */
     private static void scorePair(float[] q, int qa, int qb, float[] kt, int width, int headDim, int keys,
             float[] dots, int bAt) {
