@@ -6,6 +6,7 @@ import dev.layerwise.trace.BatchedStepHashes;
 import dev.layerwise.trace.SketchSpec;
 import dev.layerwise.trace.Step;
 import dev.layerwise.trace.StepAccumulator;
+import dev.layerwise.trace.StepDigest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -58,6 +59,9 @@ public final class TraceRecorder implements StepRecorder, AutoCloseable {
     /** The pool whose side jobs summarize the steps, or null. */
     private final WorkerPool sharedPool;
     private final BlockingQueue<Object> freeBuffers;
+    /** Writes the bytes of 2-byte steps on the recording thread (the summaries have their own). */
+    private final StepDigest encoder = new StepDigest();
+    private static final byte[] BYTES = new byte[0];
     private final List<Future<?>> pending = new ArrayList<>();
 
     /** Summarizes each step before {@code record} returns. */
@@ -103,6 +107,10 @@ public final class TraceRecorder implements StepRecorder, AutoCloseable {
             steps.add(accumulator.begin(name, shape, dtype).add(values, 0, length).finish());
             return;
         }
+        if (dtype.byteSize() == 2) {
+            recordHalves(name, shape, dtype, values, length);
+            return;
+        }
         float[] copy = (float[]) take(values, length);
         System.arraycopy(values, 0, copy, 0, length);
         submit(length, () -> {
@@ -110,6 +118,23 @@ public final class TraceRecorder implements StepRecorder, AutoCloseable {
             steps.add(accumulator.begin(name, shape, dtype).add(copy, 0, length).finish());
             if (hashes != null) {
                 hashes.add(dtype, copy, length, sha256Of(index));
+            }
+            freeBuffers.add(copy);
+        });
+    }
+
+    /**
+     * Keeps a float16/bfloat16 step as the 2-byte values its hash covers: half the memory and memory traffic of a
+     * float copy, and the summary hashes the bytes as they are.
+     */
+    private void recordHalves(String name, long[] shape, DType dtype, float[] values, int length) {
+        byte[] copy = (byte[]) take(BYTES, 2 * length);
+        encoder.encode(dtype, values, 0, length, copy, 0);
+        submit(length, () -> {
+            int index = steps.size();
+            steps.add(accumulator.begin(name, shape, dtype).addHalves(copy, 0, length).finish());
+            if (hashes != null) {
+                hashes.addBytes(copy, 2 * length, sha256Of(index));
             }
             freeBuffers.add(copy);
         });
@@ -158,7 +183,7 @@ public final class TraceRecorder implements StepRecorder, AutoCloseable {
         return hash -> steps.set(index, steps.get(index).withSha256(hash));
     }
 
-    /** A free buffer of the same array type with room for {@code length}, waiting while all are in use. */
+    /** A free buffer of the array type of {@code like} with room for {@code length}, waiting while all are in use. */
     private Object take(Object like, int length) {
         Object buffer = freeBuffers.poll();
         // every buffer in use: their summaries wait in the pool's queue (no product is running now), so run them here
@@ -175,6 +200,9 @@ public final class TraceRecorder implements StepRecorder, AutoCloseable {
         }
         if (like instanceof float[]) {
             return buffer instanceof float[] f && f.length >= length ? f : new float[length];
+        }
+        if (like instanceof byte[]) {
+            return buffer instanceof byte[] b && b.length >= length ? b : new byte[length];
         }
         return buffer instanceof double[] d && d.length >= length ? d : new double[length];
     }

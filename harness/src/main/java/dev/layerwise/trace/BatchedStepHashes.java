@@ -82,6 +82,17 @@ public final class BatchedStepHashes {
         queue(buffer, (int) bytes, digest);
     }
 
+    /** Queues the hash of a step given as the bytes its hash covers, {@code bytes[0 .. length)} (copied). */
+    public void addBytes(byte[] bytes, int length, Consumer<String> digest) {
+        if (length >= directLimit) {
+            digest.accept(StepDigest.ofBytes(bytes, 0, length));
+            return;
+        }
+        byte[] buffer = buffer(length);
+        System.arraycopy(bytes, 0, buffer, 0, length);
+        queue(buffer, length, digest);
+    }
+
     /** Hashes every step still waiting and hands out their digests. */
     public void flush() {
         if (waiting.isEmpty()) {

@@ -594,6 +594,22 @@ final class LaneAccumulator {
         }
     }
 
+    /**
+     * Counts {@code count} values of +0.0 that follow the values added so far (in flat order): zeros and extrema
+     * change, no sum does (see {@code StepAccumulator.addSkippingZeroRuns}).
+     */
+    void addPositiveZeros(long count) {
+        if (count == 0) {
+            return;
+        }
+        zeros += count;
+        if (firstZero == 0) {
+            firstZero = 1;
+        }
+        state[MIN] = state[MIN] > 0 ? 0.0 : state[MIN];
+        state[MAX] = state[MAX] < 0 ? 0.0 : state[MAX];
+    }
+
     /** Ends a row: its lane sums reduced to {@code out[0]} (sum) and {@code out[1]} (sum of squares). */
     void endRow(double[] out) {
         out[0] = combine(state, ROW);

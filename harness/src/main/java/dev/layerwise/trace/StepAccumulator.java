@@ -18,6 +18,8 @@ import dev.layerwise.numeric.DType;
 public final class StepAccumulator {
     /** Elements summarized at a time; a multiple of 64 so that blocks start on whole sign words. */
     private static final int BLOCK = 2048;
+    /** Runs of +0.0 are skipped in aligned chunks of this many values (a multiple of the 8 lanes). */
+    private static final int ZERO_CHUNK = 64;
 
     private final SketchSpec sketchSpec;
     private final RademacherSigns signs;
@@ -26,6 +28,8 @@ public final class StepAccumulator {
     private final double[] rowResult = new double[2];
     private final LaneAccumulator lanes;
     private final boolean hashes;
+    /** False only in tests, which check that counting runs of zeros gives the same step as adding them. */
+    private final boolean skipsZeroRuns;
 
     private String name;
     private long[] shape;
@@ -48,7 +52,13 @@ public final class StepAccumulator {
     }
 
     private StepAccumulator(SketchSpec sketchSpec, LaneAccumulator.VectorWidth width, boolean hashes) {
+        this(sketchSpec, width, hashes, true);
+    }
+
+    /** With runs of zeros added value by value or only counted (tests). */
+    StepAccumulator(SketchSpec sketchSpec, LaneAccumulator.VectorWidth width, boolean hashes, boolean skipsZeroRuns) {
         this.hashes = hashes;
+        this.skipsZeroRuns = skipsZeroRuns;
         this.sketchSpec = sketchSpec;
         this.signs = RademacherSigns.of(sketchSpec);
         this.lanes = new LaneAccumulator(sketchSpec.k(), width);
@@ -112,6 +122,34 @@ public final class StepAccumulator {
         return this;
     }
 
+    /**
+     * Adds {@code count} values of a float16 or bfloat16 step given as their little-endian bytes, as
+     * {@link StepDigest#encode} writes them (the bytes the hash covers), from value {@code offset} of {@code bytes}.
+     */
+    public StepAccumulator addHalves(byte[] bytes, int offset, int count) {
+        if (dtype != DType.FLOAT16 && dtype != DType.BFLOAT16) {
+            throw new IllegalArgumentException(name + ": 2-byte values given for a " + dtype + " step");
+        }
+        checkRoom(count);
+        int done = 0;
+        while (done < count) {
+            int at = (int) (index - blockStart);
+            int n = Math.min(BLOCK - at, count - done);
+            int from = 2 * (offset + done);
+            if (hashes) {
+                sha.addBytes(bytes, from, 2 * n);
+            }
+            if (dtype == DType.BFLOAT16) {
+                HalfBytes.bfloat16ToDoubles(bytes, from, n, block, at);
+            } else {
+                HalfBytes.float16ToDoubles(bytes, from, n, block, at);
+            }
+            accepted(n);
+            done += n;
+        }
+        return this;
+    }
+
     public StepAccumulator add(float[] values) {
         return add(values, 0, values.length);
     }
@@ -163,7 +201,11 @@ public final class StepAccumulator {
             int row = (int) (flat / rowLength);
             long rowEnd = (row + 1) * rowLength;
             int end = (int) Math.min(filled, rowEnd - blockStart);
-            lanes.add(block, p, end, blockStart);
+            if (skipsZeroRuns) {
+                addSkippingZeroRuns(p, end);
+            } else {
+                lanes.add(block, p, end, blockStart);
+            }
             if (blockStart + end == rowEnd) {
                 lanes.endRow(rowResult);
                 rowSums[row] = rowResult[0];
@@ -172,6 +214,48 @@ public final class StepAccumulator {
             p = end;
         }
         blockStart = index;
+    }
+
+    /**
+     * Adds {@code block[from .. to)} (part of one row), where whole aligned chunks of {@value #ZERO_CHUNK} values of
+     * +0.0 (a causal mask's zeros) are only counted: they add nothing to any sum, since the lane sums never hold -0.0
+     * (they start at +0.0, and a round-to-nearest sum is -0.0 only when both terms are), so adding +0.0 leaves each
+     * unchanged. The values around them go to the lanes in order, as before.
+     */
+    private void addSkippingZeroRuns(int from, int to) {
+        int start = from;
+        int c = (from + ZERO_CHUNK - 1) & -ZERO_CHUNK;
+        while (c + ZERO_CHUNK <= to) {
+            if (!positiveZeros(block, c)) {
+                c += ZERO_CHUNK;
+                continue;
+            }
+            int zerosEnd = c + ZERO_CHUNK;
+            while (zerosEnd + ZERO_CHUNK <= to && positiveZeros(block, zerosEnd)) {
+                zerosEnd += ZERO_CHUNK;
+            }
+            if (c > start) {
+                lanes.add(block, start, c, blockStart);
+            }
+            lanes.addPositiveZeros(zerosEnd - c);
+            start = zerosEnd;
+            c = zerosEnd;
+        }
+        if (to > start) {
+            lanes.add(block, start, to, blockStart);
+        }
+    }
+
+    /** Whether {@code v[c .. c + ZERO_CHUNK)} are all +0.0 (the two ends first: other data rarely gets past them). */
+    private static boolean positiveZeros(double[] v, int c) {
+        if (Double.doubleToRawLongBits(v[c]) != 0 || Double.doubleToRawLongBits(v[c + ZERO_CHUNK - 1]) != 0) {
+            return false;
+        }
+        long bits = 0;
+        for (int p = c + 1; p < c + ZERO_CHUNK - 1; p++) {
+            bits |= Double.doubleToRawLongBits(v[p]);
+        }
+        return bits == 0;
     }
 
     /** Completes the step. Throws when fewer values were added than the shape holds. */

@@ -160,6 +160,17 @@ public final class StepDigest {
         return done;
     }
 
+    /** The hex SHA-256 of {@code bytes[off .. off+length)}: a step given as the bytes {@link #encode} writes. */
+    public static String ofBytes(byte[] bytes, int off, int length) {
+        return new StepDigest().begin(DType.FLOAT32).addBytes(bytes, off, length).finish();
+    }
+
+    /** Adds bytes already encoded as {@link #encode} writes them. */
+    StepDigest addBytes(byte[] bytes, int off, int length) {
+        sha.update(bytes, off, length);
+        return this;
+    }
+
     StepDigest add(double[] v, int off, int n) {
         sha.update(digestBuffer, 0, encode(dtype, v, off, n, digestBuffer, 0));
         return this;

@@ -78,6 +78,32 @@ class BatchedStepHashesTest {
         assertEquals(got[1], got[2]);
     }
 
+    /** A step given as its bytes: the digest of the values they encode, whether it waits for a batch or not. */
+    @Test
+    void stepsGivenAsBytesGetTheHashOfTheirValues() {
+        BatchedStepHashes batched = new BatchedStepHashes(4000, 8000);
+        Random random = new Random(9);
+        String[] got = new String[4];
+        List<String> expected = new ArrayList<>();
+        int[] counts = {10, 1999, 2000, 3001};
+        for (int i = 0; i < counts.length; i++) {
+            DType dtype = i % 2 == 0 ? DType.BFLOAT16 : DType.FLOAT16;
+            float[] values = new float[counts[i]];
+            for (int j = 0; j < values.length; j++) {
+                values[j] = representable(dtype, (float) random.nextGaussian());
+            }
+            expected.add(new StepDigest().begin(dtype).addAll(values, 0, values.length).finish());
+            byte[] bytes = new byte[2 * values.length + 6];
+            int length = new StepDigest().encode(dtype, values, 0, values.length, bytes, 0);
+            int index = i;
+            batched.addBytes(bytes, length, hash -> got[index] = hash);
+            java.util.Arrays.fill(bytes, (byte) 7); // the caller may reuse its array at once
+        }
+        assertNull(got[0], "small steps wait for a batch");
+        assertEquals(expected.get(2), got[2], "4000 bytes: hashed at once");
+        batched.flush();
+        assertEquals(expected, List.of(got));
+    }
 
     private static float representable(DType dtype, float v) {
         return switch (dtype) {

@@ -2,6 +2,7 @@ package dev.layerwise.trace;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.layerwise.numeric.DType;
@@ -116,6 +117,94 @@ class StepAccumulatorEquivalenceTest {
             acc.add(v, off, Math.min(chunk, v.length - off));
         }
         assertEquals(whole, acc.finish());
+    }
+
+    /**
+     * Runs of +0.0 (here a causal mask's, and runs that start and end anywhere, cross blocks, follow -0.0 or
+     * non-finite values, or fill the step) are only counted, not added: the same step, bit for bit, as adding them.
+     */
+    @ParameterizedTest
+    @CsvSource({"VECTOR_512, BFLOAT16, false", "VECTOR_256, BFLOAT16, true", "SCALAR, FLOAT32, true",
+        "VECTOR_512, FLOAT16, true", "VECTOR_256, FLOAT32, false", "VECTOR_512, FLOAT64, true"})
+    void runsOfZerosCountedGiveTheStepOfAddingThem(LaneAccumulator.VectorWidth width, DType dtype, boolean specials) {
+        int heads = 3;
+        int t = 203;
+        long[] shape = {heads, t, t};
+        float[] v = values(17, heads * t * t, dtype, specials);
+        for (int h = 0; h < heads; h++) {
+            for (int q = 0; q < t; q++) {
+                for (int key = q + 1; key < t; key++) {
+                    v[(h * t + q) * t + key] = 0f;
+                }
+            }
+        }
+        Random r = new Random(3);
+        for (int run = 0; run < 40; run++) {
+            int start = r.nextInt(v.length);
+            int end = Math.min(v.length, start + r.nextInt(3000));
+            java.util.Arrays.fill(v, start, end, run % 7 == 0 ? -0f : 0f);
+        }
+        float[] allZero = new float[4096];
+        float[] firstNegative = new float[300];
+        firstNegative[0] = -0f;
+        firstNegative[299] = 1f;
+        // whole chunks of zeros only: their zeros are the only ones, so the extrema depend on counting them
+        float[] negativesAroundZeros = new float[320];
+        java.util.Arrays.fill(negativesAroundZeros, 0, 128, -1.5f);
+        java.util.Arrays.fill(negativesAroundZeros, 256, 320, -2f);
+        float[] positivesAroundZeros = new float[320];
+        java.util.Arrays.fill(positivesAroundZeros, 0, 128, 1.5f);
+        java.util.Arrays.fill(positivesAroundZeros, 256, 320, 2f);
+        float[] negativeZeroAfterZeros = new float[400];
+        negativeZeroAfterZeros[256] = -0f;
+        java.util.Arrays.fill(negativeZeroAfterZeros, 257, 400, 3f);
+        SketchSpec spec = new SketchSpec(SketchSpec.RADEMACHER_SPLITMIX64, 16, 4);
+        for (float[] values : new float[][] {v, allZero, firstNegative, negativesAroundZeros, positivesAroundZeros,
+            negativeZeroAfterZeros}) {
+            long[] s = values == v ? shape : new long[] {1, values.length};
+            Step added = new StepAccumulator(spec, width, true, false).begin("x", s, dtype).add(values).finish();
+            StepAccumulator counting = new StepAccumulator(spec, width, true, true).begin("x", s, dtype);
+            for (int off = 0; off < values.length; off += 1237) {
+                counting.add(values, off, Math.min(1237, values.length - off));
+            }
+            assertEquals(added, counting.finish());
+        }
+        Step zeros = StepAccumulator.of("z", new long[] {1, allZero.length}, dtype, allZero);
+        assertEquals(allZero.length, zeros.stats().zeros());
+        assertEquals(0.0, zeros.stats().min());
+        assertEquals(0.0, zeros.stats().max());
+        Step negative = StepAccumulator.of("n", new long[] {1, firstNegative.length}, dtype, firstNegative);
+        assertEquals(Double.doubleToRawLongBits(-0.0), Double.doubleToRawLongBits(negative.stats().min()),
+                "the first zero is -0.0, as an in-order scan sees it");
+    }
+
+    /** 2-byte steps given as the bytes they are hashed as: the same step as from floats, in any vector width. */
+    @ParameterizedTest
+    @CsvSource({"VECTOR_512, BFLOAT16", "VECTOR_256, BFLOAT16", "SCALAR, BFLOAT16", "VECTOR_512, FLOAT16",
+        "VECTOR_256, FLOAT16"})
+    void halvesGivenAsBytesGiveTheStepOfTheirFloats(LaneAccumulator.VectorWidth width, DType dtype) {
+        long[] shape = {5, 2001};
+        float[] v = values(23, 5 * 2001, dtype, true);
+        // signalling and quiet NaNs with payloads, subnormals, the largest finite values
+        int[] halfBits = dtype == DType.BFLOAT16
+                ? new int[] {0x7f81, 0xffc3, 0x0001, 0x807f, 0x7f7f, 0xff7f}
+                : new int[] {0x7c01, 0xfe05, 0x0001, 0x83ff, 0x7bff, 0xfbff};
+        for (int i = 0; i < halfBits.length; i++) {
+            short bits = (short) halfBits[i];
+            v[100 * i + 7] = dtype == DType.BFLOAT16 ? Float.intBitsToFloat(bits << 16) : Float.float16ToFloat(bits);
+        }
+        SketchSpec spec = new SketchSpec(SketchSpec.RADEMACHER_SPLITMIX64, 16, 2);
+        Step fromFloats = new StepAccumulator(spec, width).begin("x", shape, dtype).add(v).finish();
+        byte[] bytes = new byte[2 * v.length + 2];
+        new StepDigest().encode(dtype, v, 0, v.length, bytes, 2);
+        StepAccumulator fromBytes = new StepAccumulator(spec, width).begin("x", shape, dtype);
+        for (int off = 0; off < v.length; off += 999) {
+            fromBytes.addHalves(bytes, 1 + off, Math.min(999, v.length - off));
+        }
+        assertEquals(fromFloats, fromBytes.finish());
+        StepAccumulator wide = new StepAccumulator(spec, width).begin("y", shape, DType.FLOAT32);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> wide.addHalves(bytes, 0, 1));
+        assertEquals("y: 2-byte values given for a FLOAT32 step", e.getMessage());
     }
 
     private static void assertAgrees(Step ref, Step fast, double[] v, int rows) {
