@@ -48,10 +48,30 @@ final class HalfBytes {
         return p;
     }
 
-    /** {@code out[at + p] = } the float16 value at bytes {@code from + 2p}, for p in [0, n). */
-    static void float16ToDoubles(byte[] bytes, int from, int n, double[] out, int at) {
-        for (int p = 0; p < n; p++) {
-            out[at + p] = Float.float16ToFloat((short) SHORTS.get(bytes, from + 2 * p));
+    /**
+     * {@code out[at + p] = } the float16 value at bytes {@code from + 2p}, for p in [0, n), through {@code shorts} and
+     * {@code floats} (scratch of at least n): the bytes copied as shorts a vector at a time, so that the JIT turns the
+     * conversion loops into vector instructions.
+     */
+    static void float16ToDoubles(byte[] bytes, int from, int n, double[] out, int at, short[] shorts, float[] floats) {
+        int p = INTS != null ? shortVectors(bytes, from, n, shorts) : 0;
+        for (; p < n; p++) {
+            shorts[p] = (short) SHORTS.get(bytes, from + 2 * p);
         }
+        for (int i = 0; i < n; i++) {
+            floats[i] = Float.float16ToFloat(shorts[i]);
+        }
+        for (int i = 0; i < n; i++) {
+            out[at + i] = floats[i];
+        }
+    }
+
+    private static int shortVectors(byte[] bytes, int from, int n, short[] shorts) {
+        int lanes = BYTES.length() / 2;
+        int p = 0;
+        for (; p + lanes <= n; p += lanes) {
+            ByteVector.fromArray(BYTES, bytes, from + 2 * p).reinterpretAsShorts().intoArray(shorts, p);
+        }
+        return p;
     }
 }

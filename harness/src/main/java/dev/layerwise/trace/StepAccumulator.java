@@ -25,6 +25,8 @@ public final class StepAccumulator {
     private final RademacherSigns signs;
     private final StepDigest sha = new StepDigest();
     private final double[] block = new double[BLOCK];
+    private final short[] halfScratch = new short[BLOCK];
+    private final float[] floatScratch = new float[BLOCK];
     private final double[] rowResult = new double[2];
     private final LaneAccumulator lanes;
     private final boolean hashes;
@@ -142,7 +144,7 @@ public final class StepAccumulator {
             if (dtype == DType.BFLOAT16) {
                 HalfBytes.bfloat16ToDoubles(bytes, from, n, block, at);
             } else {
-                HalfBytes.float16ToDoubles(bytes, from, n, block, at);
+                HalfBytes.float16ToDoubles(bytes, from, n, block, at, halfScratch, floatScratch);
             }
             accepted(n);
             done += n;
