@@ -22,8 +22,8 @@ import java.util.function.Consumer;
 /**
  * Turns every recorded step into a trace {@link Step} with the shared {@link StepAccumulator}.
  *
- * <p>In background mode a step's values are copied into one of a few reusable buffers and summarized
- * on a separate thread while the forward pass goes on, so that hashing and statistics overlap with the
+ * <p>In background mode a step's values are copied into one of a few reusable buffers (float16/bfloat16 steps as the
+ * 2-byte values their hash covers) and summarized on a separate thread while the forward pass goes on, so that hashing and statistics overlap with the
  * next matrix products. Steps are still summarized one at a time, in order, by one accumulator, and from the
  * second forward pass of a JVM on, where the CPU has no SHA-256 instructions, their SHA-256 is computed several
  * steps at once ({@link BatchedStepHashes}): the results are the same as in the foreground. The launcher turns the
