@@ -72,14 +72,19 @@ class LlamaEngineTest {
         assertEquals(one.topK(), three.topK());
     }
 
-    @Test
-    void backgroundRecordingGivesTheSameStepsAsRecordingInTheForeground() {
-        InMemoryCheckpoint cp = InMemoryCheckpoint.create(TINY, DType.FLOAT16, 2);
+    /** At 300 tokens some steps reach TraceRecorder.HALVES_FROM: those are copied as 2-byte values, the rest as floats. */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"FLOAT16", "BFLOAT16"})
+    void backgroundRecordingGivesTheSameStepsAsRecordingInTheForeground(DType dtype) {
+        InMemoryCheckpoint cp = InMemoryCheckpoint.create(TINY, dtype, 2);
         LlamaEngine engine = LlamaEngine.of(cp);
-        int[] tokens = Tokens.defaultPrompt(512);
+        int[] prompt = Tokens.defaultPrompt(TINY.vocab());
+        int[] tokens = java.util.stream.IntStream.range(0, 300).map(i -> prompt[i % prompt.length]).toArray();
         try (TraceRecorder foreground = new TraceRecorder(dev.layerwise.trace.SketchSpec.DEFAULT, false)) {
             engine.run(tokens, cpu(2), foreground);
             List<Step> expected = foreground.steps();
+            assertTrue(expected.stream().anyMatch(s -> s.elementCount() >= TraceRecorder.HALVES_FROM)
+                    && expected.stream().anyMatch(s -> s.elementCount() < TraceRecorder.HALVES_FROM));
             assertEquals(expected, engine.run(tokens, cpu(2)).steps(), "the choice run() makes on this machine");
             assertEquals(expected, engine.recordOnOwnThread(tokens, cpu(2)).steps(), "a thread of the recorder's own");
             for (int threads : new int[] {1, 2, 3}) {
