@@ -23,12 +23,12 @@ import java.util.function.Consumer;
  * Turns every recorded step into a trace {@link Step} with the shared {@link StepAccumulator}.
  *
  * <p>In background mode a step's values are copied into one of a few reusable buffers (large float16/bfloat16 steps
- * as the 2-byte values their hash covers) and summarized on a separate thread while the forward pass goes on, so that hashing and statistics overlap with the
- * next matrix products. Steps are still summarized one at a time, in order, by one accumulator, and from the
- * second forward pass of a JVM on, where the CPU has no SHA-256 instructions, their SHA-256 is computed several
- * steps at once ({@link BatchedStepHashes}): the results are the same as in the foreground. The launcher turns the
- * batching off ({@value #SINGLE_STREAM_HASH}) where the JVM runs without C2, the only compiler that turns the batch
- * hasher's vector code into vector instructions.
+ * as the 2-byte values their hash covers) and summarized on a separate thread while the forward pass goes on, so
+ * that hashing and statistics overlap with the next matrix products. Steps are still summarized one at a time, in
+ * order, by one accumulator, and from the second forward pass of a JVM on, where the CPU has no SHA-256
+ * instructions, their SHA-256 is computed several steps at once ({@link BatchedStepHashes}): the results are the
+ * same as in the foreground. The launcher turns the batching off ({@value #SINGLE_STREAM_HASH}) where the JVM runs
+ * without C2, the only compiler that turns the batch hasher's vector code into vector instructions.
  *
  * <p>Where the engine's worker threads fill every core, a thread of the recorder's own would take a core from a
  * worker whenever the operating system lets it, and the other workers would then wait for that one at the end of
@@ -48,6 +48,8 @@ public final class TraceRecorder implements StepRecorder, AutoCloseable {
      * a cold {@code check} of the tiny preset, 37 steps of at most 19,456 values, 0.05 to 0.1 s slower).
      */
     static final int HALVES_FROM = 1 << 16;
+    /** The array type {@link #take} hands out for 2-byte copies. */
+    private static final byte[] BYTES = new byte[0];
     /** System property: {@code true} hashes each step on its own with {@code MessageDigest}. */
     static final String SINGLE_STREAM_HASH = "layerwise.singleStreamHash";
     /**
@@ -68,7 +70,6 @@ public final class TraceRecorder implements StepRecorder, AutoCloseable {
     private final BlockingQueue<Object> freeBuffers;
     /** Writes the bytes of 2-byte steps on the recording thread (the summaries have their own). */
     private final StepDigest encoder = new StepDigest();
-    private static final byte[] BYTES = new byte[0];
     private final List<Future<?>> pending = new ArrayList<>();
 
     /** Summarizes each step before {@code record} returns. */

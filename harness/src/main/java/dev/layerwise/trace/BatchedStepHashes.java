@@ -85,7 +85,7 @@ public final class BatchedStepHashes {
     /** Queues the hash of a step given as the bytes its hash covers, {@code bytes[0 .. length)} (copied). */
     public void addBytes(byte[] bytes, int length, Consumer<String> digest) {
         if (length >= directLimit) {
-            digest.accept(StepDigest.ofBytes(bytes, 0, length));
+            digest.accept(encoder.ofBytes(bytes, 0, length));
             return;
         }
         byte[] buffer = buffer(length);

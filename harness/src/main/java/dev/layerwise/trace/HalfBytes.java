@@ -13,10 +13,12 @@ import jdk.incubator.vector.VectorSpecies;
 
 /** Little-endian float16/bfloat16 bytes (as a step's hash covers them) widened to float64. */
 final class HalfBytes {
-    private static final VarHandle SHORTS = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle SHORTS =
+            MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
     /** Int lanes per step of the vector loop: 16 on AVX-512, 8 on AVX2, null where vectors are narrower. */
     private static final VectorSpecies<Integer> INTS = IntVector.SPECIES_PREFERRED.vectorBitSize() >= 256
-            ? VectorSpecies.of(int.class, VectorShape.forBitSize(Math.min(512, IntVector.SPECIES_PREFERRED.vectorBitSize())))
+            ? VectorSpecies.of(int.class,
+                    VectorShape.forBitSize(Math.min(512, IntVector.SPECIES_PREFERRED.vectorBitSize())))
             : null;
     private static final VectorSpecies<Byte> BYTES = INTS == null ? null
             : VectorSpecies.of(byte.class, VectorShape.forBitSize(INTS.vectorBitSize() / 2));

@@ -160,9 +160,10 @@ public final class StepDigest {
         return done;
     }
 
-    /** The hex SHA-256 of {@code bytes[off .. off+length)}: a step given as the bytes {@link #encode} writes. */
-    public static String ofBytes(byte[] bytes, int off, int length) {
-        return new StepDigest().begin(DType.FLOAT32).addBytes(bytes, off, length).finish();
+    /** The hex SHA-256 of {@code bytes[off .. off+length)}: a whole step given as the bytes {@link #encode} writes. */
+    String ofBytes(byte[] bytes, int off, int length) {
+        sha.reset();
+        return addBytes(bytes, off, length).finish();
     }
 
     /** Adds bytes already encoded as {@link #encode} writes them. */
